@@ -16,9 +16,9 @@
  * The builder is iterative over statements within a block list and recursive only over compound
  * statement nesting, guarded by MAX_NESTING so hostile input cannot overflow the stack.
  */
-import type Parser from "tree-sitter";
+import type { PyNode } from "./tree.js";
 
-export type SyntaxNode = Parser.SyntaxNode;
+export type SyntaxNode = PyNode;
 
 export type ElementKind =
   | "stmt" // a simple statement (assignment, expression, return, raise, import, ...)
@@ -133,7 +133,7 @@ class Builder {
     return this.returnTarget();
   }
 
-  statements(nodes: SyntaxNode[], depth: number): void {
+  statements(nodes: readonly SyntaxNode[], depth: number): void {
     for (const n of nodes) this.statement(n, depth);
   }
 

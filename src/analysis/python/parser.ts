@@ -3,6 +3,8 @@ import Python from "tree-sitter-python";
 import { ImportTable } from "./imports.js";
 import type { SyntaxNode } from "./source.js";
 import { SourceText, lineNumber } from "./source.js";
+import type { PyTree } from "./tree.js";
+import { copyTree } from "./tree.js";
 import { walkTypes } from "./walk.js";
 
 /** Where tree-sitter found a syntax error. Lines are 1-based, columns 0-based (UTF-16 units). */
@@ -20,7 +22,7 @@ export interface ParsedModule {
   source: string;
   /** Display name (path or "<string>"). */
   filename: string;
-  tree: Parser.Tree;
+  tree: PyTree;
   root: SyntaxNode;
   /** Source lines, `lines[0]` is line 1. */
   lines: string[];
@@ -96,7 +98,14 @@ export function parsePython(input: string, filename = "<string>"): ParsedModule 
   if (source.includes("\r")) source = source.replace(/\r(?!\n)/g, "\n");
   // The Node binding cannot take strings over its default buffer in one piece; a generous
   // bufferSize makes large files (10 MB) parse in one call.
-  const tree = parser().parse(source, null, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
+  const native = parser().parse(source, null, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
+  let tree: PyTree;
+  try {
+    tree = copyTree(native, source, Python as unknown as Parser.Language);
+  } finally {
+    // The copy is all anyone reads; free the native tree now rather than at some later GC.
+    (native as unknown as { delete?: () => void }).delete?.();
+  }
   const root = tree.rootNode;
   const text = new SourceText(source);
   const errorRanges = findSyntaxErrors(root, source);

@@ -1,6 +1,6 @@
-import type Parser from "tree-sitter";
+import type { PyNode } from "./tree.js";
 
-export type SyntaxNode = Parser.SyntaxNode;
+export type SyntaxNode = PyNode;
 
 /**
  * Line table for one source text. Positions follow Bandit (Python's ast): 1-based line numbers and

@@ -81,9 +81,9 @@ function hitToFinding(hit: TaintHit, parsed: ParsedModule, filename: string, con
 /** Deeper trees than this skip the CWE checks (their walkers are not all depth-safe); taint still runs. */
 const MAX_CHECK_DEPTH = 1000;
 
-/** Maximum depth of the syntax tree, with a native cursor (no recursion, no node objects). */
+/** Maximum depth of the syntax tree, with a cursor (no recursion). */
 function treeDepth(parsed: ParsedModule): number {
-  const cursor = parsed.tree.walk();
+  const cursor = parsed.root.walk();
   let depth = 0;
   let max = 0;
   for (;;) {

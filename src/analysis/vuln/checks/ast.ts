@@ -7,9 +7,9 @@
  * `if C: <always exits>` / `assert C`. For Python's structured control flow (no goto) this is the
  * same answer a CFG dominator tree gives for the conditions the checks ask about.
  */
-import type Parser from "tree-sitter";
+import type { SyntaxNode } from "../../python/index.js";
 
-export type Node = Parser.SyntaxNode;
+export type Node = SyntaxNode;
 
 /**
  * Pre-order walk over named nodes with a tree cursor (no recursion, so deeply nested input cannot

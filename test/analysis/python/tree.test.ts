@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Parser from "tree-sitter";
+import Python from "tree-sitter-python";
+import { describe, expect, it } from "vitest";
+import { copyTree, type PyNode } from "../../../src/analysis/python/tree.js";
+
+// The plain tree must say exactly what tree-sitter's native tree says: every analysis reads it
+// instead. Compared node by node (pre-order) against the native nodes.
+const parser = new Parser();
+parser.setLanguage(Python as unknown as Parser.Language);
+
+interface Shape {
+  type: string;
+  named: boolean;
+  start: number;
+  end: number;
+  startRow: number;
+  startColumn: number;
+  endRow: number;
+  endColumn: number;
+  field: string | null;
+  missing: boolean;
+  hasError: boolean;
+  children: number;
+  parentType: string | null;
+}
+
+function nativeShapes(tree: Parser.Tree): Shape[] {
+  const out: Shape[] = [];
+  const c = tree.walk();
+  for (;;) {
+    const n = c.currentNode;
+    out.push({
+      type: n.type,
+      named: n.isNamed,
+      start: n.startIndex,
+      end: n.endIndex,
+      startRow: n.startPosition.row,
+      startColumn: n.startPosition.column,
+      endRow: n.endPosition.row,
+      endColumn: n.endPosition.column,
+      field: c.currentFieldName ?? null,
+      missing: n.isMissing,
+      hasError: n.hasError,
+      children: n.childCount,
+      parentType: n.parent?.type ?? null,
+    });
+    if (c.gotoFirstChild()) continue;
+    for (;;) {
+      if (c.gotoNextSibling()) break;
+      if (!c.gotoParent()) return out;
+    }
+  }
+}
+
+function plainShapes(root: PyNode): Shape[] {
+  const out: Shape[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    out.push({
+      type: n.type,
+      named: n.isNamed,
+      start: n.startIndex,
+      end: n.endIndex,
+      startRow: n.startPosition.row,
+      startColumn: n.startPosition.column,
+      endRow: n.endPosition.row,
+      endColumn: n.endPosition.column,
+      field: n.field,
+      missing: n.isMissing,
+      hasError: n.hasError,
+      children: n.childCount,
+      parentType: n.parent?.type ?? null,
+    });
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
+}
+
+function compare(source: string): void {
+  const native = parser.parse(source, null, { bufferSize: source.length * 2 + 64 });
+  const plain = copyTree(native, source, Python as unknown as Parser.Language);
+  const want = nativeShapes(native);
+  const got = plainShapes(plain.rootNode);
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ index: i, ...got[i] }).toEqual({ index: i, ...want[i] });
+}
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
+    else if (name.endsWith(".py")) out.push(path);
+  }
+  return out;
+}
+
+describe("plain syntax tree", () => {
+  it("matches tree-sitter's native tree on every Python fixture in the repository", () => {
+    const files = pythonFiles(resolve(import.meta.dirname, "../.."));
+    expect(files.length).toBeGreaterThan(100);
+    for (const file of files) compare(readFileSync(file, "utf8"));
+  });
+
+  it("matches on multi-token operators, non-ASCII text, CRLF, and trees with errors or MISSING tokens", () => {
+    const cases = [
+      "x = a not   in b\ny = a is \\\n  not b\n",
+      's = "héllo wörld 🎉"\nt = f"{s!r:>10}" + \'ü\'\n',
+      "def f(a):\r\n    return a\r\n",
+      "def f(:\n    pass\n",
+      "x = (1, 2\nprint 'py2'\n",
+      "if x\n    y = 1\n",
+      "class C(\n",
+      "",
+      "# only a comment",
+    ];
+    for (const source of cases) compare(source);
+  });
+
+  it("answers tree-sitter's navigation and search questions", () => {
+    const source = "import os\ndef f(a, b=1):\n    return os.system(a)  # run\n";
+    const tree = copyTree(parser.parse(source), source, Python as unknown as Parser.Language);
+    const root = tree.rootNode;
+    const def = root.namedChildren[1]!;
+    expect(def.type).toBe("function_definition");
+    expect(def.childForFieldName("name")?.text).toBe("f");
+    expect(def.childrenForFieldName("parameters").map((p) => p.text)).toEqual(["(a, b=1)"]);
+    const call = root.descendantsOfType("call")[0]!;
+    expect(call.text).toBe("os.system(a)");
+    expect(root.descendantsOfType(["import_statement", "comment"]).map((n) => n.type)).toEqual(["import_statement", "comment"]);
+    expect(call.descendantsOfType("call")).toEqual([call]);
+    expect(call.parent?.type).toBe("return_statement");
+    expect(tree.node(call.id)).toBe(call);
+    expect(call.childForFieldName("function")?.nextSibling?.type).toBe("argument_list");
+    expect(call.childForFieldName("arguments")?.previousSibling?.type).toBe("attribute");
+    expect(root.descendantForPosition({ row: 2, column: 14 }).text).toBe("system");
+    const cursor = def.walk();
+    const seen: string[] = [];
+    for (;;) {
+      if (cursor.nodeIsNamed) seen.push(cursor.nodeType);
+      if (cursor.gotoFirstChild()) continue;
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+    expect(seen[0]).toBe("function_definition");
+    expect(seen).not.toContain("import_statement");
+    expect(seen).toContain("comment");
+  });
+});
