@@ -15,8 +15,9 @@ const xml = (id: string, name: string, qualnames: string[], defuseStdlib = true)
 
 /**
  * Bandit 1.9's call blacklist (bandit/blacklists/calls.py, Python >= 3.9 branch), in Bandit's order.
- * Removed upstream and absent here: B309 (HTTPSConnection), B322 (input), B325 (tempnam); B324 is
- * a plugin (./hashlib.ts).
+ * Removed upstream and absent here: B309 (HTTPSConnection), B320 (lxml.etree calls, removed with
+ * B410 in PyCQA/bandit PR #1212, January 2025), B322 (input), B325 (tempnam). B324 is a plugin
+ * (./hashlib.ts).
  */
 export const CALL_BLACKLIST: readonly BlacklistEntry[] = [
   entry(
@@ -78,7 +79,10 @@ export const CALL_BLACKLIST: readonly BlacklistEntry[] = [
       "Cryptodome.Cipher.XOR.new",
       "cryptography.hazmat.primitives.ciphers.algorithms.ARC4",
       "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish",
+      "cryptography.hazmat.primitives.ciphers.algorithms.CAST5",
       "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
+      "cryptography.hazmat.primitives.ciphers.algorithms.SEED",
+      "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES",
     ],
     "{name} is a weak cipher; use a vetted modern cipher such as AES.",
     "HIGH",
@@ -119,6 +123,8 @@ export const CALL_BLACKLIST: readonly BlacklistEntry[] = [
       "random.uniform",
       "random.triangular",
       "random.randbytes",
+      "random.sample",
+      "random.getrandbits",
     ],
     "The random module is not a cryptographically secure generator; use secrets for security purposes.",
     "LOW",
@@ -141,19 +147,6 @@ export const CALL_BLACKLIST: readonly BlacklistEntry[] = [
   xml("B317", "xml_bad_sax", ["xml.sax.parse", "xml.sax.parseString", "xml.sax.make_parser"]),
   xml("B318", "xml_bad_minidom", ["xml.dom.minidom.parse", "xml.dom.minidom.parseString"]),
   xml("B319", "xml_bad_pulldom", ["xml.dom.pulldom.parse", "xml.dom.pulldom.parseString"]),
-  xml(
-    "B320",
-    "xml_bad_etree",
-    [
-      "lxml.etree.parse",
-      "lxml.etree.fromstring",
-      "lxml.etree.RestrictedElement",
-      "lxml.etree.GlobalParserTLS",
-      "lxml.etree.getDefaultParser",
-      "lxml.etree.check_docinfo",
-    ],
-    false,
-  ),
   entry("calls", "B321", "ftplib", 319, ["ftplib.FTP"], "FTP sends data in clear text; use SFTP, SCP or another encrypted protocol.", "HIGH"),
   entry(
     "calls",

@@ -5,8 +5,9 @@ const xmlText = "{name} parses XML without protection against entity-expansion a
 
 /**
  * Bandit 1.9's import blacklist (bandit/blacklists/imports.py), in Bandit's order. Entries are
- * module prefixes: `import pickletools` matches "pickle", as in Bandit. B414 (pycryptodome) was
- * removed upstream and is absent here.
+ * module prefixes: `import pickletools` matches "pickle", as in Bandit. B410 (lxml, removed upstream
+ * with the B320 calls in PyCQA/bandit PR #1212) and B414 (pycryptodome) were removed upstream and are
+ * absent here.
  */
 export const IMPORT_BLACKLIST: readonly BlacklistEntry[] = [
   entry("imports", "B401", "import_telnetlib", 319, ["telnetlib"], "A telnet module is imported; telnet sends data in clear text, prefer SSH.", "HIGH"),
@@ -18,7 +19,6 @@ export const IMPORT_BLACKLIST: readonly BlacklistEntry[] = [
   entry("imports", "B407", "import_xml_expat", 20, ["xml.dom.expatbuilder"], xmlText, "LOW"),
   entry("imports", "B408", "import_xml_minidom", 20, ["xml.dom.minidom"], xmlText, "LOW"),
   entry("imports", "B409", "import_xml_pulldom", 20, ["xml.dom.pulldom"], xmlText, "LOW"),
-  entry("imports", "B410", "import_lxml", 20, ["lxml"], "{name} parses XML without protection against entity-expansion and external-entity attacks; use the defusedxml package instead.", "LOW"),
   entry("imports", "B411", "import_xmlrpclib", 20, ["xmlrpc"], "{name} parses untrusted XML unsafely; call defusedxml.xmlrpc.monkey_patch() to harden it.", "HIGH"),
   entry(
     "imports",

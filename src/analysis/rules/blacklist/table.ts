@@ -11,11 +11,11 @@ export interface BlacklistEntry extends RuleMeta {
 
 const DOCS = "https://bandit.readthedocs.io/en/latest/blacklists/";
 
-/** Bandit's docs anchors, including its combined pages for B304/B305 and B313-B320. */
+/** Bandit's docs anchors, including its combined pages for B304/B305 and B313-B319 (Bandit still names that page b313-b320). */
 function docsLink(kind: "calls" | "imports", id: string, name: string): string {
   let anchor = `${id}-${name.replace(/_/g, "-")}`;
   if (id === "B304" || id === "B305") anchor = "b304-b305-ciphers-and-modes";
-  else if (/^B31[3-9]$|^B320$/.test(id)) anchor = `b313-b320-${name.replace(/_/g, "-")}`;
+  else if (/^B31[3-9]$/.test(id)) anchor = `b313-b320-${name.replace(/_/g, "-")}`;
   return `${DOCS}blacklist_${kind}.html#${anchor.toLowerCase()}`;
 }
 
