@@ -28,15 +28,8 @@ function importedNames(module: ParsedModule): Imported[] {
   return list;
 }
 
-// Many call rules ask about the same call node; reading `startIndex` is a native call each time.
-const startCache = new WeakMap<SyntaxNode, number>();
 function startOf(node: SyntaxNode): number {
-  let s = startCache.get(node);
-  if (s === undefined) {
-    s = node.startIndex;
-    startCache.set(node, s);
-  }
-  return s;
+  return node.startIndex;
 }
 
 /** `context.is_module_imported_like(module)` at `node`: some earlier import contains `module`. */
