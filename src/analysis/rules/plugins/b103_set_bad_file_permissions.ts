@@ -1,44 +1,30 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { nodeText, unparenthesize, intValue } from "../../python/index.js";
+import { literalValue, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
-import { banditCall, pyOct, pyStr } from "./util/bandit.js";
+import { banditCall, pyStr } from "./util/bandit.js";
 
-const S_IWOTH = 0o2;
-const S_IXOTH = 0o1;
-const S_IWGRP = 0o20;
-const S_IXGRP = 0o10;
+const S_IWOTH = 0o2n;
+const S_IXOTH = 0o1n;
+const S_IWGRP = 0o20n;
+const S_IXGRP = 0o10n;
 
-// The integer `stat.S_I*` constants (Bandit resolves `stat.NAME` and `|` of them since 1.9.5).
-const STAT_CONSTANTS: Record<string, number> = {
-  S_IRWXU: 0o700, S_IRUSR: 0o400, S_IWUSR: 0o200, S_IXUSR: 0o100,
-  S_IRWXG: 0o70, S_IRGRP: 0o40, S_IWGRP: 0o20, S_IXGRP: 0o10,
-  S_IRWXO: 0o7, S_IROTH: 0o4, S_IWOTH: 0o2, S_IXOTH: 0o1,
-  S_ISUID: 0o4000, S_ISGID: 0o2000, S_ISVTX: 0o1000,
-  S_IREAD: 0o400, S_IWRITE: 0o200, S_IEXEC: 0o100,
-  S_IFDIR: 0o40000, S_IFCHR: 0o20000, S_IFBLK: 0o60000, S_IFREG: 0o100000,
-  S_IFIFO: 0o10000, S_IFLNK: 0o120000, S_IFSOCK: 0o140000, S_IFDOOR: 0, S_IFPORT: 0, S_IFWHT: 0o160000,
-};
-
-function resolveStatExpression(node: SyntaxNode, source: string): number | null {
+/**
+ * The mode as Bandit 1.9.4 reads it: `get_call_arg_at_position(1)` gives an int only for an integer
+ * literal (parentheses are invisible in `ast`). `stat.S_I*` names, `|` expressions and `-1`
+ * (a UnaryOp) are not literals, and True/False come back as the strings "True"/"False", so none of
+ * them is checked. Resolving `stat` constants is upstream PR #1410, unreleased as of 1.9.4.
+ * Kept as bigint so the bit tests stay exact for literals beyond 2**53.
+ */
+function literalMode(node: SyntaxNode, source: string): bigint | null {
   const n = unparenthesize(node);
-  if (n.type === "integer") return intValue(n, source);
-  if (n.type === "attribute") {
-    const obj = n.childForFieldName("object");
-    const attr = n.childForFieldName("attribute");
-    if (obj?.type === "identifier" && nodeText(obj, source) === "stat" && attr) {
-      const v = STAT_CONSTANTS[nodeText(attr, source)];
-      return v === undefined ? null : v;
-    }
-    return null;
-  }
-  if (n.type === "binary_operator" && n.childForFieldName("operator")?.type === "|") {
-    const l = n.childForFieldName("left");
-    const r = n.childForFieldName("right");
-    const lv = l ? resolveStatExpression(l, source) : null;
-    const rv = r ? resolveStatExpression(r, source) : null;
-    return lv !== null && rv !== null ? lv | rv : null;
-  }
-  return null;
+  if (n.type !== "integer") return null;
+  const v = literalValue(n, source);
+  return v?.kind === "int" ? v.value : null;
+}
+
+/** Python's `oct()`. */
+function octal(n: bigint): string {
+  return n < 0n ? `-0o${(-n).toString(8)}` : `0o${n.toString(8)}`;
 }
 
 /** B103: chmod calls that make a file group/world writable or executable. */
@@ -47,22 +33,19 @@ export const b103SetBadFilePermissions: Rule = {
   name: "set_bad_file_permissions",
   cwe: 732,
   severity: "MEDIUM",
-  description: "chmod with a mode that grants write or execute permission to group or others.",
+  description: "chmod with an integer-literal mode that grants write or execute permission to group or others.",
   nodeTypes: ["call"],
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (!call.name.includes("chmod") || call.argCount !== 2) return null;
-    const src = ctx.module.source;
-    const raw = unparenthesize(call.args[1]!);
-    let mode: number | null = raw.type === "integer" ? intValue(raw, src) : null;
-    if (mode === null) mode = resolveStatExpression(raw, src);
+    const mode = literalMode(call.args[1]!, ctx.module.source);
     if (mode === null) return null;
     if (!(mode & S_IWOTH || mode & S_IWGRP || mode & S_IXGRP || mode & S_IXOTH)) return null;
     const file = call.argAt(0);
     return {
       severity: mode & S_IWOTH ? "HIGH" : "MEDIUM",
       confidence: "HIGH",
-      message: `chmod gives a permissive mode ${pyOct(mode)} to ${file === null || file === undefined ? "an unparsed path" : pyStr(file)}.`,
+      message: `chmod gives a permissive mode ${octal(mode)} to ${file === null || file === undefined ? "an unparsed path" : pyStr(file)}.`,
     };
   },
 };

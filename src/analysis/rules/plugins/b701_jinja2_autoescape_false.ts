@@ -1,7 +1,7 @@
 import type { SyntaxNode } from "../../python/index.js";
 import { nodeText, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
-import { banditCall, nameId } from "./util/bandit.js";
+import { attrName, banditCall, nameId } from "./util/bandit.js";
 
 /** Keyword arguments anywhere inside the call, breadth first as `ast.walk` yields them. */
 function keywordsBreadthFirst(call: SyntaxNode): SyntaxNode[] {
@@ -38,7 +38,9 @@ export const b701Jinja2AutoescapeFalse: Rule = {
       if (value.type === "true" || nameId(value, src) === "True") return null;
       if (value.type === "call") {
         const fn = value.childForFieldName("function");
-        if (fn && nameId(fn, src) === "select_autoescape") return null;
+        // Bandit accepts the call by `func.id` or `func.attr`, so jinja2.select_autoescape(...)
+        // counts as well as a bare select_autoescape(...) (fixed upstream for issue #711).
+        if (fn && (nameId(fn, src) === "select_autoescape" || attrName(fn, src) === "select_autoescape")) return null;
       }
       return { severity: "HIGH", confidence: "MEDIUM", message: "jinja2 autoescape is set to something that may be false; use autoescape=True or select_autoescape() to prevent XSS." };
     }

@@ -51,13 +51,23 @@ class XssEvaluator {
           const target = unparenthesize(first.childForFieldName("left")!);
           if (target.type === "identifier") return nodeText(target, this.source) === name ? value : null;
           if (target.type === "pattern_list" || target.type === "tuple_pattern" || target.type === "tuple") {
-            const names = target.namedChildren.filter((c) => c.type !== "comment");
-            const pos = names.findIndex((t) => nameId(t, this.source) === name);
-            if (pos < 0) return null;
+            // Only a tuple value is looked into (`a, b = x, y`); unpacking anything else
+            // (`text, url = choice(options)`) assigns nothing Bandit can follow, so the variable
+            // stays unproven and mark_safe() of it is reported (Bandit's unit test for B703's
+            // tuple-assign case expects one issue; older releases crashed on `value.elts`).
             const v = unparenthesize(value);
-            const elts = v.type === "expression_list" || v.type === "tuple" ? v.namedChildren.filter((c) => c.type !== "comment") : null;
-            if (!elts) throw new PluginFailure(); // Bandit reads value.elts and fails
-            return elts[pos] ?? null;
+            if (v.type !== "expression_list" && v.type !== "tuple") return null;
+            const elts = v.namedChildren.filter((c) => c.type !== "comment");
+            const names = target.namedChildren.filter((c) => c.type !== "comment");
+            for (let pos = 0; pos < names.length; pos++) {
+              const id = nameId(names[pos], this.source);
+              if (id === null) throw new PluginFailure(); // `*rest` or `obj.attr` has no `.id`
+              if (id !== name) continue;
+              const elt = elts[pos];
+              if (!elt) throw new PluginFailure(); // IndexError on a shorter value tuple
+              return elt;
+            }
+            return null;
           }
         }
         return null;
