@@ -162,10 +162,22 @@ function computeLineStarts(source: string): number[] {
   return starts;
 }
 
-/** Type ids for a list of type names (a name can have a named and an anonymous id). */
+/** Bumped whenever a type id is learnt, which invalidates cached id sets. */
+let typesLearnt = 0;
+const idSetCache = new WeakMap<readonly string[], { learnt: number; set: Uint8Array }>();
+
+/**
+ * Type ids for a list of type names (a name can have a named and an anonymous id). Callers pass
+ * the same array for every module, so the set is cached per array until a new type is learnt.
+ */
 function typeIdSet(types: string | readonly string[]): Uint8Array {
+  if (typeof types !== "string") {
+    const cached = idSetCache.get(types);
+    if (cached && cached.learnt === typesLearnt) return cached.set;
+  }
   const set = new Uint8Array(typeNames.length);
   for (const name of typeof types === "string" ? [types] : types) for (const id of typeIdByName.get(name) ?? []) set[id] = 1;
+  if (typeof types !== "string") idSetCache.set(types, { learnt: typesLearnt, set });
   return set;
 }
 
@@ -456,6 +468,7 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
   const store = new NodeStore(Math.max(64, source.length >> 1));
   const c = native.walk();
   const learn = (id: number) => {
+    typesLearnt++;
     const name = id === ERROR_ID ? "ERROR" : c.nodeType;
     typeNames[id] = name;
     typeIsNamed[id] = c.nodeIsNamed;

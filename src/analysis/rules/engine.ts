@@ -16,6 +16,8 @@ export interface EngineOptions {
   ruleOptions?: RuleOptionsByKey;
   /** Report findings even where a `# nosec` comment would suppress them. */
   ignoreNosec?: boolean;
+  /** Run every rule on every module, ignoring `appliesTo` (to check that prefilters change nothing). */
+  withoutPrefilters?: boolean;
 }
 
 /** Findings of one module plus the nosec bookkeeping Bandit reports in its metrics. */
@@ -36,14 +38,40 @@ interface Active {
  * Runs rules over parsed modules: one tree walk per module, dispatching each node to the rules
  * registered for its type. Build once, run on many modules (no per-call set-up).
  */
+/** What the walk over one module dispatches: rules per node type, and the types to fetch. */
+interface DispatchTable {
+  byType: Map<string, Active[]>;
+  typesWithoutComments: readonly string[];
+  typesWithComments: readonly string[];
+}
+
+function dispatchTable(actives: readonly Active[]): DispatchTable {
+  const byType = new Map<string, Active[]>();
+  for (const a of actives) {
+    for (const t of a.rule.nodeTypes) {
+      const list = byType.get(t);
+      if (list) list.push(a);
+      else byType.set(t, [a]);
+    }
+  }
+  const types = [...byType.keys()];
+  return { byType, typesWithoutComments: types, typesWithComments: [...types, "comment"] };
+}
+
+// Distinct sets of rules that modules leave active are few; past this many, tables are rebuilt.
+const TABLE_CACHE_LIMIT = 256;
+
+/**
+ * Runs rules over parsed modules: one tree walk per module, dispatching each node to the rules
+ * registered for its type. Build once, run on many modules (no per-call set-up).
+ */
 export class RuleEngine {
-  private readonly byType = new Map<string, Active[]>();
+  private readonly actives: Active[] = [];
+  private readonly full: DispatchTable;
   /** Rules with an `appliesTo` text test, asked once per module. */
   private readonly filtered: Active[] = [];
-  // Node types the walk asks tree-sitter for. Comments matter only for `# nosec`, so a module whose
-  // text has no "nosec" (or a run that ignores nosec) does not pay for materialising them.
-  private readonly typesWithoutComments: string[];
-  private readonly typesWithComments: string[];
+  /** Dispatch tables by which filtered rules apply ("1"/"0" per filtered rule). */
+  private readonly tables = new Map<string, DispatchTable>();
   readonly isEnabled: (id: string) => boolean;
   private readonly ignoreNosec: boolean;
 
@@ -55,32 +83,29 @@ export class RuleEngine {
       if (!ids.some(this.isEnabled)) continue;
       const options = { ...(rule.defaultOptions ?? {}), ...(opts.ruleOptions?.[rule.configKey ?? rule.name] ?? {}) };
       const active: Active = { rule, options };
-      if (rule.appliesTo) this.filtered.push(active);
-      for (const t of rule.nodeTypes) {
-        const list = this.byType.get(t);
-        if (list) list.push(active);
-        else this.byType.set(t, [active]);
-      }
+      this.actives.push(active);
+      if (rule.appliesTo && !opts.withoutPrefilters) this.filtered.push(active);
     }
-    this.typesWithoutComments = [...this.byType.keys()];
-    this.typesWithComments = [...this.typesWithoutComments, "comment"];
+    this.full = dispatchTable(this.actives);
   }
 
   /**
-   * The dispatch table for one module: the full table, or (when some rule's `appliesTo` rules it
-   * out for this text) a table without those rules and without types left with no rule.
+   * The dispatch table for one module: without the rules whose `appliesTo` rules them out for this
+   * text, and without node types no remaining rule wants. Comments matter only for `# nosec`, so
+   * a module whose text has no "nosec" (or a run that ignores nosec) does not fetch them.
    */
-  private byTypeFor(source: string): Map<string, Active[]> {
-    if (this.filtered.length === 0) return this.byType;
-    const skipped = new Set<Active>();
-    for (const a of this.filtered) if (!a.rule.appliesTo!(source, a.options)) skipped.add(a);
-    if (skipped.size === 0) return this.byType;
-    const out = new Map<string, Active[]>();
-    for (const [type, actives] of this.byType) {
-      const kept = actives.filter((a) => !skipped.has(a));
-      if (kept.length > 0) out.set(type, kept);
+  private tableFor(source: string): DispatchTable {
+    if (this.filtered.length === 0) return this.full;
+    let key = "";
+    for (const a of this.filtered) key += a.rule.appliesTo!(source, a.options) ? "1" : "0";
+    let table = this.tables.get(key);
+    if (!table) {
+      const skipped = new Set(this.filtered.filter((_, i) => key[i] === "0"));
+      table = skipped.size === 0 ? this.full : dispatchTable(this.actives.filter((a) => !skipped.has(a)));
+      if (this.tables.size >= TABLE_CACHE_LIMIT) this.tables.clear();
+      this.tables.set(key, table);
     }
-    return out;
+    return table;
   }
 
   run(module: ParsedModule): ModuleRuleResult {
@@ -97,9 +122,9 @@ export class RuleEngine {
     const nosec = new NosecLines();
     const raw: { hit: RuleHit; rule: Rule; node: SyntaxNode }[] = [];
     const wantComments = !this.ignoreNosec && module.source.includes("nosec");
-    const byType = this.byTypeFor(module.source);
-    let types = wantComments ? this.typesWithComments : this.typesWithoutComments;
-    if (byType !== this.byType) types = wantComments ? [...byType.keys(), "comment"] : [...byType.keys()];
+    const table = this.tableFor(module.source);
+    const byType = table.byType;
+    const types = wantComments ? table.typesWithComments : table.typesWithoutComments;
     // descendantsOfType includes the root when it matches, in document (pre-order) order.
     for (const node of types.length === 0 ? [] : module.root.descendantsOfType(types)) {
       const type = node.type;

@@ -1,5 +1,6 @@
 import type { SyntaxNode } from "../../python/index.js";
 import type { Rule, RuleContext, RuleHit } from "../types.js";
+import { mentionsAny } from "../plugins/util/triggers.js";
 
 const WEAK_HASHES = new Set(["md4", "md5", "sha", "sha1"]);
 const WEAK_CRYPT_METHODS = new Set(["METHOD_CRYPT", "METHOD_MD5", "METHOD_BLOWFISH"]);
@@ -45,6 +46,7 @@ export const hashlibRule: Rule = {
   severity: "HIGH",
   description: "Weak hash functions (MD4, MD5, SHA, SHA1) used for security, and weak crypt methods.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["hashlib", "crypt"]),
   check(call, ctx) {
     const qual = ctx.callName(call);
     const parts = qual.split(".");

@@ -2,6 +2,7 @@ import type { SyntaxNode } from "../../python/index.js";
 import { literalValue, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, pyStr } from "./util/bandit.js";
+import { mentionsAny } from "./util/triggers.js";
 
 const S_IWOTH = 0o2n;
 const S_IXOTH = 0o1n;
@@ -35,6 +36,7 @@ export const b103SetBadFilePermissions: Rule = {
   severity: "MEDIUM",
   description: "chmod with an integer-literal mode that grants write or execute permission to group or others.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["chmod"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (!call.name.includes("chmod") || call.argCount !== 2) return null;

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { httpModule } from "./util/http.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B113: requests/httpx calls with no timeout (or timeout=None) can hang forever. */
 export const b113RequestWithoutTimeout: Rule = {
@@ -10,6 +11,7 @@ export const b113RequestWithoutTimeout: Rule = {
   severity: "MEDIUM",
   description: "A requests call without a timeout, or a requests/httpx call with timeout=None.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["requests", "httpx"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     const mod = httpModule(call.qualname, call.name);

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { banditCall } from "./util/bandit.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B201: `app.run(debug=True)` in a module that imports flask. */
 export const b201FlaskDebugTrue: Rule = {
@@ -10,6 +11,7 @@ export const b201FlaskDebugTrue: Rule = {
   severity: "HIGH",
   description: "A Flask application is started with debug=True, exposing the interactive debugger.",
   nodeTypes: ["call"],
+  appliesTo: (source) => source.includes("debug") && mentionsAny(source, ["run"]),
   check(node, ctx) {
     if (!importedLike(ctx.module, node, "flask")) return null;
     const call = banditCall(node, ctx);

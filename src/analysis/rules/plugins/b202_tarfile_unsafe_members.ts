@@ -2,6 +2,7 @@ import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { importedExact } from "./util/imports.js";
 import { banditCall, nameId, strConstant } from "./util/bandit.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B202: `TarFile.extractall` without a trusted member filter (path traversal). */
 export const b202TarfileUnsafeMembers: Rule = {
@@ -11,6 +12,7 @@ export const b202TarfileUnsafeMembers: Rule = {
   severity: "HIGH",
   description: "tarfile extractall() without validating members; severity depends on the members= argument.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["extractall"]),
   check(node, ctx) {
     if (!importedExact(ctx.module, node, "tarfile")) return null;
     const call = banditCall(node, ctx);

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { httpModule } from "./util/http.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B501: requests/httpx calls with verify=False. */
 export const b501RequestWithNoCertValidation: Rule = {
@@ -10,6 +11,7 @@ export const b501RequestWithNoCertValidation: Rule = {
   severity: "HIGH",
   description: "A requests or httpx call turns off TLS certificate verification with verify=False.",
   nodeTypes: ["call"],
+  appliesTo: (source) => source.includes("verify") && mentionsAny(source, ["requests", "httpx"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     const mod = httpModule(call.qualname, call.name);

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SSL_CONFIG_KEY, badProtocolVersions, DEFAULT_BAD_PROTOCOL_VERSIONS } from "./util/ssl.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B502: SSL/TLS objects created with a known-broken protocol version. */
 export const b502SslWithBadVersion: Rule = {
@@ -10,6 +11,7 @@ export const b502SslWithBadVersion: Rule = {
   severity: "HIGH",
   description: "An SSL/TLS protocol version known to be insecure (SSLv2/3, TLSv1.0/1.1) is requested.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["method", "ssl_version"]),
   configKey: SSL_CONFIG_KEY,
   defaultOptions: { bad_protocol_versions: DEFAULT_BAD_PROTOCOL_VERSIONS },
   check(node, ctx) {

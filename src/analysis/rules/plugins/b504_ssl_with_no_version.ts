@@ -1,5 +1,6 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B504: ssl.wrap_socket without an explicit protocol version. */
 export const b504SslWithNoVersion: Rule = {
@@ -9,6 +10,7 @@ export const b504SslWithNoVersion: Rule = {
   severity: "LOW",
   description: "ssl.wrap_socket is called without ssl_version, leaving the protocol to a possibly weak default.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["ssl.wrap_socket"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (call.qualname !== "ssl.wrap_socket" || call.checkKeyword("ssl_version") !== null) return null;

@@ -2,6 +2,7 @@ import type { Severity } from "../../finding.js";
 import type { Rule, RuleHit, RuleOptions } from "../types.js";
 import type { BanditCall, BanditLiteral } from "./util/bandit.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 type KeyType = "DSA" | "RSA" | "EC";
 
@@ -91,6 +92,7 @@ export const b505WeakCryptographicKey: Rule = {
   severity: "HIGH",
   description: "An RSA/DSA key below 2048 bits (HIGH below 1024) or an EC key on a curve below 224 bits.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf([...Object.keys(CRYPTOGRAPHY_FUNCS), ...Object.keys(PYCRYPTO_FUNCS)]),
   defaultOptions: { ...DEFAULTS },
   check(node, ctx) {
     const call = banditCall(node, ctx);

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedExact } from "./util/imports.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B506: yaml.load without a safe Loader can build arbitrary Python objects. */
 export const b506YamlLoad: Rule = {
@@ -10,6 +11,7 @@ export const b506YamlLoad: Rule = {
   severity: "MEDIUM",
   description: "yaml.load without SafeLoader/CSafeLoader, which can instantiate arbitrary objects.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["yaml.load"]),
   check(node, ctx) {
     if (!importedExact(ctx.module, node, "yaml")) return null;
     const call = banditCall(node, ctx);

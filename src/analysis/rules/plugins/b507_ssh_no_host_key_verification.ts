@@ -2,6 +2,7 @@ import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { attrName, banditCall, nameId } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B507: paramiko clients told to accept unknown host keys. */
 export const b507SshNoHostKeyVerification: Rule = {
@@ -11,6 +12,7 @@ export const b507SshNoHostKeyVerification: Rule = {
   severity: "HIGH",
   description: "paramiko's set_missing_host_key_policy is given AutoAddPolicy or WarningPolicy.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["set_missing_host_key_policy"]),
   check(node, ctx) {
     if (!importedLike(ctx.module, node, "paramiko")) return null;
     const call = banditCall(node, ctx);

@@ -1,5 +1,6 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B508: pysnmp CommunityData with SNMP v1/v2c (mpModel 0 or 1). */
 export const b508SnmpInsecureVersion: Rule = {
@@ -9,6 +10,7 @@ export const b508SnmpInsecureVersion: Rule = {
   severity: "MEDIUM",
   description: "pysnmp CommunityData with mpModel=0 or 1 (SNMPv1/v2c, unauthenticated and unencrypted).",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["pysnmp.hlapi.CommunityData"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (call.qualname !== "pysnmp.hlapi.CommunityData") return null;

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B601: paramiko exec_command runs a shell command on the remote host. */
 export const b601ParamikoCalls: Rule = {
@@ -10,6 +11,7 @@ export const b601ParamikoCalls: Rule = {
   severity: "MEDIUM",
   description: "paramiko exec_command, which runs its argument through the remote shell.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["exec_command"]),
   check(node, ctx) {
     if (!importedLike(ctx.module, node, "paramiko")) return null;
     if (banditCall(node, ctx).name !== "exec_command") return null;

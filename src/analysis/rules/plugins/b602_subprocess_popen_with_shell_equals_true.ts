@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
 import { hasShell, shellCommandSeverity } from "./util/shell_calls.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 /** B602: subprocess functions called with shell=True. */
 export const b602SubprocessPopenWithShellEqualsTrue: Rule = {
@@ -11,6 +12,7 @@ export const b602SubprocessPopenWithShellEqualsTrue: Rule = {
   severity: "HIGH",
   description: "A subprocess function runs with shell=True; HIGH unless the command is a plain string literal (LOW).",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(shellList(options, "subprocess"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
 import { hasShell } from "./util/shell_calls.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 /** B603: subprocess functions called without a shell (still worth checking the input). */
 export const b603SubprocessWithoutShellEqualsTrue: Rule = {
@@ -11,6 +12,7 @@ export const b603SubprocessWithoutShellEqualsTrue: Rule = {
   severity: "LOW",
   description: "A subprocess function runs a program without a shell; its arguments should still be trusted.",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(shellList(options, "subprocess"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

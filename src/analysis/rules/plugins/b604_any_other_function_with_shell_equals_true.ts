@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
 import { hasShell } from "./util/shell_calls.js";
+import { mentionsAny } from "./util/triggers.js";
 
 /** B604: some other function called with shell=True (it may hand its input to a shell). */
 export const b604AnyOtherFunctionWithShellEqualsTrue: Rule = {
@@ -11,6 +12,7 @@ export const b604AnyOtherFunctionWithShellEqualsTrue: Rule = {
   severity: "MEDIUM",
   description: "A function outside the subprocess list is called with shell=True.",
   nodeTypes: ["call"],
+  appliesTo: (source) => mentionsAny(source, ["shell"]),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
 import { shellCommandSeverity } from "./util/shell_calls.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 /** B605: functions that always go through a shell (os.system, os.popen, ...). */
 export const b605StartProcessWithAShell: Rule = {
@@ -11,6 +12,7 @@ export const b605StartProcessWithAShell: Rule = {
   severity: "HIGH",
   description: "A process is started through a shell (os.system, os.popen, ...); HIGH unless the command is a plain string literal.",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(shellList(options, "shell"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 /** B606: os.exec*, os.spawn* and os.startfile start programs directly (no shell). */
 export const b606StartProcessWithNoShell: Rule = {
@@ -10,6 +11,7 @@ export const b606StartProcessWithNoShell: Rule = {
   severity: "LOW",
   description: "A process is started without a shell (os.exec*, os.spawn*, os.startfile).",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(shellList(options, "no_shell"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -2,6 +2,7 @@ import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, strConstant } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 // A full path starts with a drive letter followed by ':' or with '/', '\' or '.'.
 const FULL_PATH = /^(?:[A-Za-z](?=:)|[\\/.])/;
@@ -14,6 +15,8 @@ export const b607StartProcessWithPartialPath: Rule = {
   severity: "LOW",
   description: "A process is started with a program name that is not a full path, so PATH decides what runs.",
   nodeTypes: ["call"],
+  appliesTo: (source, options) =>
+    mentionsAny(source, calleeWords(shellList(options, "subprocess"))) || mentionsAny(source, calleeWords(shellList(options, "shell"))) || mentionsAny(source, calleeWords(shellList(options, "no_shell"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -2,6 +2,7 @@ import type { Rule } from "../types.js";
 import { unparenthesize } from "../../python/index.js";
 import { banditCall, pyStr } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 const VULNERABLE_COMMANDS = ["chown", "chmod", "tar", "rsync"];
 
@@ -13,6 +14,7 @@ export const b609LinuxCommandsWildcardInjection: Rule = {
   severity: "HIGH",
   description: "A shell command runs chown, chmod, tar or rsync with a * wildcard.",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(shellList(options, "shell"))) || mentionsAny(source, calleeWords(shellList(options, "subprocess"))),
   configKey: SHELL_CONFIG_KEY,
   defaultOptions: { ...SHELL_INJECTION_DEFAULTS },
   check(node, ctx) {

@@ -3,6 +3,7 @@ import type { SyntaxNode } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, isStrConstant } from "./util/bandit.js";
 import { boundArguments } from "./util/keywords.js";
+import { callsOneOf } from "./util/triggers.js";
 
 const EXTRA_PARAMS = ["select", "where", "params", "tables", "order_by", "select_params"];
 
@@ -18,6 +19,7 @@ export const b610DjangoExtraUsed: Rule = {
   severity: "MEDIUM",
   description: "QuerySet.extra() with where/tables/select parts that are not all string literals.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["extra"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (call.name !== "extra") return null;

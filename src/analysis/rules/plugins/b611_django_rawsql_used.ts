@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { banditCall, isStrConstant } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B611: Django RawSQL with a query that is not a plain string literal. */
 export const b611DjangoRawsqlUsed: Rule = {
@@ -10,6 +11,7 @@ export const b611DjangoRawsqlUsed: Rule = {
   severity: "MEDIUM",
   description: "django.db.models RawSQL with a query built at run time.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["RawSQL"]),
   check(node, ctx) {
     if (!importedLike(ctx.module, node, "django.db.models")) return null;
     const call = banditCall(node, ctx);

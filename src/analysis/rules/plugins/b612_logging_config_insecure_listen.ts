@@ -1,5 +1,6 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B612: logging.config.listen without verify= accepts and evals arbitrary configuration. */
 export const b612LoggingConfigInsecureListen: Rule = {
@@ -9,6 +10,7 @@ export const b612LoggingConfigInsecureListen: Rule = {
   severity: "MEDIUM",
   description: "logging.config.listen() without a verify function, which lets anyone on the port run code.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["logging.config.listen"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     if (call.qualname !== "logging.config.listen" || call.hasKeyword("verify")) return null;

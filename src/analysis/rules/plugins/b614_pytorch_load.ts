@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedExact } from "./util/imports.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B614: torch.load without weights_only=True unpickles arbitrary objects. */
 export const b614PytorchLoad: Rule = {
@@ -10,6 +11,7 @@ export const b614PytorchLoad: Rule = {
   severity: "MEDIUM",
   description: "torch.load without weights_only=True, which unpickles arbitrary Python objects.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["torch.load", "torch.serialization.load"]),
   check(node, ctx) {
     if (!importedExact(ctx.module, node, "torch")) return null;
     const call = banditCall(node, ctx);

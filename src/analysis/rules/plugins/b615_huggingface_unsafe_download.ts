@@ -1,6 +1,7 @@
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { banditCall, isConstant } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 const UNSAFE_FUNCTIONS: Record<string, string> = {
   from_pretrained: "transformers",
@@ -19,6 +20,7 @@ export const b615HuggingfaceUnsafeDownload: Rule = {
   severity: "MEDIUM",
   description: "A Hugging Face Hub model/dataset/file is downloaded without pinning revision= to a commit hash.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(Object.keys(UNSAFE_FUNCTIONS)),
   check(node, ctx) {
     if (!HF_MODULES.some((m) => importedLike(ctx.module, node, m))) return null;
     const call = banditCall(node, ctx);

@@ -2,6 +2,7 @@ import type { SyntaxNode } from "../../python/index.js";
 import { nodeText, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { attrName, banditCall, nameId } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** Keyword arguments anywhere inside the call, breadth first as `ast.walk` yields them. */
 function keywordsBreadthFirst(call: SyntaxNode): SyntaxNode[] {
@@ -23,6 +24,7 @@ export const b701Jinja2AutoescapeFalse: Rule = {
   severity: "HIGH",
   description: "A jinja2 Environment is created with autoescape off or unset (HIGH confidence) or not clearly on (MEDIUM).",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["jinja2.Environment"]),
   check(node, ctx) {
     const call = banditCall(node, ctx);
     const parts = call.qualname.split(".");

@@ -1,5 +1,6 @@
 import type { Rule } from "../types.js";
 import { banditCall } from "./util/bandit.js";
+import { callsOneOf } from "./util/triggers.js";
 
 /** B702: mako Template renders without HTML escaping by default. */
 export const b702UseOfMakoTemplates: Rule = {
@@ -9,6 +10,7 @@ export const b702UseOfMakoTemplates: Rule = {
   severity: "MEDIUM",
   description: "A mako Template is created; mako does not escape HTML unless asked (|h filters).",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(["mako.Template"]),
   check(node, ctx) {
     const parts = banditCall(node, ctx).qualname.split(".");
     if (!parts.includes("mako") || parts[parts.length - 1] !== "Template") return null;

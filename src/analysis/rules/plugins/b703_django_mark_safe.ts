@@ -5,6 +5,7 @@ import { importedLike } from "./util/imports.js";
 import { ancestorsOf } from "./util/ancestors.js";
 import { banditCall, isStrConstant, nameId } from "./util/bandit.js";
 import { isSyncFunctionDef, positionalParams } from "./util/functions.js";
+import { callsOneOf } from "./util/triggers.js";
 
 const AFFECTED = ["mark_safe", "SafeText", "SafeUnicode", "SafeString", "SafeBytes"];
 // Bandit recurses through assignments; past this depth CPython would have given up with an error.
@@ -215,6 +216,7 @@ export const b703DjangoMarkSafe: Rule = {
   severity: "MEDIUM",
   description: "django mark_safe/SafeString applied to a value not shown to be built only from string literals.",
   nodeTypes: ["call"],
+  appliesTo: callsOneOf(AFFECTED),
   check(node, ctx) {
     if (!importedLike(ctx.module, node, "django.utils.safestring")) return null;
     const call = banditCall(node, ctx);

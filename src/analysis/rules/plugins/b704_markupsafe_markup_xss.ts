@@ -2,6 +2,7 @@ import type { SyntaxNode } from "../../python/index.js";
 import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, isConstant } from "./util/bandit.js";
+import { calleeWords, mentionsAny } from "./util/triggers.js";
 
 const MARKUP_NAMES = ["markupsafe.Markup", "flask.Markup"];
 
@@ -21,6 +22,7 @@ export const b704MarkupsafeMarkupXss: Rule = {
   severity: "MEDIUM",
   description: "markupsafe.Markup/flask.Markup (or configured aliases) applied to non-constant data.",
   nodeTypes: ["call"],
+  appliesTo: (source, options) => mentionsAny(source, calleeWords([...MARKUP_NAMES, ...stringList(options.extend_markup_names)])),
   configKey: "markupsafe_xss",
   defaultOptions: { extend_markup_names: [], allowed_calls: [] },
   check(node, ctx) {
