@@ -10,6 +10,17 @@ function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
+// The callee list is asked for per module by the prefilter: build it once per options object.
+const markupNamesCache = new WeakMap<object, string[]>();
+function markupNames(options: Record<string, unknown>): string[] {
+  let names = markupNamesCache.get(options);
+  if (!names) {
+    names = [...MARKUP_NAMES, ...stringList(options.extend_markup_names)];
+    markupNamesCache.set(options, names);
+  }
+  return names;
+}
+
 /**
  * B704: markupsafe.Markup (or a configured alias) wrapping non-constant data, which skips escaping.
  * Bandit 1.9.4 matches the callee's qualified name only; following local subclasses of Markup is
@@ -22,13 +33,12 @@ export const b704MarkupsafeMarkupXss: Rule = {
   severity: "MEDIUM",
   description: "markupsafe.Markup/flask.Markup (or configured aliases) applied to non-constant data.",
   nodeTypes: ["call"],
-  appliesTo: (source, options) => mentionsAny(source, calleeWords([...MARKUP_NAMES, ...stringList(options.extend_markup_names)])),
+  appliesTo: (source, options) => mentionsAny(source, calleeWords(markupNames(options))),
   configKey: "markupsafe_xss",
   defaultOptions: { extend_markup_names: [], allowed_calls: [] },
   check(node, ctx) {
     const call = banditCall(node, ctx);
-    const markupNames = [...MARKUP_NAMES, ...stringList(ctx.options.extend_markup_names)];
-    if (!markupNames.includes(call.qualname)) return null;
+    if (!markupNames(ctx.options).includes(call.qualname)) return null;
     const first: SyntaxNode | undefined = call.args[0];
     if (!first || isConstant(first, ctx.module.source)) return null;
     const allowed = stringList(ctx.options.allowed_calls);
