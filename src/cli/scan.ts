@@ -41,8 +41,8 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
     rules.selectionPredicate({ tests, skips }); // validates ids and names up front
     await scan.loadAnalyzers(analyzers);
     const excludeDirs = [...scan.DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
-    const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer, got ${opts.jobs}`);
+    const jobs = opts.jobs === undefined || opts.jobs === "auto" ? undefined : Number(opts.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer or auto, got ${opts.jobs}`);
     const report = await scan.scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs });
     const text =
       opts.format === "json" ? scan.formatJson(report) : opts.format === "sarif" ? scan.formatSarif(report, packageVersion()) : scan.formatText(report);
@@ -79,7 +79,7 @@ export function registerScan(program: Command): void {
     .option("-c, --config <file>", "config file (pyproject.toml with [tool.securecoderl], or YAML)")
     .option("-x, --exclude <dirs>", "comma-separated directory names or paths to skip")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .option("-j, --jobs <n>", "worker threads to spread files over (default 1; helps on idle multi-core machines)")
+    .option("-j, --jobs <n>", "threads that scan files, this one included (default auto: one per 150 files, at most one per CPU; 1 = no worker threads)", "auto")
     .action(async (paths: string[], opts: ScanCliOptions) => {
       process.exitCode = await runScan(paths, opts);
     });

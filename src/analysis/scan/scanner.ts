@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AnalyzerName, Finding } from "../finding.js";
 import { parsePython } from "../python/index.js";
@@ -126,10 +127,6 @@ export interface ScanReport {
   filesScanned: number;
 }
 
-export interface ScanPathsOptions extends ScanOptions {
-  excludeDirs?: readonly string[];
-}
-
 /** What scanning one file produced (also the message a scan worker sends back). */
 export interface FileOutcome {
   file: string;
@@ -153,18 +150,37 @@ function scanFile(file: string, p: Prepared, options: ScanOptions): FileOutcome 
   return { file, metrics: out.metrics, findings: out.error ? [] : filterFindings(out.findings, p.severity, p.confidence), error: out.error };
 }
 
-/** Scan a list of files in this thread (used directly and by scan workers). */
+/** Scan a list of files in this thread. */
 export async function scanFileList(files: readonly string[], options: ScanOptions): Promise<FileOutcome[]> {
+  const p = await prepareLoaded(options);
+  return files.map((f) => scanFile(f, p, options));
+}
+
+async function prepareLoaded(options: ScanOptions): Promise<Prepared> {
   const analyzers = options.analyzers ?? DEFAULT_ANALYZERS;
   await loadAnalyzers(analyzers);
-  const p = prepare({ ...options, analyzers });
-  return files.map((f) => scanFile(f, p, options));
+  return prepare({ ...options, analyzers });
 }
 
 export interface ScanPathsOptions extends ScanOptions {
   excludeDirs?: readonly string[];
-  /** Worker threads to spread files over (default 1: scan in this thread). */
+  /**
+   * Threads that scan files, this one included: 1 scans in this thread only; more start
+   * `jobs - 1` worker threads. Default: chosen from the file count and the CPUs (`autoJobs`).
+   */
   jobs?: number;
+}
+
+/**
+ * A worker thread costs tens of milliseconds of CPU before it scans its first file (thread start,
+ * loading the parser and rules, cold JIT), so one pays only for a few hundred files: one thread
+ * per this many files, at most one per CPU.
+ */
+export const FILES_PER_THREAD = 150;
+
+/** The default `jobs` for a scan of `fileCount` files. */
+export function autoJobs(fileCount: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(fileCount / FILES_PER_THREAD)));
 }
 
 /** Scan files and directories (the CLI's work): every file gets metrics, results or an error. */
@@ -181,10 +197,13 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
   delete (scanOptions as ScanPathsOptions).excludeDirs;
   delete (scanOptions as ScanPathsOptions).jobs;
   const n = listing.files.length;
-  // Workers are opt-in: each loads the parser and every rule again, and on the 2-CPU machine this
-  // was measured on (shared with other jobs) two workers were no faster than one thread.
-  const jobs = Math.min(n, Math.max(1, options.jobs ?? 1));
-  const outcomes = jobs > 1 && workerAvailable() ? await scanInWorkers(listing.files, scanOptions, jobs) : await scanFileList(listing.files, scanOptions);
+  const jobs = Math.min(n, Math.max(1, options.jobs ?? autoJobs(n)));
+  let outcomes: FileOutcome[];
+  if (jobs > 1 && workerAvailable()) outcomes = await scanInParallel(listing.files, scanOptions, jobs);
+  else {
+    if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan: ${n} files on 1 thread\n`);
+    outcomes = await scanFileList(listing.files, scanOptions);
+  }
   if (withTypes) await addTypeFindings(outcomes, options);
   for (const o of outcomes) {
     if (o.metrics) report.metrics[o.file] = o.metrics;
@@ -220,6 +239,8 @@ async function addTypeFindings(outcomes: FileOutcome[], options: ScanOptions): P
   }
 }
 
+// The worker module sits next to this one: dist/analysis/scan/ from tsc, dist/bundle/ in the
+// bundle (scripts/build-bundle.mjs names its worker entry worker.js for this).
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 
 /** Workers need the compiled worker module; under a TypeScript test runner there is none. */
@@ -227,34 +248,97 @@ function workerAvailable(): boolean {
   return existsSync(fileURLToPath(WORKER_URL));
 }
 
-/** Spread files over worker threads in small batches (even load), keeping the input order. */
-async function scanInWorkers(files: readonly string[], options: ScanOptions, jobs: number): Promise<FileOutcome[]> {
-  const results: FileOutcome[][] = [];
-  const BATCH = Math.max(1, Math.min(25, Math.ceil(files.length / (jobs * 4))));
-  let next = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: { options } });
-      let pending = -1;
-      const feed = () => {
-        if (next >= files.length) {
-          void worker.terminate();
-          resolve();
-          return;
-        }
-        pending = next;
-        next += BATCH;
-        worker.postMessage({ files: files.slice(pending, pending + BATCH) });
-      };
-      worker.on("message", (msg: { outcomes?: FileOutcome[]; ready?: boolean }) => {
-        if (msg.outcomes) results[pending / BATCH] = msg.outcomes;
-        feed();
-      });
-      worker.on("error", reject);
-      worker.on("exit", (code) => {
-        if (next < files.length || (pending >= 0 && !results[pending / BATCH])) reject(new Error(`scan worker exited with code ${code}`));
-      });
+/**
+ * Work shared by the threads of one scan: the files, cut into batches, and a counter in shared
+ * memory from which each thread claims the next batch. Claiming needs no message round trip, so
+ * the main thread can scan its share synchronously while the workers help themselves.
+ */
+export interface SharedScanWork {
+  files: readonly string[];
+  batchSize: number;
+  /** One Int32: the next unclaimed batch index. */
+  counter: SharedArrayBuffer;
+  options: ScanOptions;
+}
+
+/** What a scan worker posts: one batch's outcomes, in file order. */
+export interface BatchMessage {
+  batch: number;
+  outcomes: FileOutcome[];
+}
+
+/** Scan batches claimed from `work` until none is left, handing each batch's outcomes to `done`. */
+export async function scanClaimedBatches(work: SharedScanWork, done: (msg: BatchMessage) => void): Promise<void> {
+  const p = await prepareLoaded(work.options);
+  const counter = new Int32Array(work.counter);
+  for (;;) {
+    const batch = Atomics.add(counter, 0, 1);
+    const start = batch * work.batchSize;
+    if (start >= work.files.length) return;
+    const outcomes = work.files.slice(start, start + work.batchSize).map((f) => scanFile(f, p, work.options));
+    done({ batch, outcomes });
+  }
+}
+
+/** Young-generation cap for scan workers, in MB (see docs/cli/scan.md for the measurement). */
+const WORKER_YOUNG_GENERATION_MB = 48;
+
+/**
+ * Scan with this thread and `jobs - 1` workers claiming small batches from a shared counter, so
+ * a slow start or a busy CPU only means fewer batches for that thread. Outcomes are put back in
+ * input order, so the report is the one a single thread gives. A batch that a worker claimed but
+ * never returned (it crashed, or could not start) is scanned here at the end.
+ */
+async function scanInParallel(files: readonly string[], options: ScanOptions, jobs: number): Promise<FileOutcome[]> {
+  // Small batches keep the tail short (the last batches end close together); claiming one is a
+  // single atomic add.
+  const batchSize = Math.max(1, Math.min(16, Math.floor(files.length / (jobs * 16))));
+  const batches = Math.ceil(files.length / batchSize);
+  const results: (FileOutcome[] | undefined)[] = new Array(batches);
+  const work: SharedScanWork = { files, batchSize, counter: new SharedArrayBuffer(4), options };
+  let received = 0;
+  let running = jobs - 1;
+  let wake: () => void = () => {};
+  // Batches each thread scanned (this one first), for SECURECODERL_DEBUG.
+  const share = new Array<number>(jobs).fill(0);
+  const workers = Array.from({ length: jobs - 1 }, (_, i) => {
+    const worker = new Worker(WORKER_URL, { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    worker.on("message", (msg: BatchMessage) => {
+      if (results[msg.batch] === undefined) received++;
+      results[msg.batch] = msg.outcomes;
+      share[i + 1]!++;
+      wake();
     });
-  await Promise.all(Array.from({ length: jobs }, runWorker));
-  return results.flat();
+    worker.on("error", (err) => {
+      if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    });
+    worker.on("exit", () => {
+      running--;
+      wake();
+    });
+    return worker;
+  });
+  // This thread's share. Workers' messages queue up meanwhile and are read below.
+  await scanClaimedBatches(work, ({ batch, outcomes }) => {
+    results[batch] = outcomes;
+    received++;
+    share[0]!++;
+  });
+  await new Promise<void>((resolve) => {
+    wake = () => {
+      if (received === batches || running === 0) resolve();
+    };
+    wake();
+  });
+  // Every batch is in (or no worker is left): a worker still starting up has nothing left to do.
+  await Promise.all(workers.map((w) => w.terminate()));
+  const missing = results.flatMap((r, i) => (r === undefined ? [i] : []));
+  if (process.env.SECURECODERL_DEBUG) {
+    process.stderr.write(`scan: ${files.length} files in ${batches} batches on ${jobs} threads: ${share.join("+")} batches (this thread first), ${missing.length} rescanned\n`);
+  }
+  if (missing.length > 0) {
+    const p = await prepareLoaded(options);
+    for (const b of missing) results[b] = files.slice(b * batchSize, (b + 1) * batchSize).map((f) => scanFile(f, p, options));
+  }
+  return results.flat() as FileOutcome[];
 }

@@ -1,10 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { ScanOptions } from "./scanner.js";
-import { scanFileList } from "./scanner.js";
+import type { SharedScanWork } from "./scanner.js";
+import { scanClaimedBatches } from "./scanner.js";
 
-// A scan worker: receives batches of file paths, answers with their outcomes, in order.
-const options = (workerData as { options: ScanOptions }).options;
-parentPort?.on("message", (msg: { files: string[] }) => {
-  void scanFileList(msg.files, options).then((outcomes) => parentPort?.postMessage({ outcomes }));
-});
-parentPort?.postMessage({ ready: true });
+// A scan worker: claims batches of files from the shared counter and posts each batch's outcomes;
+// it ends when no batch is left.
+await scanClaimedBatches(workerData as SharedScanWork, (msg) => parentPort?.postMessage(msg));
