@@ -28,32 +28,42 @@ const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).f
 class UsageError extends Error {}
 
 async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
-  const scan = await import("../analysis/scan/index.js");
-  const rules = await import("../analysis/rules/index.js");
-  let severity, confidence, analyzers, config;
+  // Only light modules before scanPaths: it starts any worker threads first, then loads the
+  // parser and the rules here while they boot (src/analysis/scan/paths.ts).
+  const [{ scanPaths }, analyzersModule, configModule, { DEFAULT_EXCLUDE_DIRS }, { parseLevel }] = await Promise.all([
+    import("../analysis/scan/paths.js"),
+    import("../analysis/scan/analyzers.js"),
+    import("../analysis/scan/config.js"),
+    import("../analysis/scan/files.js"),
+    import("../analysis/rules/filters.js"),
+  ]);
   try {
-    severity = rules.parseLevel(opts.severityLevel);
-    confidence = rules.parseLevel(opts.confidenceLevel);
-    analyzers = opts.analyzer ? scan.parseAnalyzerList(opts.analyzer) : scan.DEFAULT_ANALYZERS;
-    config = scan.resolveConfig(opts.config);
+    const severity = parseLevel(opts.severityLevel);
+    const confidence = parseLevel(opts.confidenceLevel);
+    const analyzers = opts.analyzer ? analyzersModule.parseAnalyzerList(opts.analyzer) : analyzersModule.DEFAULT_ANALYZERS;
+    const config = configModule.resolveConfig(opts.config);
     const tests = list(opts.tests) ?? config.tests;
     const skips = list(opts.skips) ?? config.skips;
-    rules.selectionPredicate({ tests, skips }); // validates ids and names up front
-    await scan.loadAnalyzers(analyzers);
-    const excludeDirs = [...scan.DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
+    const excludeDirs = [...DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
     const jobs = opts.jobs === undefined || opts.jobs === "auto" ? undefined : Number(opts.jobs);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer or auto, got ${opts.jobs}`);
-    const report = await scan.scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs });
+    // Rejects unknown analyzers and test ids or names before scanning any file.
+    const report = await scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs });
     const text =
-      opts.format === "json" ? scan.formatJson(report) : opts.format === "sarif" ? scan.formatSarif(report, packageVersion()) : scan.formatText(report);
+      opts.format === "json"
+        ? (await import("../analysis/scan/format/json.js")).formatJson(report)
+        : opts.format === "sarif"
+          ? (await import("../analysis/scan/format/sarif.js")).formatSarif(report, packageVersion())
+          : (await import("../analysis/scan/format/text.js")).formatText(report);
     if (opts.output) writeFileSync(opts.output, text);
     else process.stdout.write(text);
     return report.results.length > 0 ? 1 : 0;
   } catch (err) {
+    const { UnknownTestError } = await import("../analysis/rules/config.js");
     if (
-      err instanceof scan.AnalyzerUnavailableError ||
-      err instanceof scan.ConfigError ||
-      err instanceof rules.UnknownTestError ||
+      err instanceof analyzersModule.AnalyzerUnavailableError ||
+      err instanceof configModule.ConfigError ||
+      err instanceof UnknownTestError ||
       err instanceof UsageError ||
       (err instanceof Error && /^invalid level/.test(err.message))
     ) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { autoJobs, FILES_PER_THREAD } from "../../../src/analysis/scan/scanner.js";
+import { autoJobs, FILES_PER_THREAD } from "../../../src/analysis/scan/paths.js";
 import { runCli } from "../../helpers.js";
 
 let dir: string;
@@ -81,9 +81,14 @@ describe("parallel scan", () => {
 
 describe("autoJobs", () => {
   it("starts one thread per FILES_PER_THREAD files, at most one per CPU, at least one", () => {
-    expect(autoJobs(0)).toBe(1);
-    expect(autoJobs(FILES_PER_THREAD * 2 - 1)).toBe(1);
-    expect(autoJobs(FILES_PER_THREAD * 2)).toBe(Math.min(2, availableParallelism()));
+    expect(autoJobs(0, 8)).toBe(1);
+    expect(autoJobs(FILES_PER_THREAD * 2 - 1, 8)).toBe(1);
+    expect(autoJobs(FILES_PER_THREAD * 2, 8)).toBe(2);
+    expect(autoJobs(1_000_000, 8)).toBe(8);
+    expect(autoJobs(1_000_000, 1)).toBe(1);
+  });
+
+  it("defaults to this machine's CPUs", () => {
     expect(autoJobs(1_000_000)).toBe(availableParallelism());
   });
 });
