@@ -57,13 +57,8 @@ const requireExternals = {
   },
 };
 
-rmSync(outdir, { recursive: true, force: true });
-mkdirSync(outdir, { recursive: true });
-const result = await build({
-  entryPoints: entries,
-  outdir,
+const common = {
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20",
@@ -72,11 +67,21 @@ const result = await build({
   // Bundled CommonJS packages (commander, ...) call require() for Node built-ins; an ES module has
   // no require, so give each output file one. Aliased so it cannot clash with bundled imports.
   banner: { js: 'import { createRequire as __scrlCreateRequire } from "node:module"; const require = __scrlCreateRequire(import.meta.url);' },
-  chunkNames: "chunk-[hash]",
   sourcemap: "linked",
   legalComments: "none",
-  // `--metafile` writes dist/bundle/meta.json (what went into each chunk) for size questions.
+  // `--metafile` writes dist/bundle/meta*.json (what went into each file) for size questions.
   metafile: process.argv.includes("--metafile"),
   logLevel: "warning",
-});
-if (result.metafile) writeFileSync(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+};
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+const [cli, worker] = await Promise.all([
+  // The CLI, split at its lazy imports: a command loads only the chunks it reaches.
+  build({ ...common, entryPoints: { main: entries.main }, outdir, splitting: true, chunkNames: "chunk-[hash]" }),
+  // The scan worker as one file of its own: a thread that starts, loads one file and scans. (It
+  // gets its own copy of the scanner; a worker shares no module state with the main thread.)
+  build({ ...common, entryPoints: { worker: entries.worker }, outdir }),
+]);
+if (cli.metafile) writeFileSync(join(outdir, "meta-main.json"), JSON.stringify(cli.metafile));
+if (worker.metafile) writeFileSync(join(outdir, "meta-worker.json"), JSON.stringify(worker.metafile));

@@ -3,6 +3,13 @@ import { Option } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// Light modules only (no parser, no rules): scanPaths starts any worker threads first, then loads
+// the parser and the rules in this thread while the workers boot (src/analysis/scan/paths.ts).
+import { parseLevel } from "../analysis/rules/filters.js";
+import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, parseAnalyzerList } from "../analysis/scan/analyzers.js";
+import { ConfigError, resolveConfig } from "../analysis/scan/config.js";
+import { DEFAULT_EXCLUDE_DIRS } from "../analysis/scan/files.js";
+import { scanPaths } from "../analysis/scan/paths.js";
 
 interface ScanCliOptions {
   format: "json" | "sarif" | "text";
@@ -28,20 +35,11 @@ const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).f
 class UsageError extends Error {}
 
 async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
-  // Only light modules before scanPaths: it starts any worker threads first, then loads the
-  // parser and the rules here while they boot (src/analysis/scan/paths.ts).
-  const [{ scanPaths }, analyzersModule, configModule, { DEFAULT_EXCLUDE_DIRS }, { parseLevel }] = await Promise.all([
-    import("../analysis/scan/paths.js"),
-    import("../analysis/scan/analyzers.js"),
-    import("../analysis/scan/config.js"),
-    import("../analysis/scan/files.js"),
-    import("../analysis/rules/filters.js"),
-  ]);
   try {
     const severity = parseLevel(opts.severityLevel);
     const confidence = parseLevel(opts.confidenceLevel);
-    const analyzers = opts.analyzer ? analyzersModule.parseAnalyzerList(opts.analyzer) : analyzersModule.DEFAULT_ANALYZERS;
-    const config = configModule.resolveConfig(opts.config);
+    const analyzers = opts.analyzer ? parseAnalyzerList(opts.analyzer) : DEFAULT_ANALYZERS;
+    const config = resolveConfig(opts.config);
     const tests = list(opts.tests) ?? config.tests;
     const skips = list(opts.skips) ?? config.skips;
     const excludeDirs = [...DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
@@ -61,8 +59,8 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
   } catch (err) {
     const { UnknownTestError } = await import("../analysis/rules/config.js");
     if (
-      err instanceof analyzersModule.AnalyzerUnavailableError ||
-      err instanceof configModule.ConfigError ||
+      err instanceof AnalyzerUnavailableError ||
+      err instanceof ConfigError ||
       err instanceof UnknownTestError ||
       err instanceof UsageError ||
       (err instanceof Error && /^invalid level/.test(err.message))

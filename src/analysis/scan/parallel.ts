@@ -72,7 +72,7 @@ export class ScanWorkerPool {
     // Small batches keep the tail short (the last batches end close together); claiming one is a
     // single atomic add.
     const threads = this.size + 1;
-    const batchSize = Math.max(1, Math.min(16, Math.floor(files.length / (threads * 16))));
+    const batchSize = Math.max(1, Math.min(8, Math.floor(files.length / (threads * 16))));
     const work: SharedScanWork = { files, batchSize, counter: new SharedArrayBuffer(4), options };
     this.results = new Array<FileOutcome[] | undefined>(Math.ceil(files.length / batchSize));
     for (const w of this.workers) w.postMessage(work);

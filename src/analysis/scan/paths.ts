@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { AnalyzerName } from "../finding.js";
-import { DEFAULT_ANALYZERS } from "./analyzers.js";
+import { DEFAULT_ANALYZERS, loadAnalyzers } from "./analyzers.js";
 import { DEFAULT_EXCLUDE_DIRS, listPythonFiles } from "./files.js";
 import { sumMetrics } from "./metrics.js";
 import { ScanWorkerPool, workerAvailable } from "./parallel.js";
@@ -56,9 +56,10 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
   const pool = jobs > 1 && workerAvailable() ? new ScanWorkerPool(jobs - 1) : undefined;
   let outcomes: FileOutcome[];
   try {
-    const [scanner, analyzersModule, rules] = await Promise.all([import("./scanner.js"), import("./analyzers.js"), import("../rules/index.js")]);
-    await analyzersModule.loadAnalyzers(analyzers);
-    rules.selectionPredicate({ tests: options.tests, skips: options.skips }); // throws on unknown ids and names
+    // One dynamic import for the heavy part: each import boundary is a separate file to load.
+    const scanner = await import("./scanner.js");
+    await loadAnalyzers(analyzers);
+    scanner.checkSelection(scanOptions);
     if (pool) outcomes = await scanner.scanWithWorkers(listing.files, scanOptions, pool);
     else {
       if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan: ${n} files on 1 thread\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { AnalyzerName, Finding } from "../finding.js";
 import { parsePython } from "../python/index.js";
 import type { Level, RuleOptionsByKey } from "../rules/index.js";
-import { compareFindings, filterFindings } from "../rules/index.js";
+import { compareFindings, filterFindings, selectionPredicate } from "../rules/index.js";
 import type { Analyzer, AnalyzerContext } from "./analyzers.js";
 import { DEFAULT_ANALYZERS, createAnalyzers, loadAnalyzers } from "./analyzers.js";
 import { decodePythonSource } from "./decode.js";
@@ -145,6 +145,11 @@ function scanFile(file: string, p: Prepared, options: ScanOptions): FileOutcome 
   if (!decoded.ok) return { file, metrics: emptyMetrics(), findings: [], error: { filename: file, reason: SYNTAX_ERROR_REASON, detail: decoded.reason } };
   const out = analyzeText(decoded.text, file, p, options.ignoreNosec ?? false, { tests: options.tests, skips: options.skips }, options.ruleOptions ?? {});
   return { file, metrics: out.metrics, findings: out.error ? [] : filterFindings(out.findings, p.severity, p.confidence), error: out.error };
+}
+
+/** Throws UnknownTestError for a test id or name in `tests` or `skips` that no rule has. */
+export function checkSelection(options: ScanOptions): void {
+  selectionPredicate({ tests: options.tests, skips: options.skips });
 }
 
 /** Scan a list of files in this thread. */
