@@ -47,14 +47,18 @@ export class ScanWorkerPool {
   /** Batches each thread scanned, this one first. */
   readonly share: number[];
 
-  constructor(readonly size: number) {
+  /** `workerUrl`: the worker module (tests substitute one that fails). */
+  constructor(
+    readonly size: number,
+    workerUrl: URL = WORKER_URL,
+  ) {
     this.running = size;
     this.share = new Array<number>(size + 1).fill(0);
     this.workers = Array.from({ length: size }, (_, i) => {
       // No resourceLimits: raising maxYoungGenerationSizeMb (16 to 128) left a worker's scavenge
       // count unchanged (14 over 500 files): the young generation grows from its small initial
       // size and never reached the cap, and scavenge time is set by the objects that survive.
-      const worker = new Worker(WORKER_URL);
+      const worker = new Worker(workerUrl);
       worker.on("message", (msg: BatchMessage) => this.record(msg, i + 1));
       worker.on("error", (err) => {
         if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
@@ -74,7 +78,8 @@ export class ScanWorkerPool {
     const threads = this.size + 1;
     const batchSize = Math.max(1, Math.min(8, Math.floor(files.length / (threads * 16))));
     const work: SharedScanWork = { files, batchSize, counter: new SharedArrayBuffer(4), options };
-    this.results = new Array<FileOutcome[] | undefined>(Math.ceil(files.length / batchSize));
+    // Filled, not sparse: array methods skip holes, and a missing batch must be seen as missing.
+    this.results = Array.from({ length: Math.ceil(files.length / batchSize) }, () => undefined);
     for (const w of this.workers) w.postMessage(work);
     return work;
   }

@@ -188,7 +188,8 @@ export async function scanWithWorkers(files: readonly string[], options: ScanOpt
   // This thread's share. Workers' messages queue up meanwhile and are read in finish().
   await scanClaimedBatches(work, (msg) => pool.record(msg, 0));
   const results = await pool.finish();
-  const missing = results.flatMap((r, i) => (r === undefined ? [i] : []));
+  const missing: number[] = [];
+  for (let b = 0; b < results.length; b++) if (results[b] === undefined) missing.push(b);
   if (missing.length > 0) {
     const p = await prepareLoaded(options);
     for (const b of missing) results[b] = files.slice(b * work.batchSize, (b + 1) * work.batchSize).map((f) => scanFile(f, p, options));

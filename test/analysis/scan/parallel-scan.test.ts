@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScanWorkerPool } from "../../../src/analysis/scan/parallel.js";
 import { autoJobs, FILES_PER_THREAD } from "../../../src/analysis/scan/paths.js";
+import { scanFileList, scanWithWorkers } from "../../../src/analysis/scan/scanner.js";
 import { runCli } from "../../helpers.js";
 
 let dir: string;
@@ -76,6 +78,30 @@ describe("parallel scan", () => {
       expect(r.stderr).toContain("--jobs must be a positive integer or auto");
     }
     expect(scan(["--format", "json", "--jobs", "auto", "proj"]).status).toBe(1);
+  });
+});
+
+describe("a scan worker that dies", () => {
+  const CRASHING_WORKER = new URL("./fixtures/crashing-worker.mjs", import.meta.url);
+  const corpusFiles = () => readdirSync(join(dir, "proj"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => join(dir, "proj", f)).sort();
+
+  it("leaves the batches it claimed missing, not dropped", async () => {
+    const files = corpusFiles();
+    const pool = new ScanWorkerPool(2, CRASHING_WORKER);
+    const work = pool.begin(files, { analyzers: ["rules"] });
+    const results = await pool.finish();
+    expect(results).toHaveLength(Math.ceil(files.length / work.batchSize));
+    expect(Object.keys(results)).toHaveLength(results.length); // dense: array methods skip holes
+    expect(results.every((r) => r === undefined)).toBe(true);
+    expect(pool.share).toEqual([0, 0, 0]);
+  });
+
+  it("has its batches scanned again by the main thread: the outcomes are a single thread's", async () => {
+    const files = corpusFiles();
+    expect(files).toHaveLength(FILES);
+    const options = { analyzers: ["rules" as const] };
+    const outcomes = await scanWithWorkers(files, options, new ScanWorkerPool(2, CRASHING_WORKER));
+    expect(outcomes).toEqual(await scanFileList(files, options));
   });
 });
 
