@@ -103,11 +103,19 @@ export class ScanWorkerPool {
       };
       this.wake();
     });
-    await this.terminate();
+    this.stop();
     return this.results;
   }
 
-  async terminate(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  /**
+   * Stop the workers without waiting: a scan worker took ~60 ms to wind down after its last batch,
+   * time this thread spends building and writing the report instead, and unref'd workers do not
+   * keep the process alive.
+   */
+  stop(): void {
+    for (const w of this.workers) {
+      w.unref();
+      void w.terminate();
+    }
   }
 }

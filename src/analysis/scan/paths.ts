@@ -67,7 +67,7 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
     }
     if (withTypes) await scanner.addTypeFindings(outcomes, options);
   } finally {
-    await pool?.terminate();
+    pool?.stop();
   }
   const report: ScanReport = { results: [], errors: [...listing.errors], metrics: {}, generated_at: generatedAt, filesScanned: 0 };
   for (const o of outcomes) {
