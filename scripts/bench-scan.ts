@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { scanSource } from "../src/analysis/scan/index.js";
+import { autoJobs, scanSource } from "../src/analysis/scan/index.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -137,7 +137,7 @@ console.log(`  speed-up                                  ${(theirs! / ours!).toF
 console.log(`Start-up (a directory with one small file):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
 console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
-console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs now: ${autoJobs(corpus.length)} threads)`);
 if (!sameAsOneThread) process.exitCode = 1;
 
 // ---- 2. per sample -----------------------------------------------------------------------------
