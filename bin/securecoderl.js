@@ -1,14 +1,31 @@
 #!/usr/bin/env node
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const entry = join(root, "dist", "cli", "main.js");
-if (!existsSync(entry)) {
+const compiled = join(root, "dist", "cli", "main.js");
+const bundled = join(root, "dist", "bundle", "main.js");
+
+const mtime = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+// The bundle (scripts/build-bundle.mjs) starts several times faster than tsc's ~100 modules. It is
+// made from tsc's output, so one older than that output is stale (a `tsc` run without the bundle
+// step): then the compiled modules are the current code.
+const compiledAt = mtime(compiled);
+const bundledAt = mtime(bundled);
+const entry = bundledAt !== undefined && (compiledAt === undefined || bundledAt >= compiledAt) ? bundled : compiledAt !== undefined ? compiled : undefined;
+if (entry === undefined) {
   process.stderr.write("securecoderl: not built yet; run `npm install` (or `npm run build`) in " + root + "\n");
   process.exit(2);
 }
+if (process.env.SECURECODERL_DEBUG) process.stderr.write(`securecoderl: running ${entry}\n`);
 const { main } = await import(entry);
 const code = await main(process.argv);
 // Let stdout drain before exiting: large JSON outputs are written asynchronously when piped.

@@ -2,17 +2,20 @@
  * Speed of `securecoderl scan` against Debian's Bandit, measured in the same run (npm run bench:scan).
  *
  * 1. Whole process over a directory: generates N Python files (default 1,000) from the rule
- *    fixtures and varied templates into a temp dir, then times `securecoderl scan DIR` and
- *    `bandit -r DIR` (both writing JSON), and prints the ratio (goal: >= 3x).
+ *    fixtures and varied templates into a temp dir, then times `securecoderl scan -a rules DIR`
+ *    (as a user runs it: default --jobs, so worker threads when they pay) and `bandit -r DIR`
+ *    (both writing JSON), interleaved, the median of --runs runs each (default 3), and prints the
+ *    ratio (goal: >= 3x). Also `--jobs 1` (one thread), and start-up alone: both tools on a
+ *    directory holding one small file.
  * 2. Per sample: median in-process `scanSource` time over the generated files vs the median time of
  *    one `bandit` process per sample over a small subset (default 20), and the ratio (goal: >= 100x).
- * Options: --files N, --bandit N, --keep (leave the temp dir).
+ * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { scanSource } from "../src/analysis/scan/index.js";
+import { autoJobs, scanSource } from "../src/analysis/scan/index.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -21,6 +24,7 @@ const opt = (name: string, dflt: number): number => {
 };
 const nFiles = opt("files", 1000);
 const banditN = opt("bandit", 20);
+const runs = Math.max(1, opt("runs", 3));
 const keep = argv.includes("--keep");
 const BANDIT = "/usr/bin/bandit";
 const ROOT = resolve(import.meta.dirname, "..");
@@ -29,7 +33,10 @@ if (!existsSync(BANDIT)) {
   console.log(`bench:scan: ${BANDIT} not installed (apt install bandit); nothing to compare against`);
   process.exit(0);
 }
-if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+// The bin runs dist/bundle/main.js when it is at least as new as tsc's dist/cli/main.js.
+const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : -1);
+const bundleIsCurrent = () => mtime(join(ROOT, "dist", "bundle", "main.js")) >= mtime(join(ROOT, "dist", "cli", "main.js")) && mtime(join(ROOT, "dist", "cli", "main.js")) >= 0;
+if (!bundleIsCurrent()) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
 
 // ---- corpus -------------------------------------------------------------------------------
 const fixtures: string[] = [];
@@ -88,26 +95,52 @@ function timeIt(cmd: string, args: string[]): { ms: number; status: number | nul
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.status, stderr: r.stderr };
 }
 
-// The Bandit-compatible analyzer alone: the detector (on by default) has no counterpart in Bandit.
-const cli = [join(ROOT, "bin", "securecoderl.js"), "scan", "--analyzer", "rules", "--format", "json", "-o", join(dir, "ours.json"), "corpus"];
-const ours = timeIt(process.execPath, cli);
-const theirs = timeIt(BANDIT, ["-r", "corpus", "-f", "json", "-o", join(dir, "bandit.json"), "-q"]);
-const oursParallel = timeIt(process.execPath, [...cli, "--jobs", String(availableParallelism())]);
-if (ours.status !== 0 && ours.status !== 1) throw new Error(`securecoderl scan failed (${ours.status}): ${ours.stderr}`);
-const nOurs = (JSON.parse(readFileSync(join(dir, "ours.json"), "utf8")) as { results: unknown[] }).results.length;
-const nTheirs = (JSON.parse(readFileSync(join(dir, "bandit.json"), "utf8")) as { results: unknown[] }).results.length;
-console.log(`\nWhole process, ${corpus.length} files:`);
-console.log(`  securecoderl scan DIR            ${(ours.ms / 1000).toFixed(2)} s  (${nOurs} findings)`);
-console.log(`  securecoderl scan DIR --jobs ${availableParallelism()}   ${(oursParallel.ms / 1000).toFixed(2)} s`);
-console.log(`  bandit -r DIR                    ${(theirs.ms / 1000).toFixed(2)} s  (${nTheirs} findings; Bandit 1.6.2 has fewer checks)`);
-console.log(`  speed-up                         ${(theirs.ms / ours.ms).toFixed(1)}x  (with --jobs: ${(theirs.ms / oursParallel.ms).toFixed(1)}x)  (goal >= 3x)`);
-console.log(`  machine load average             ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-
-// ---- 2. per sample -----------------------------------------------------------------------------
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
+
+mkdirSync(join(dir, "one"));
+writeFileSync(join(dir, "one", "app.py"), corpus[1]!);
+
+// The Bandit-compatible analyzer alone: the detector (on by default) has no counterpart in Bandit.
+const ourCli = (target: string, out: string, extra: string[] = []) => [join(ROOT, "bin", "securecoderl.js"), "scan", "--analyzer", "rules", "--format", "json", "-o", join(dir, out), ...extra, target];
+const banditCli = (target: string, out: string) => ["-r", target, "-f", "json", "-o", join(dir, out), "-q"];
+const cases = {
+  ours: () => timeIt(process.execPath, ourCli("corpus", "ours.json")),
+  oursOneThread: () => timeIt(process.execPath, ourCli("corpus", "ours-j1.json", ["--jobs", "1"])),
+  theirs: () => timeIt(BANDIT, banditCli("corpus", "bandit.json")),
+  oursStart: () => timeIt(process.execPath, ourCli("one", "ours-one.json")),
+  theirsStart: () => timeIt(BANDIT, banditCli("one", "bandit-one.json")),
+};
+const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<keyof typeof cases, number[]>;
+// Interleaved, so a change in the machine's load touches every command alike.
+for (let r = 0; r < runs; r++) {
+  for (const [name, run] of Object.entries(cases) as [keyof typeof cases, () => ReturnType<typeof timeIt>][]) {
+    const t = run();
+    if (name.startsWith("ours") && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
+    times[name].push(t.ms);
+  }
+}
+const report = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as { results: unknown[]; generated_at?: string };
+const nOurs = report("ours.json").results.length;
+const nTheirs = report("bandit.json").results.length;
+const withoutTime = (file: string) => JSON.stringify({ ...report(file), generated_at: undefined });
+const sameAsOneThread = withoutTime("ours.json") === withoutTime("ours-j1.json");
+const [ours, oursOneThread, theirs, oursStart, theirsStart] = (["ours", "oursOneThread", "theirs", "oursStart", "theirsStart"] as const).map((k) => median(times[k]));
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(`\nWhole process, ${corpus.length} files (median of ${runs} interleaved runs; ${availableParallelism()} CPUs):`);
+console.log(`  securecoderl scan -a rules DIR            ${sec(ours!)}  (${nOurs} findings)`);
+console.log(`  securecoderl scan -a rules DIR --jobs 1   ${sec(oursOneThread!)}  (same report: ${sameAsOneThread ? "yes" : "NO"})`);
+console.log(`  bandit -r DIR                             ${sec(theirs!)}  (${nTheirs} findings; Bandit 1.6.2 has fewer checks)`);
+console.log(`  speed-up                                  ${(theirs! / ours!).toFixed(1)}x  (--jobs 1: ${(theirs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
+console.log(`Start-up (a directory with one small file):`);
+console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
+console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
+console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs now: ${autoJobs(corpus.length)} threads)`);
+if (!sameAsOneThread) process.exitCode = 1;
+
+// ---- 2. per sample -----------------------------------------------------------------------------
 for (const code of corpus.slice(0, 20)) scanSource(code); // warm-up (JIT, parser)
 const inProc: number[] = [];
 for (const code of corpus) {

@@ -3,6 +3,13 @@ import { Option } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// Light modules only (no parser, no rules): scanPaths starts any worker threads first, then loads
+// the parser and the rules in this thread while the workers boot (src/analysis/scan/paths.ts).
+import { parseLevel } from "../analysis/rules/filters.js";
+import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, parseAnalyzerList } from "../analysis/scan/analyzers.js";
+import { ConfigError, resolveConfig } from "../analysis/scan/config.js";
+import { DEFAULT_EXCLUDE_DIRS } from "../analysis/scan/files.js";
+import { scanPaths } from "../analysis/scan/paths.js";
 
 interface ScanCliOptions {
   format: "json" | "sarif" | "text";
@@ -28,32 +35,33 @@ const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).f
 class UsageError extends Error {}
 
 async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
-  const scan = await import("../analysis/scan/index.js");
-  const rules = await import("../analysis/rules/index.js");
-  let severity, confidence, analyzers, config;
   try {
-    severity = rules.parseLevel(opts.severityLevel);
-    confidence = rules.parseLevel(opts.confidenceLevel);
-    analyzers = opts.analyzer ? scan.parseAnalyzerList(opts.analyzer) : scan.DEFAULT_ANALYZERS;
-    config = scan.resolveConfig(opts.config);
+    const severity = parseLevel(opts.severityLevel);
+    const confidence = parseLevel(opts.confidenceLevel);
+    const analyzers = opts.analyzer ? parseAnalyzerList(opts.analyzer) : DEFAULT_ANALYZERS;
+    const config = resolveConfig(opts.config);
     const tests = list(opts.tests) ?? config.tests;
     const skips = list(opts.skips) ?? config.skips;
-    rules.selectionPredicate({ tests, skips }); // validates ids and names up front
-    await scan.loadAnalyzers(analyzers);
-    const excludeDirs = [...scan.DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
-    const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer, got ${opts.jobs}`);
-    const report = await scan.scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs });
+    const excludeDirs = [...DEFAULT_EXCLUDE_DIRS, ...(config.exclude_dirs ?? []), ...(list(opts.exclude) ?? [])];
+    const jobs = opts.jobs === undefined || opts.jobs === "auto" ? undefined : Number(opts.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer or auto, got ${opts.jobs}`);
+    // Rejects unknown analyzers and test ids or names before scanning any file.
+    const report = await scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs });
     const text =
-      opts.format === "json" ? scan.formatJson(report) : opts.format === "sarif" ? scan.formatSarif(report, packageVersion()) : scan.formatText(report);
+      opts.format === "json"
+        ? (await import("../analysis/scan/format/json.js")).formatJson(report)
+        : opts.format === "sarif"
+          ? (await import("../analysis/scan/format/sarif.js")).formatSarif(report, packageVersion())
+          : (await import("../analysis/scan/format/text.js")).formatText(report);
     if (opts.output) writeFileSync(opts.output, text);
     else process.stdout.write(text);
     return report.results.length > 0 ? 1 : 0;
   } catch (err) {
+    const { UnknownTestError } = await import("../analysis/rules/config.js");
     if (
-      err instanceof scan.AnalyzerUnavailableError ||
-      err instanceof scan.ConfigError ||
-      err instanceof rules.UnknownTestError ||
+      err instanceof AnalyzerUnavailableError ||
+      err instanceof ConfigError ||
+      err instanceof UnknownTestError ||
       err instanceof UsageError ||
       (err instanceof Error && /^invalid level/.test(err.message))
     ) {
@@ -79,7 +87,7 @@ export function registerScan(program: Command): void {
     .option("-c, --config <file>", "config file (pyproject.toml with [tool.securecoderl], or YAML)")
     .option("-x, --exclude <dirs>", "comma-separated directory names or paths to skip")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .option("-j, --jobs <n>", "worker threads to spread files over (default 1; helps on idle multi-core machines)")
+    .option("-j, --jobs <n>", "threads that scan files, this one included (default auto: one per 400 files, at most one per idle CPU; 1 = no worker threads)", "auto")
     .action(async (paths: string[], opts: ScanCliOptions) => {
       process.exitCode = await runScan(paths, opts);
     });

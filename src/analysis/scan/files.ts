@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import type { Dirent } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 
 /** Bandit's default excluded directory names (fnmatch patterns on the directory name). */
@@ -62,26 +63,23 @@ export function listPythonFiles(targets: readonly string[], excludeDirs: readonl
       }
       if (seenDirs.has(real)) continue;
       seenDirs.add(real);
-      let entries: string[];
+      let entries: Dirent[];
       try {
-        entries = readdirSync(dir).sort();
+        // Entry types come with the listing (as lstat would give them), so a file costs no
+        // syscall of its own; Node falls back to lstat where the file system does not say.
+        entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       } catch (err) {
         out.errors.push({ filename: dir, reason: `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
         continue;
       }
       const subdirs: string[] = [];
-      for (const name of entries) {
+      for (const entry of entries) {
+        const name = entry.name;
         const display = joinDisplay(dir, name);
-        let ls;
-        try {
-          ls = lstatSync(join(dir, name));
-        } catch {
-          continue;
-        }
-        if (ls.isDirectory()) {
+        if (entry.isDirectory()) {
           if (!isExcluded(display)) subdirs.push(display);
-        } else if ((ls.isFile() || ls.isSymbolicLink()) && /\.pyw?$/.test(name)) {
-          if (ls.isSymbolicLink()) {
+        } else if ((entry.isFile() || entry.isSymbolicLink()) && /\.pyw?$/.test(name)) {
+          if (entry.isSymbolicLink()) {
             try {
               if (!statSync(join(dir, name)).isFile()) continue;
             } catch {

@@ -1,16 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { readFileSync } from "node:fs";
 import type { AnalyzerName, Finding } from "../finding.js";
 import { parsePython } from "../python/index.js";
 import type { Level, RuleOptionsByKey } from "../rules/index.js";
-import { compareFindings, filterFindings } from "../rules/index.js";
+import { compareFindings, filterFindings, selectionPredicate } from "../rules/index.js";
 import type { Analyzer, AnalyzerContext } from "./analyzers.js";
 import { DEFAULT_ANALYZERS, createAnalyzers, loadAnalyzers } from "./analyzers.js";
 import { decodePythonSource } from "./decode.js";
-import { DEFAULT_EXCLUDE_DIRS, listPythonFiles } from "./files.js";
 import type { FileMetrics } from "./metrics.js";
-import { addFindingCounts, countLoc, emptyMetrics, sumMetrics } from "./metrics.js";
+import { addFindingCounts, countLoc, emptyMetrics } from "./metrics.js";
+import type { BatchMessage, ScanWorkerPool, SharedScanWork } from "./parallel.js";
 import "./rules-analyzer.js";
 
 export interface ScanOptions {
@@ -126,10 +124,6 @@ export interface ScanReport {
   filesScanned: number;
 }
 
-export interface ScanPathsOptions extends ScanOptions {
-  excludeDirs?: readonly string[];
-}
-
 /** What scanning one file produced (also the message a scan worker sends back). */
 export interface FileOutcome {
   file: string;
@@ -153,47 +147,57 @@ function scanFile(file: string, p: Prepared, options: ScanOptions): FileOutcome 
   return { file, metrics: out.metrics, findings: out.error ? [] : filterFindings(out.findings, p.severity, p.confidence), error: out.error };
 }
 
-/** Scan a list of files in this thread (used directly and by scan workers). */
+/** Throws UnknownTestError for a test id or name in `tests` or `skips` that no rule has. */
+export function checkSelection(options: ScanOptions): void {
+  selectionPredicate({ tests: options.tests, skips: options.skips });
+}
+
+/** Scan a list of files in this thread. */
 export async function scanFileList(files: readonly string[], options: ScanOptions): Promise<FileOutcome[]> {
-  const analyzers = options.analyzers ?? DEFAULT_ANALYZERS;
-  await loadAnalyzers(analyzers);
-  const p = prepare({ ...options, analyzers });
+  const p = await prepareLoaded(options);
   return files.map((f) => scanFile(f, p, options));
 }
 
-export interface ScanPathsOptions extends ScanOptions {
-  excludeDirs?: readonly string[];
-  /** Worker threads to spread files over (default 1: scan in this thread). */
-  jobs?: number;
+async function prepareLoaded(options: ScanOptions): Promise<Prepared> {
+  const analyzers = options.analyzers ?? DEFAULT_ANALYZERS;
+  await loadAnalyzers(analyzers);
+  return prepare({ ...options, analyzers });
 }
 
-/** Scan files and directories (the CLI's work): every file gets metrics, results or an error. */
-export async function scanPaths(targets: readonly string[], options: ScanPathsOptions = {}): Promise<ScanReport> {
-  const requested = options.analyzers ?? DEFAULT_ANALYZERS;
-  // Type checks run as one pyright batch over all files after the per-module analyzers: its
-  // start-up (about a second) dwarfs its per-file cost.
-  const withTypes = requested.includes("types");
-  const analyzers = requested.filter((a) => a !== "types");
-  await loadAnalyzers(analyzers); // fail fast on an unavailable analyzer, before any work
-  const listing = listPythonFiles(targets, options.excludeDirs ?? DEFAULT_EXCLUDE_DIRS);
-  const report: ScanReport = { results: [], errors: [...listing.errors], metrics: {}, generated_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"), filesScanned: 0 };
-  const scanOptions: ScanOptions = { ...options, analyzers };
-  delete (scanOptions as ScanPathsOptions).excludeDirs;
-  delete (scanOptions as ScanPathsOptions).jobs;
-  const n = listing.files.length;
-  // Workers are opt-in: each loads the parser and every rule again, and on the 2-CPU machine this
-  // was measured on (shared with other jobs) two workers were no faster than one thread.
-  const jobs = Math.min(n, Math.max(1, options.jobs ?? 1));
-  const outcomes = jobs > 1 && workerAvailable() ? await scanInWorkers(listing.files, scanOptions, jobs) : await scanFileList(listing.files, scanOptions);
-  if (withTypes) await addTypeFindings(outcomes, options);
-  for (const o of outcomes) {
-    if (o.metrics) report.metrics[o.file] = o.metrics;
-    if (o.metrics && !o.error) report.filesScanned++;
-    if (o.error) report.errors.push(o.error);
-    report.results.push(...o.findings);
+/** Scan batches claimed from `work` until none is left, handing each batch's outcomes to `done`. */
+export async function scanClaimedBatches(work: SharedScanWork, done: (msg: BatchMessage) => void): Promise<void> {
+  const p = await prepareLoaded(work.options);
+  const counter = new Int32Array(work.counter);
+  for (;;) {
+    const batch = Atomics.add(counter, 0, 1);
+    const start = batch * work.batchSize;
+    if (start >= work.files.length) return;
+    const outcomes = work.files.slice(start, start + work.batchSize).map((f) => scanFile(f, p, work.options));
+    done({ batch, outcomes });
   }
-  report.metrics._totals = sumMetrics(Object.values(report.metrics));
-  return report;
+}
+
+/**
+ * Scan with this thread and the pool's workers, all claiming small batches from a shared counter,
+ * so a slow start or a busy CPU only means fewer batches for that thread. Outcomes are put back in
+ * input order, so the report is the one a single thread gives. A batch that a worker claimed but
+ * never returned (it crashed, or could not start) is scanned here at the end.
+ */
+export async function scanWithWorkers(files: readonly string[], options: ScanOptions, pool: ScanWorkerPool): Promise<FileOutcome[]> {
+  const work = pool.begin(files, options);
+  // This thread's share. Workers' messages queue up meanwhile and are read in finish().
+  await scanClaimedBatches(work, (msg) => pool.record(msg, 0));
+  const results = await pool.finish();
+  const missing: number[] = [];
+  for (let b = 0; b < results.length; b++) if (results[b] === undefined) missing.push(b);
+  if (missing.length > 0) {
+    const p = await prepareLoaded(options);
+    for (const b of missing) results[b] = files.slice(b * work.batchSize, (b + 1) * work.batchSize).map((f) => scanFile(f, p, options));
+  }
+  if (process.env.SECURECODERL_DEBUG) {
+    process.stderr.write(`scan: ${files.length} files in ${results.length} batches on ${pool.size + 1} threads: ${pool.share.join("+")} batches (this thread first), ${missing.length} rescanned\n`);
+  }
+  return results.flat() as FileOutcome[];
 }
 
 /**
@@ -201,7 +205,7 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
  * metrics under the same level filters. A file pyright could not check gets no type findings and
  * keeps its other results (the reason goes to stderr under SECURECODERL_DEBUG).
  */
-async function addTypeFindings(outcomes: FileOutcome[], options: ScanOptions): Promise<void> {
+export async function addTypeFindings(outcomes: FileOutcome[], options: ScanOptions): Promise<void> {
   const { checkTypesReport } = await import("../types/index.js");
   const checkable = outcomes.filter((o) => o.metrics && !o.error);
   const files = checkable.flatMap((o, i) => {
@@ -218,43 +222,4 @@ async function addTypeFindings(outcomes: FileOutcome[], options: ScanOptions): P
     const error = report.errors.get(name);
     if (error && process.env.SECURECODERL_DEBUG) process.stderr.write(`types: ${outcome.file}: ${error}\n`);
   }
-}
-
-const WORKER_URL = new URL("./worker.js", import.meta.url);
-
-/** Workers need the compiled worker module; under a TypeScript test runner there is none. */
-function workerAvailable(): boolean {
-  return existsSync(fileURLToPath(WORKER_URL));
-}
-
-/** Spread files over worker threads in small batches (even load), keeping the input order. */
-async function scanInWorkers(files: readonly string[], options: ScanOptions, jobs: number): Promise<FileOutcome[]> {
-  const results: FileOutcome[][] = [];
-  const BATCH = Math.max(1, Math.min(25, Math.ceil(files.length / (jobs * 4))));
-  let next = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: { options } });
-      let pending = -1;
-      const feed = () => {
-        if (next >= files.length) {
-          void worker.terminate();
-          resolve();
-          return;
-        }
-        pending = next;
-        next += BATCH;
-        worker.postMessage({ files: files.slice(pending, pending + BATCH) });
-      };
-      worker.on("message", (msg: { outcomes?: FileOutcome[]; ready?: boolean }) => {
-        if (msg.outcomes) results[pending / BATCH] = msg.outcomes;
-        feed();
-      });
-      worker.on("error", reject);
-      worker.on("exit", (code) => {
-        if (next < files.length || (pending >= 0 && !results[pending / BATCH])) reject(new Error(`scan worker exited with code ${code}`));
-      });
-    });
-  await Promise.all(Array.from({ length: jobs }, runWorker));
-  return results.flat();
 }

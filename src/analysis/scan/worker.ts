@@ -1,10 +1,10 @@
-import { parentPort, workerData } from "node:worker_threads";
-import type { ScanOptions } from "./scanner.js";
-import { scanFileList } from "./scanner.js";
+import { parentPort } from "node:worker_threads";
+import type { SharedScanWork } from "./parallel.js";
+import { scanClaimedBatches } from "./scanner.js";
 
-// A scan worker: receives batches of file paths, answers with their outcomes, in order.
-const options = (workerData as { options: ScanOptions }).options;
-parentPort?.on("message", (msg: { files: string[] }) => {
-  void scanFileList(msg.files, options).then((outcomes) => parentPort?.postMessage({ outcomes }));
+// A scan worker: loads the parser and the rules while the main thread gets ready, then takes one
+// scan's shared work, claims batches of files from its counter and posts each batch's outcomes.
+// With its one listener gone, it ends when no batch is left.
+parentPort?.once("message", (work: SharedScanWork) => {
+  void scanClaimedBatches(work, (msg) => parentPort?.postMessage(msg));
 });
-parentPort?.postMessage({ ready: true });
