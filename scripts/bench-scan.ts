@@ -137,7 +137,7 @@ console.log(`  speed-up                                  ${(theirs! / ours!).toF
 console.log(`Start-up (a directory with one small file):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
 console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
-console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs now: ${autoJobs(corpus.length)} threads)`);
+console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs: ${autoJobs(corpus.length)} threads)`);
 if (!sameAsOneThread) process.exitCode = 1;
 
 // ---- 2. per sample -----------------------------------------------------------------------------

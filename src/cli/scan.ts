@@ -10,6 +10,7 @@ import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, parseAnalyzerList } from "
 import { ConfigError, resolveConfig } from "../analysis/scan/config.js";
 import { DEFAULT_EXCLUDE_DIRS } from "../analysis/scan/files.js";
 import { scanPaths } from "../analysis/scan/paths.js";
+import { preferLateOptimization } from "./jit.js";
 
 interface ScanCliOptions {
   format: "json" | "sarif" | "text";
@@ -35,6 +36,7 @@ const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).f
 class UsageError extends Error {}
 
 async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
+  preferLateOptimization();
   try {
     const severity = parseLevel(opts.severityLevel);
     const confidence = parseLevel(opts.confidenceLevel);

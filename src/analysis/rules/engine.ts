@@ -32,6 +32,9 @@ export interface ModuleRuleResult {
 interface Active {
   rule: Rule;
   options: Record<string, unknown>;
+  /** The rule's context for the module being run (built on the rule's first node there). */
+  ctx?: RuleContext;
+  ctxModule?: ParsedModule;
 }
 
 /**
@@ -109,15 +112,13 @@ export class RuleEngine {
   }
 
   run(module: ParsedModule): ModuleRuleResult {
-    const contexts = new Map<Rule, RuleContext>();
     const memo = newModuleMemo();
-    const ctxFor = (a: Active) => {
-      let c = contexts.get(a.rule);
-      if (!c) {
-        c = makeRuleContext(module, a.rule, a.options, this.isEnabled, memo);
-        contexts.set(a.rule, c);
+    const ctxFor = (a: Active): RuleContext => {
+      if (a.ctxModule !== module || !a.ctx) {
+        a.ctx = makeRuleContext(module, a.rule, a.options, this.isEnabled, memo);
+        a.ctxModule = module;
       }
-      return c;
+      return a.ctx;
     };
     const nosec = new NosecLines();
     const raw: { hit: RuleHit; rule: Rule; node: SyntaxNode }[] = [];
@@ -180,6 +181,11 @@ export class RuleEngine {
       });
     }
     result.findings.sort(compareFindings);
+    // Contexts hold the module; drop them so a finished module (and its tree) can be collected.
+    for (const a of this.actives) {
+      a.ctx = undefined;
+      a.ctxModule = undefined;
+    }
     return result;
   }
 }

@@ -1,4 +1,4 @@
-import { availableParallelism, loadavg } from "node:os";
+import { availableParallelism } from "node:os";
 import type { AnalyzerName } from "../finding.js";
 import { DEFAULT_ANALYZERS, loadAnalyzers } from "./analyzers.js";
 import { DEFAULT_EXCLUDE_DIRS, listPythonFiles } from "./files.js";
@@ -19,24 +19,22 @@ export interface ScanPathsOptions extends ScanOptions {
 }
 
 /**
- * A worker thread costs about 0.2 s of CPU before it scans at full speed (thread start, loading
- * the parser and rules, and its own JIT warm-up, which V8 runs on background threads), so it pays
- * only on large scans. On the 2-CPU development machine (never idle while measured) two threads
- * were slower than one on 300 files (0.42 s against 0.37 s, best of 9) and on 600 (0.69 against
- * 0.65), and faster on 1,000 (0.80 against 0.87): one thread per this many files.
+ * A worker thread costs CPU before it scans at full speed (thread start, loading the parser and
+ * rules, its own JIT warm-up), so it pays only on larger scans. On the 2-CPU development machine
+ * at load 3 (best of 5, with the CLI's late-optimization setting): 300 files took 0.26 s on two
+ * threads and 0.30 s on one, 500 files 0.37 s and 0.40 s, 1,000 files 0.47 s and 0.61 s. One
+ * thread per this many files.
  */
-export const FILES_PER_THREAD = 400;
+export const FILES_PER_THREAD = 250;
 
 /**
  * The default `jobs` for a scan of `fileCount` files: one thread per FILES_PER_THREAD files, at
- * most one per CPU, and no more than the CPUs other processes leave idle (`cpus - load`, from the
- * 1-minute load average, rounded up). A busy machine gains nothing from more threads: on the
- * 2-CPU machine at load 3 to 4, two threads took 1.43 s where one took 1.33 s (median of 9), at
- * load 6 to 7 the same time for 6% more CPU.
+ * most one per CPU. The load average is not consulted: it lags (it still counts the processes of
+ * a scan that just ended), and on the 2-CPU machine at load 3 two threads were faster than one
+ * (above); on a saturated machine an extra thread costs a few percent of CPU, not time.
  */
-export function autoJobs(fileCount: number, cpus = availableParallelism(), load = loadavg()[0] ?? 0): number {
-  const idle = Math.ceil(cpus - load);
-  return Math.max(1, Math.min(cpus, idle, Math.floor(fileCount / FILES_PER_THREAD)));
+export function autoJobs(fileCount: number, cpus = availableParallelism()): number {
+  return Math.max(1, Math.min(cpus, Math.floor(fileCount / FILES_PER_THREAD)));
 }
 
 /**
