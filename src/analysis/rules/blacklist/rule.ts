@@ -45,13 +45,37 @@ function callTargetName(call: SyntaxNode, ctx: RuleContext): string | null {
   return name;
 }
 
+/**
+ * The table indexed for lookup: exact names map to the entries holding them (in table order);
+ * only glob patterns need fnmatch. Unknown callee names (most calls) then cost one map lookup.
+ */
+const EXACT = new Map<string, number[]>();
+const GLOBS: { index: number; pattern: string }[] = [];
+CALL_TABLE.forEach((e, index) => {
+  for (const qn of e.qualnames) {
+    if (/[*?[]/.test(qn)) GLOBS.push({ index, pattern: qn });
+    else {
+      const list = EXACT.get(qn);
+      if (!list) EXACT.set(qn, [index]);
+      else if (list[list.length - 1] !== index) list.push(index);
+    }
+  }
+});
+
 /** The first enabled call-table entry matching `name`, or null (Bandit's order). */
 function matchCallTable(name: string, isEnabled: (id: string) => boolean): BlacklistEntry | null {
-  for (const e of CALL_TABLE) {
-    if (!isEnabled(e.id)) continue;
-    for (const qn of e.qualnames) if (fnmatch(name, qn)) return e;
+  let best = Number.POSITIVE_INFINITY;
+  for (const index of EXACT.get(name) ?? []) {
+    if (isEnabled(CALL_TABLE[index]!.id)) {
+      best = index;
+      break;
+    }
   }
-  return null;
+  for (const { index, pattern } of GLOBS) {
+    if (index >= best) break;
+    if (isEnabled(CALL_TABLE[index]!.id) && fnmatch(name, pattern)) best = index;
+  }
+  return best === Number.POSITIVE_INFINITY ? null : CALL_TABLE[best]!;
 }
 
 // The same callee names (print, len, open, ...) recur in every file, and matching one against the

@@ -34,28 +34,10 @@ export function calleeWords(names: readonly string[]): readonly string[] | null 
   return words;
 }
 
-// The engine asks every rule's prefilter about one module in a row, and rules share words (the
-// subprocess names serve four rules): answer each word once per module text.
-let memoSource: string | null = null;
-const memo = new Map<string, boolean>();
-
-function contains(source: string, word: string): boolean {
-  if (source !== memoSource) {
-    memoSource = source;
-    memo.clear();
-  }
-  let found = memo.get(word);
-  if (found === undefined) {
-    found = source.includes(word);
-    memo.set(word, found);
-  }
-  return found;
-}
-
 /** True when `source` contains one of `words` (always true for null: no prefilter possible). */
 export function mentionsAny(source: string, words: readonly string[] | null): boolean {
   if (words === null) return true;
-  for (const w of words) if (contains(source, w)) return true;
+  for (const w of words) if (source.includes(w)) return true;
   return false;
 }
 
