@@ -40,6 +40,14 @@ export interface Finding {
   flow?: FlowStep[];
 }
 
+// A scan reports thousands of findings over a few dozen CWEs: share one frozen reference per id.
+const cweRefs = new Map<number, CweRef>();
+
 export function cweRef(id: number): CweRef {
-  return { id, link: `https://cwe.mitre.org/data/definitions/${id}.html` };
+  let ref = cweRefs.get(id);
+  if (!ref) {
+    ref = Object.freeze({ id, link: `https://cwe.mitre.org/data/definitions/${id}.html` });
+    cweRefs.set(id, ref);
+  }
+  return ref;
 }

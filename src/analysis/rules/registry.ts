@@ -49,7 +49,14 @@ export function resolveTestId(idOrName: string): string | undefined {
 }
 
 /** Bandit's documentation page for a test id. */
+const moreInfoByMeta = new WeakMap<RuleMeta, string>();
+
 export function moreInfoUrl(meta: RuleMeta): string {
   if (meta.moreInfo) return meta.moreInfo;
-  return `https://bandit.readthedocs.io/en/latest/plugins/${meta.id.toLowerCase()}_${meta.name}.html`;
+  let url = moreInfoByMeta.get(meta);
+  if (!url) {
+    url = `https://bandit.readthedocs.io/en/latest/plugins/${meta.id.toLowerCase()}_${meta.name}.html`;
+    moreInfoByMeta.set(meta, url);
+  }
+  return url;
 }
