@@ -510,7 +510,8 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
       const i = store.add(type, flags, field, start, end, parent);
       if (previous === NONE) store.firstChild[parent] = i;
       else store.nextSibling[previous] = i;
-      if (c.gotoFirstChild()) {
+      // A plain anonymous token is a leaf (only the aliases `not in` and `is not` have children).
+      if (!typeIsPlainToken[type] && c.gotoFirstChild()) {
         openPrevious.push(i);
         openHasFields.push(parentHasFields);
         parent = i;
