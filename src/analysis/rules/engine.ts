@@ -121,7 +121,7 @@ export class RuleEngine {
       const id = hit.testId ?? rule.id;
       if (!this.isEnabled(id)) continue;
       const at = hit.node ?? node;
-      const range = lineRange(at);
+      const range = hit.lineRange ?? lineRange(at);
       const line = hit.lineNumber ?? lineNumber(at);
       if (!this.ignoreNosec) {
         const skip = nosec.testsToSkip(line, range);
