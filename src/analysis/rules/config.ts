@@ -1,5 +1,5 @@
 import type { RuleOptions } from "./types.js";
-import { allRuleMetas, resolveTestId } from "./registry.js";
+import { BLACKLIST_TEST_ID, allRuleMetas, blacklistIds, resolveTestId } from "./registry.js";
 
 /** Which test ids run: Bandit's --tests / --skips (ids or test names). */
 export interface RuleSelection {
@@ -8,6 +8,17 @@ export interface RuleSelection {
 }
 
 export class UnknownTestError extends Error {}
+
+/**
+ * Bandit's test_set rule for the built-in blacklist id: "B001" alone stands for every blacklist
+ * id, "B001,B401" means just B401 (B001 is dropped once some blacklist id is named).
+ */
+function expandBlacklistId(ids: Set<string>): void {
+  if (!ids.has(BLACKLIST_TEST_ID)) return;
+  ids.delete(BLACKLIST_TEST_ID);
+  const members = blacklistIds();
+  if (!members.some((id) => ids.has(id))) for (const id of members) ids.add(id);
+}
 
 /** A predicate over test ids. Unknown ids or names are an error, as in Bandit. */
 export function selectionPredicate(sel: RuleSelection = {}): (id: string) => boolean {
@@ -21,6 +32,7 @@ export function selectionPredicate(sel: RuleSelection = {}): (id: string) => boo
       if (!id) throw new UnknownTestError(`unknown test id or name: ${t}`);
       out.add(id);
     }
+    expandBlacklistId(out);
     return out.size > 0 ? out : null;
   };
   const tests = norm(sel.tests);

@@ -1,6 +1,7 @@
 import type { CallArgs, ParsedModule, SyntaxNode } from "../python/index.js";
 import { banditValue, callArgs, callQualName, callShortName, literalValue, nodeText, qualifiedName, stringValue } from "../python/index.js";
 import type { Rule, RuleContext, RuleOptions } from "./types.js";
+import { unparenthesize } from "./parens.js";
 
 /**
  * Per-module memo shared by every rule's context: many rules ask for the same call's name and
@@ -64,9 +65,10 @@ function moduleHelpers(module: ParsedModule, isEnabled: (id: string) => boolean,
       }
       return v;
     },
-    literal: (n: SyntaxNode) => literalValue(n, src),
-    stringValue: (n: SyntaxNode) => stringValue(n, src),
-    banditValue: (n: SyntaxNode) => banditValue(n, src, true),
+    // Unwrap here too: the python helpers leave a group holding a comment wrapped.
+    literal: (n: SyntaxNode) => literalValue(unparenthesize(n), src),
+    stringValue: (n: SyntaxNode) => stringValue(unparenthesize(n), src),
+    banditValue: (n: SyntaxNode) => banditValue(unparenthesize(n), src, true),
   };
 }
 

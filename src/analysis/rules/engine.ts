@@ -1,11 +1,12 @@
 import type { Finding } from "../finding.js";
 import { cweRef } from "../finding.js";
 import type { ParsedModule, SyntaxNode } from "../python/index.js";
-import { colOffset, endColOffset, lineNumber, lineRange, nodeText } from "../python/index.js";
+import { colOffset, endColOffset, lineNumber, nodeText } from "../python/index.js";
 import { codeSnippet, makeRuleContext, newModuleMemo } from "./context.js";
 import type { RuleOptionsByKey, RuleSelection } from "./config.js";
 import { selectionPredicate } from "./config.js";
 import { NosecLines } from "./nosec.js";
+import { pyLineRange } from "./ranges.js";
 import { allRules, moreInfoUrl, resolveTestId, ruleMeta } from "./registry.js";
 import type { Rule, RuleContext, RuleHit } from "./types.js";
 
@@ -147,7 +148,7 @@ export class RuleEngine {
       const id = hit.testId ?? rule.id;
       if (!this.isEnabled(id)) continue;
       const at = hit.node ?? node;
-      const range = lineRange(at);
+      const range = hit.lineRange ?? pyLineRange(at);
       const line = hit.lineNumber ?? lineNumber(at);
       if (!this.ignoreNosec) {
         const skip = nosec.testsToSkip(line, range);

@@ -41,8 +41,21 @@ export function ruleMeta(id: string): RuleMeta | undefined {
   return indexes().metaById.get(id);
 }
 
-/** Bandit's `check_id` then `get_test_id`: an id or a test name to an id, or undefined. */
+/**
+ * Bandit's built-in blacklist test. It reports under its members' ids (B3xx/B4xx), never under
+ * B001, but Bandit's `check_id` knows it: `--tests`/`--skips` take it as "every blacklist id", and
+ * a `# nosec B001` names it (so it suppresses nothing, yet is not a blanket nosec either).
+ */
+export const BLACKLIST_TEST_ID = "B001";
+
+/** The ids of Bandit's blacklist tests (B3xx/B4xx, not the B324 hashlib plugin). */
+export function blacklistIds(): string[] {
+  return allRules().flatMap((r) => (r.id === BLACKLIST_TEST_ID && r.members ? r.members.map((m) => m.id) : []));
+}
+
+/** Bandit's `check_id` then `get_test_id`: an id (B001 included) or a test name to an id, or undefined. */
 export function resolveTestId(idOrName: string): string | undefined {
+  if (idOrName === BLACKLIST_TEST_ID) return idOrName;
   const { metaById, idByName } = indexes();
   if (metaById.has(idOrName)) return idOrName;
   return idByName.get(idOrName);

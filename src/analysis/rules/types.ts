@@ -62,6 +62,8 @@ export interface RuleHit {
   node?: SyntaxNode;
   /** Override only the reported line number, keeping the node's range (Bandit's `lineno=` on Issue). */
   lineNumber?: number;
+  /** Override the line range (for an `ast` parent without a position of its own, see strings.ts). */
+  lineRange?: number[];
 }
 
 /** Per-module, per-rule view handed to `check`. Cheap helpers bound to the module. */

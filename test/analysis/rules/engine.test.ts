@@ -15,6 +15,7 @@ describe("parseNosecComment (Bandit 1.9 regexes)", () => {
     ["# nosec B301,B403", ["B403"]], // only the last repetition of the group survives, as in Python
     ["# nosec eval", ["B307"]],
     ["# nosec because reasons", []],
+    ["# nosec B001", ["B001"]], // Bandit's built-in blacklist id is a known test: a named nosec
     ["# type: ignore # nosec B307 # noqa", ["B307"]],
   ])("%s", (comment, ids) => {
     expect([...(parseNosecComment(comment, resolve) ?? new Set(["<none>"]))].sort()).toEqual([...ids].sort());

@@ -18,7 +18,9 @@ export const b107HardcodedPasswordDefault: Rule = {
     const src = ctx.module.source;
     const { args, defaults } = positionalParams(node, src);
     // Bandit pads defaults on the left to the length of `args` and pairs them up (zip truncates).
-    const pad = args.length - defaults.length;
+    // `defaults` also holds positional-only defaults, so it can be the longer list: then Python's
+    // `[None] * negative` pads nothing and `args` pair with the first defaults, not their own.
+    const pad = Math.max(0, args.length - defaults.length);
     for (let i = 0; i < args.length; i++) {
       const d = i - pad >= 0 ? defaults[i - pad] : undefined;
       if (!d) continue;

@@ -1,4 +1,5 @@
-import { unparenthesize, nodeText } from "../../python/index.js";
+import { nodeText } from "../../python/index.js";
+import { unparenthesize } from "../parens.js";
 import type { Rule } from "../types.js";
 import { isSyncFunctionDef, positionalParams } from "./util/functions.js";
 import { SSL_CONFIG_KEY, badProtocolVersions, DEFAULT_BAD_PROTOCOL_VERSIONS } from "./util/ssl.js";

@@ -1,5 +1,6 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { nodeText, unparenthesize } from "../../python/index.js";
+import { nodeText } from "../../python/index.js";
+import { unparenthesize } from "../parens.js";
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { ancestorsOf } from "./util/ancestors.js";

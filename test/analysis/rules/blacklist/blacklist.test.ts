@@ -56,6 +56,15 @@ describe("blacklist selection", () => {
     expect(scanSource(code, { tests: ["import_subprocess"] }).findings.map((f) => f.test_id)).toEqual(["B404"]);
   });
 
+  it("takes B001 as every blacklist id unless a blacklist id is named too", () => {
+    const code = "import pickle\nassert pickle\n";
+    const ids = (sel: { tests?: string[]; skips?: string[] }) => scanSource(code, sel).findings.map((f) => f.test_id);
+    expect(ids({ tests: ["B001"] })).toEqual(["B403"]);
+    expect(ids({ tests: ["B001", "B404"] })).toEqual([]);
+    expect(ids({ skips: ["B001"] })).toEqual(["B101"]);
+    expect(ids({ skips: ["B001", "B404"] })).toEqual(["B403", "B101"]);
+  });
+
   it("resolves aliases only after the import", () => {
     const code = "p.loads(b'')\nimport pickle as p\np.loads(b'')\n";
     expect(scanSource(code, { tests: ["B301"] }).findings.map((f) => f.line_number)).toEqual([3]);

@@ -7,7 +7,8 @@
  * compare as the strings "True"/"False"), so they are reproduced on purpose.
  */
 import type { SyntaxNode } from "../../../python/index.js";
-import { nodeText, readStringToken, literalValue, unparenthesize } from "../../../python/index.js";
+import { nodeText, readStringToken, literalValue } from "../../../python/index.js";
+import { unparenthesize } from "../../parens.js";
 import type { RuleContext } from "../../types.js";
 
 /** Bytes literals stay distinct from str ones: in Python b"x" != "x". */
@@ -213,7 +214,8 @@ export class BanditCall {
   /** `get_lineno_for_call_arg`: first line of the keyword's value, undefined when absent. */
   keywordLine(name: string): number | undefined {
     if (!this.mentions(name)) return undefined;
-    for (const k of this.keywords) if (k.arg === name) return k.value.startPosition.row + 1;
+    // Python positions a value without its grouping parentheses: `shell=(\n True)` is True's line.
+    for (const k of this.keywords) if (k.arg === name) return unparenthesize(k.value).startPosition.row + 1;
     return undefined;
   }
 }

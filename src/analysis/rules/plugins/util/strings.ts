@@ -95,7 +95,33 @@ function computeStrSites(node: SyntaxNode, source: string): StrSite[] {
  */
 export function strHit(site: StrSite, hit: Omit<RuleHit, "node" | "lineNumber">): RuleHit {
   const rangeNode = site.parent && site.parent.type !== "module" ? rangeOf(site.parent) : site.node;
-  return { ...hit, node: rangeNode, lineNumber: site.node.startPosition.row + 1 };
+  const out: RuleHit = { ...hit, node: rangeNode, lineNumber: site.node.startPosition.row + 1 };
+  if (rangeNode !== site.parent && rangeNode !== site.node && isParameterList(rangeNode)) out.lineRange = argumentsLines(rangeNode);
+  return out;
+}
+
+function isParameterList(n: SyntaxNode): boolean {
+  return n.type === "parameters" || n.type === "lambda_parameters";
+}
+
+/**
+ * Bandit's `linerange` for `ast.arguments`, which has no position of its own: it walks the parts and
+ * spans the first to the last *start* line among them, so the `def f(` and `):` lines of a
+ * multi-line signature are outside it (a `# nosec` there does not cover a default's string).
+ */
+function argumentsLines(params: SyntaxNode): number[] {
+  const parts = params.namedChildren.filter((c) => c.type !== "comment" && c.type !== "positional_separator" && c.type !== "keyword_separator");
+  if (parts.length === 0) return [params.startPosition.row + 1];
+  // The latest-starting descendant: follow last children; a string is one constant, not its pieces.
+  let last = parts[parts.length - 1]!;
+  while (last.type !== "string" && last.type !== "concatenated_string") {
+    const kids = last.namedChildren.filter((c) => c.type !== "comment");
+    if (kids.length === 0) break;
+    last = kids[kids.length - 1]!;
+  }
+  const out: number[] = [];
+  for (let l = parts[0]!.startPosition.row + 1; l <= last.startPosition.row + 1; l++) out.push(l);
+  return out;
 }
 
 /** Map a tree-sitter parent to the node whose extent matches Python's parent node. */
