@@ -92,13 +92,28 @@ export function enclosingScope(node: SyntaxNode): SyntaxNode {
   return last;
 }
 
-/** Strip redundant parentheses: `((x))` -> `x`. */
+/**
+ * Strip grouping parentheses as Python's `ast` does: `((x))` is `x`, and so is a group holding
+ * comments (`(  # why\n    "text"\n)`): the parser keeps comments as named children of the
+ * parentheses, which Python's tree does not have.
+ */
 export function unparenthesize(node: SyntaxNode): SyntaxNode {
   let n = node;
-  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) {
-    const inner = n.namedChild(0);
-    if (!inner || inner.type === "comment") break;
+  while (n.type === "parenthesized_expression") {
+    const inner = onlyExpression(n);
+    if (!inner) break;
     n = inner;
   }
   return n;
+}
+
+/** The single non-comment named child, or null when there is none or more than one. */
+function onlyExpression(group: SyntaxNode): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
+  for (const c of group.namedChildren) {
+    if (c.type === "comment") continue;
+    if (found) return null;
+    found = c;
+  }
+  return found;
 }

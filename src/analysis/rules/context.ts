@@ -1,7 +1,6 @@
 import type { CallArgs, ParsedModule, SyntaxNode } from "../python/index.js";
-import { banditValue, callArgs, callQualName, callShortName, literalValue, nodeText, qualifiedName, stringValue } from "../python/index.js";
+import { banditValue, callArgs, callQualName, callShortName, literalValue, nodeText, qualifiedName, stringValue, unparenthesize } from "../python/index.js";
 import type { Rule, RuleContext, RuleOptions } from "./types.js";
-import { unparenthesize } from "./parens.js";
 
 /**
  * Per-module memo shared by every rule's context: many rules ask for the same call's name and

@@ -11,6 +11,7 @@ import {
   stringValue,
   walkPreorder,
   walkTypes,
+  unparenthesize,
   type ParsedModule,
   type PyValue,
   type SyntaxNode,
@@ -217,5 +218,20 @@ describe("positions", () => {
     // "s = 'é'; " is 9 characters but 10 UTF-8 bytes.
     expect(colOffset(call, m.text)).toBe(10);
     expect(endColOffset(call, m.text)).toBe(1);
+  });
+});
+
+describe("unparenthesize", () => {
+  it("strips groups as Python's ast does, comments inside the parentheses included", () => {
+    const value = (code: string) => {
+      const m = parsePython(code);
+      const assignment = m.root.namedChild(0)!.namedChild(0)!;
+      return unparenthesize(assignment.childForFieldName("right")!);
+    };
+    expect(value("x = ((1))\n").type).toBe("integer");
+    expect(value('x = (  # why\n    "text"\n)\n').type).toBe("string");
+    expect(value("x = (  # a\n  (  # b\n    y\n  )\n)\n").type).toBe("identifier");
+    expect(value("x = (1, 2)\n").type).toBe("tuple");
+    expect(literalValue(value('x = (  # why\n    "text"\n)\n'), 'x = (  # why\n    "text"\n)\n')).toEqual({ kind: "str", value: "text" });
   });
 });

@@ -1,6 +1,5 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { readImportStatement } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { readImportStatement, unparenthesize } from "../../python/index.js";
 import type { Rule, RuleContext, RuleHit } from "../types.js";
 import { CALL_BLACKLIST } from "./calls.js";
 import { IMPORT_BLACKLIST } from "./imports.js";

@@ -1,6 +1,5 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { literalValue } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { literalValue, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, pyStr } from "./util/bandit.js";
 import { mentionsAny } from "./util/triggers.js";

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { Rule, RuleHit } from "../types.js";
 import { attrName, banditLiteral, isConstant, nameId, pyParent, pyStr, strConstant } from "./util/bandit.js";
 import { ancestorsOf } from "./util/ancestors.js";

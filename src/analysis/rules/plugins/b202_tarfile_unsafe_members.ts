@@ -1,4 +1,4 @@
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { importedExact } from "./util/imports.js";
 import { banditCall, nameId, strConstant } from "./util/bandit.js";

@@ -1,5 +1,4 @@
-import { nodeText } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { nodeText, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { isSyncFunctionDef, positionalParams } from "./util/functions.js";
 import { SSL_CONFIG_KEY, badProtocolVersions, DEFAULT_BAD_PROTOCOL_VERSIONS } from "./util/ssl.js";

@@ -1,4 +1,4 @@
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { importedLike } from "./util/imports.js";
 import { attrName, banditCall, nameId } from "./util/bandit.js";

@@ -1,4 +1,4 @@
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, strConstant } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";

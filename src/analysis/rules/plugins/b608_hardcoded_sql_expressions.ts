@@ -1,6 +1,5 @@
 import type { ParsedModule, SyntaxNode } from "../../python/index.js";
-import { nodeText } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { nodeText, unparenthesize } from "../../python/index.js";
 import type { Rule, RuleHit } from "../types.js";
 import { calledName, pyParent, strConstant } from "./util/bandit.js";
 import { binOpChains, chainTooDeep } from "./util/binop_chains.js";

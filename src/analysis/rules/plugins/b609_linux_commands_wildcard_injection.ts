@@ -1,5 +1,5 @@
 import type { Rule } from "../types.js";
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import { banditCall, pyStr } from "./util/bandit.js";
 import { SHELL_CONFIG_KEY, SHELL_INJECTION_DEFAULTS, shellList } from "./util/shell.js";
 import { calleeWords, mentionsAny } from "./util/triggers.js";

@@ -1,4 +1,4 @@
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { SyntaxNode } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, isStrConstant } from "./util/bandit.js";

@@ -1,6 +1,5 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { nodeText } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { nodeText, unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { attrName, banditCall, nameId } from "./util/bandit.js";
 import { callsOneOf } from "./util/triggers.js";

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "../../python/index.js";
-import { unparenthesize } from "../parens.js";
+import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
 import { banditCall, isConstant } from "./util/bandit.js";
 import { calleeWords, mentionsAny } from "./util/triggers.js";

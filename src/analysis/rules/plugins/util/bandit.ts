@@ -7,8 +7,7 @@
  * compare as the strings "True"/"False"), so they are reproduced on purpose.
  */
 import type { SyntaxNode } from "../../../python/index.js";
-import { nodeText, readStringToken, literalValue } from "../../../python/index.js";
-import { unparenthesize } from "../../parens.js";
+import { nodeText, readStringToken, literalValue, unparenthesize } from "../../../python/index.js";
 import type { RuleContext } from "../../types.js";
 
 /** Bytes literals stay distinct from str ones: in Python b"x" != "x". */

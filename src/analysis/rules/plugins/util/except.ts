@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "../../../python/index.js";
-import { unparenthesize } from "../../parens.js";
+import { unparenthesize } from "../../../python/index.js";
 import type { RuleContext, RuleHit } from "../../types.js";
 import { nameId } from "./bandit.js";
 

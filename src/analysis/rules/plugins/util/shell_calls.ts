@@ -1,6 +1,5 @@
 import type { SyntaxNode } from "../../../python/index.js";
-import { isTruthy, literalValue } from "../../../python/index.js";
-import { unparenthesize } from "../../parens.js";
+import { isTruthy, literalValue, unparenthesize } from "../../../python/index.js";
 import type { Severity } from "../../../finding.js";
 import type { BanditCall } from "./bandit.js";
 import { isStrConstant, nameId } from "./bandit.js";
