@@ -193,6 +193,7 @@ export class PyNode {
   readonly id: number;
   readonly type: string;
   private kids: readonly PyNode[] | null = null;
+  private named: readonly PyNode[] | null = null;
 
   constructor(tree: PyTree, id: number) {
     this.tree = tree;
@@ -257,15 +258,23 @@ export class PyNode {
   }
 
   /** A node whose children are all named shares its children array. */
+  /** Read from the store, so anonymous children (punctuation) never get views. */
   get namedChildren(): readonly PyNode[] {
-    const kids = this.children;
-    const flags = this.tree.store.flags;
-    for (let i = 0; i < kids.length; i++) if ((flags[kids[i]!.id]! & NAMED) === 0) return kids.filter((c) => (flags[c.id]! & NAMED) !== 0);
-    return kids;
+    if (this.named) return this.named;
+    const s = this.tree.store;
+    let first = s.firstChild[this.id]!;
+    if (first === NONE) return (this.named = NO_CHILDREN);
+    const out: PyNode[] = [];
+    for (; first !== NONE; first = s.nextSibling[first]!) if ((s.flags[first]! & NAMED) !== 0) out.push(this.tree.node(first)!);
+    return (this.named = out);
   }
 
   get childCount(): number {
-    return this.children.length;
+    if (this.kids) return this.kids.length;
+    const s = this.tree.store;
+    let n = 0;
+    for (let j = s.firstChild[this.id]!; j !== NONE; j = s.nextSibling[j]!) n++;
+    return n;
   }
 
   get namedChildCount(): number {
