@@ -6,7 +6,8 @@
  *    (as a user runs it: default --jobs, so worker threads when they pay) and `bandit -r DIR`
  *    (both writing JSON), interleaved, the median of --runs runs each (default 3), and prints the
  *    ratio (goal: >= 3x). Also `--jobs 1` (one thread), and start-up alone: both tools on a
- *    directory holding one small file.
+ *    directory holding one small file. When ../shared/datasets is present, the same comparison on
+ *    a second corpus of real code: the 1,310 SecCodePLT+ train programs.
  * 2. Per sample: median in-process `scanSource` time over the generated files vs the median time of
  *    one `bandit` process per sample over a small subset (default 20), and the ratio (goal: >= 100x).
  * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir).
@@ -15,6 +16,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { autoJobs, scanSource } from "../src/analysis/scan/index.js";
 
 const argv = process.argv.slice(2);
@@ -88,6 +90,32 @@ corpus.forEach((code, i) => {
 const bytes = corpus.reduce((a, c) => a + Buffer.byteLength(c), 0);
 console.log(`bench:scan: ${corpus.length} files (${(bytes / 1024).toFixed(0)} KiB) in ${tree}`);
 
+// A second corpus of real code, when ../shared/datasets is beside the repo: the SecCodePLT+ train
+// programs (setup + code before + vulnerable or patched body + code after), as the detector's
+// acceptance script builds them. The generated corpus above is mostly tiny files, where process
+// start-up and per-file overheads weigh most; real programs are larger.
+const SECCODEPLT = resolve(ROOT, "..", "shared", "datasets", "seccodeplt-plus", "train.parquet");
+let realFiles = 0;
+let realBytes = 0;
+if (existsSync(SECCODEPLT)) {
+  const rows = (await parquetReadObjects({ file: await asyncBufferFromFile(SECCODEPLT) })) as Record<string, Record<string, string> | undefined>[];
+  for (const row of rows) {
+    const gt = row.ground_truth ?? {};
+    const ut = row.unittest ?? {};
+    for (const body of [gt.vulnerable_code, gt.patched_code]) {
+      const code = `${ut.setup ?? ""}\n${gt.code_before ?? ""}\n${body ?? ""}\n${gt.code_after ?? ""}\n`;
+      const sub = join(dir, "real", `task${realFiles % 20}`);
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(sub, `program_${realFiles}.py`), code);
+      realFiles++;
+      realBytes += Buffer.byteLength(code);
+    }
+  }
+  console.log(`bench:scan: ${realFiles} real programs (${(realBytes / 1024).toFixed(0)} KiB, SecCodePLT+ train) in ${join(dir, "real")}`);
+} else {
+  console.log(`bench:scan: real-code corpus skipped (${SECCODEPLT} not found)`);
+}
+
 // ---- 1. whole process over a directory ---------------------------------------------------------
 function timeIt(cmd: string, args: string[]): { ms: number; status: number | null; stderr: string } {
   const t0 = process.hrtime.bigint();
@@ -112,11 +140,18 @@ const cases = {
   theirs: () => timeIt(BANDIT, banditCli("corpus", "bandit.json")),
   oursStart: () => timeIt(process.execPath, ourCli("one", "ours-one.json")),
   theirsStart: () => timeIt(BANDIT, banditCli("one", "bandit-one.json")),
+  ...(realFiles > 0
+    ? {
+        oursReal: () => timeIt(process.execPath, ourCli("real", "ours-real.json")),
+        theirsReal: () => timeIt(BANDIT, banditCli("real", "bandit-real.json")),
+      }
+    : {}),
 };
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<keyof typeof cases, number[]>;
+type CaseName = "ours" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal";
+const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // Interleaved, so a change in the machine's load touches every command alike.
 for (let r = 0; r < runs; r++) {
-  for (const [name, run] of Object.entries(cases) as [keyof typeof cases, () => ReturnType<typeof timeIt>][]) {
+  for (const [name, run] of Object.entries(cases) as [CaseName, () => ReturnType<typeof timeIt>][]) {
     const t = run();
     if (name.startsWith("ours") && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
     times[name].push(t.ms);
@@ -138,6 +173,13 @@ console.log(`Start-up (a directory with one small file):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
 console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
 console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs: ${autoJobs(corpus.length)} threads)`);
+if (realFiles > 0) {
+  const [oursReal, theirsReal] = (["oursReal", "theirsReal"] as const).map((k) => median(times[k]));
+  console.log(`Whole process, ${realFiles} real programs (SecCodePLT+ train, median of ${runs} interleaved runs):`);
+  console.log(`  securecoderl scan -a rules DIR            ${sec(oursReal!)}  (${report("ours-real.json").results.length} findings)`);
+  console.log(`  bandit -r DIR                             ${sec(theirsReal!)}  (${report("bandit-real.json").results.length} findings)`);
+  console.log(`  speed-up                                  ${(theirsReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
+}
 if (!sameAsOneThread) process.exitCode = 1;
 
 // ---- 2. per sample -----------------------------------------------------------------------------
