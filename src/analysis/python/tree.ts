@@ -31,9 +31,12 @@ const typeIsNamed: boolean[] = [];
 const typeHasFields: boolean[] = [];
 /** Anonymous single-token types: their text is their name, so the end need not be read. */
 const typeIsPlainToken: boolean[] = [];
+/** Types that never have children: plain anonymous tokens and the grammar's named tokens. */
+const typeIsLeaf: boolean[] = [];
 const typeIdByName = new Map<string, number[]>();
 const fieldNames: string[] = [""];
 let typesWithFields: ReadonlySet<string> | null = null;
+let namedTokenTypes: ReadonlySet<string> | null = null;
 
 /**
  * Flat node store. Index 0 is the root; a node's subtree is the index range [i, last[i]]. All
@@ -461,9 +464,29 @@ export class PyCursor {
   }
 }
 
+interface NodeTypeInfo {
+  type: string;
+  named: boolean;
+  fields?: Record<string, unknown>;
+  children?: unknown;
+  subtypes?: unknown;
+}
+
+function nodeTypeInfo(language: Parser.Language): NodeTypeInfo[] {
+  return (language as unknown as { nodeTypeInfo?: NodeTypeInfo[] }).nodeTypeInfo ?? [];
+}
+
 function fieldBearingTypes(language: Parser.Language): ReadonlySet<string> {
-  const info = (language as unknown as { nodeTypeInfo?: { type: string; named: boolean; fields?: Record<string, unknown> }[] }).nodeTypeInfo ?? [];
-  return new Set(info.filter((t) => t.named && t.fields && Object.keys(t.fields).length > 0).map((t) => t.type));
+  return new Set(nodeTypeInfo(language).filter((t) => t.named && t.fields && Object.keys(t.fields).length > 0).map((t) => t.type));
+}
+
+/**
+ * Named types the grammar describes with no children, fields or subtypes: its named tokens
+ * (identifier, integer, string_start, comment, ...). A token never has children, so the copy does
+ * not ask (a third of all nodes are such leaves).
+ */
+function tokenTypes(language: Parser.Language): ReadonlySet<string> {
+  return new Set(nodeTypeInfo(language).filter((t) => t.named && !t.fields && !t.children && !t.subtypes).map((t) => t.type));
 }
 
 /**
@@ -472,6 +495,7 @@ function fieldBearingTypes(language: Parser.Language): ReadonlySet<string> {
  */
 export function copyTree(native: Parser.Tree, source: string, language: Parser.Language): PyTree {
   typesWithFields ??= fieldBearingTypes(language);
+  namedTokenTypes ??= tokenTypes(language);
   const withErrors = native.rootNode.hasError;
   // Typical Python has about one node per three characters; the store doubles when that is short.
   const store = new NodeStore(Math.max(64, source.length >> 1));
@@ -485,6 +509,7 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
     typeHasFields[id] = name === "ERROR" || (c.nodeIsNamed && typesWithFields!.has(name));
     // `not in` and `is not` are anonymous nodes made of two tokens, with any spacing between.
     typeIsPlainToken[id] = !c.nodeIsNamed && !/\s/.test(name);
+    typeIsLeaf[id] = typeIsPlainToken[id] || (c.nodeIsNamed && namedTokenTypes!.has(name));
     const ids = typeIdByName.get(name);
     if (ids) ids.push(id);
     else typeIdByName.set(name, [id]);
@@ -519,8 +544,9 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
       const i = store.add(type, flags, field, start, end, parent);
       if (previous === NONE) store.firstChild[parent] = i;
       else store.nextSibling[previous] = i;
-      // A plain anonymous token is a leaf (only the aliases `not in` and `is not` have children).
-      if (!typeIsPlainToken[type] && c.gotoFirstChild()) {
+      // Tokens are leaves: the only anonymous nodes with children are the aliases `not in` and
+      // `is not`, and named tokens have none.
+      if (!typeIsLeaf[type] && c.gotoFirstChild()) {
         openPrevious.push(i);
         openHasFields.push(parentHasFields);
         parent = i;
