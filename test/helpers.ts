@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 
@@ -29,4 +29,15 @@ export function datasetPath(relative: string): string | null {
     return null;
   }
   return p;
+}
+
+/** Every `.py` file below `dir`, recursively. */
+export function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
+    else if (name.endsWith(".py")) out.push(path);
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import { describe, expect, it } from "vitest";
 import { copyTree, type PyNode } from "../../../src/analysis/python/tree.js";
+import { pythonFiles } from "../../helpers.js";
 
 // The plain tree must say exactly what tree-sitter's native tree says: every analysis reads it
 // instead. Compared node by node (pre-order) against the native nodes.
@@ -26,26 +27,43 @@ interface Shape {
   parentType: string | null;
 }
 
+/** The members both node kinds share (tree-sitter's SyntaxNode and our PyNode use the same names). */
+interface NodeLike {
+  type: string;
+  isNamed: boolean;
+  startIndex: number;
+  endIndex: number;
+  startPosition: { row: number; column: number };
+  endPosition: { row: number; column: number };
+  isMissing: boolean;
+  hasError: boolean;
+  childCount: number;
+  parent: { type: string } | null;
+}
+
+function shape(n: NodeLike, field: string | null): Shape {
+  return {
+    type: n.type,
+    named: n.isNamed,
+    start: n.startIndex,
+    end: n.endIndex,
+    startRow: n.startPosition.row,
+    startColumn: n.startPosition.column,
+    endRow: n.endPosition.row,
+    endColumn: n.endPosition.column,
+    field,
+    missing: n.isMissing,
+    hasError: n.hasError,
+    children: n.childCount,
+    parentType: n.parent?.type ?? null,
+  };
+}
+
 function nativeShapes(tree: Parser.Tree): Shape[] {
   const out: Shape[] = [];
   const c = tree.walk();
   for (;;) {
-    const n = c.currentNode;
-    out.push({
-      type: n.type,
-      named: n.isNamed,
-      start: n.startIndex,
-      end: n.endIndex,
-      startRow: n.startPosition.row,
-      startColumn: n.startPosition.column,
-      endRow: n.endPosition.row,
-      endColumn: n.endPosition.column,
-      field: c.currentFieldName ?? null,
-      missing: n.isMissing,
-      hasError: n.hasError,
-      children: n.childCount,
-      parentType: n.parent?.type ?? null,
-    });
+    out.push(shape(c.currentNode as unknown as NodeLike, c.currentFieldName ?? null));
     if (c.gotoFirstChild()) continue;
     for (;;) {
       if (c.gotoNextSibling()) break;
@@ -59,21 +77,7 @@ function plainShapes(root: PyNode): Shape[] {
   const stack = [root];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    out.push({
-      type: n.type,
-      named: n.isNamed,
-      start: n.startIndex,
-      end: n.endIndex,
-      startRow: n.startPosition.row,
-      startColumn: n.startPosition.column,
-      endRow: n.endPosition.row,
-      endColumn: n.endPosition.column,
-      field: n.field,
-      missing: n.isMissing,
-      hasError: n.hasError,
-      children: n.childCount,
-      parentType: n.parent?.type ?? null,
-    });
+    out.push(shape(n, n.field));
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return out;
@@ -88,15 +92,6 @@ function compare(source: string): void {
   for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ index: i, ...got[i] }).toEqual({ index: i, ...want[i] });
 }
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
-    else if (name.endsWith(".py")) out.push(path);
-  }
-  return out;
-}
 
 describe("plain syntax tree", () => {
   it("matches tree-sitter's native tree on every Python fixture in the repository", () => {

@@ -1,24 +1,15 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { parsePython } from "../../../src/analysis/python/index.js";
 import { RuleEngine, type EngineOptions } from "../../../src/analysis/rules/index.js";
-import { REPO_ROOT, datasetPath } from "../../helpers.js";
+import { REPO_ROOT, datasetPath, pythonFiles } from "../../helpers.js";
 
 // `appliesTo` lets the engine skip a rule for a whole module by a word test on its text. That is
 // only a speed-up if it never changes a result: every corpus below is scanned with and without the
 // prefilters, and the findings must be identical.
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...pythonFiles(path));
-    else if (name.endsWith(".py")) out.push(path);
-  }
-  return out;
-}
 
 function findings(engine: RuleEngine, code: string): string[] {
   const module = parsePython(code);
