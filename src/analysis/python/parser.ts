@@ -114,7 +114,9 @@ export function parsePython(input: string, filename = "<string>"): ParsedModule 
     filename,
     tree,
     root,
-    lines: text.lines,
+    get lines() {
+      return text.lines;
+    },
     text,
     hasErrors: errorRanges.length > 0,
     errorRanges,

@@ -9,15 +9,16 @@ export type SyntaxNode = PyNode;
  */
 export class SourceText {
   readonly text: string;
-  /** Lines without their terminators; `lines[0]` is line 1. */
-  readonly lines: string[];
-  private readonly asciiOnly: boolean;
+  private lineList: string[] | null = null;
+  private ascii: boolean | null = null;
 
   constructor(text: string) {
     this.text = text;
-    this.lines = text.split(/\r\n|\r|\n/);
-    // eslint-disable-next-line no-control-regex
-    this.asciiOnly = !/[^\x00-\x7f]/.test(text);
+  }
+
+  /** Lines without their terminators; `lines[0]` is line 1. Split on first use: most modules have no finding to quote. */
+  get lines(): string[] {
+    return (this.lineList ??= this.text.split(/\r\n|\r|\n/));
   }
 
   /** Text of 1-based line `n`, or "" past the end. */
@@ -27,7 +28,8 @@ export class SourceText {
 
   /** UTF-8 byte column for a UTF-16 column on 0-based row `row`. */
   utf8Column(row: number, utf16Column: number): number {
-    if (this.asciiOnly) return utf16Column;
+    // eslint-disable-next-line no-control-regex
+    if ((this.ascii ??= !/[^\x00-\x7f]/.test(this.text))) return utf16Column;
     const prefix = (this.lines[row] ?? "").slice(0, utf16Column);
     return Buffer.byteLength(prefix, "utf8");
   }

@@ -31,14 +31,29 @@ export function emptyMetrics(): FileMetrics {
   };
 }
 
-/** Bandit's count_locs: lines that are neither blank nor comment-only. */
+/**
+ * Bandit's count_locs: lines that are neither blank nor comment-only. One pass over the text: a
+ * line counts when its first character that is not whitespace exists and is not "#".
+ */
 export function countLoc(text: string): number {
   let n = 0;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const t = line.trim();
-    if (t && !t.startsWith("#")) n++;
+  let atLineStart = true; // no non-whitespace character seen on this line yet
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      atLineStart = true;
+      continue;
+    }
+    if (!atLineStart || isTrimmed(c)) continue;
+    atLineStart = false;
+    if (c !== 35 /* # */) n++;
   }
   return n;
+}
+
+/** What String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), CR/LF aside. */
+function isTrimmed(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
 /** Count findings by severity and confidence (all findings, before level filters, as Bandit). */
