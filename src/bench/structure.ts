@@ -57,15 +57,11 @@ export function hasModuleLevelSolution(code: string): boolean {
   } catch {
     return false;
   }
-  try {
-    const functions = functionsOf(parsed.root);
-    if (functions.length === 0) return false;
-    const emptyBodies = functions.every((f) => {
-      const body = f.childForFieldName("body");
-      return !body || body.namedChildren.every(isPlaceholderStatement);
-    });
-    return emptyBodies && parsed.root.namedChildren.some(doesWork);
-  } finally {
-    (parsed.tree as unknown as { delete?: () => void }).delete?.();
-  }
+  const functions = functionsOf(parsed.root);
+  if (functions.length === 0) return false;
+  const emptyBodies = functions.every((f) => {
+    const body = f.childForFieldName("body");
+    return !body || body.namedChildren.every(isPlaceholderStatement);
+  });
+  return emptyBodies && parsed.root.namedChildren.some(doesWork);
 }

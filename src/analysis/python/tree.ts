@@ -155,8 +155,6 @@ export class PyTree {
     return Math.min(this.source.length, rowStart + point.column);
   }
 
-  /** Native trees are freed at conversion; kept so callers written for tree-sitter still work. */
-  delete(): void {}
 }
 
 function computeLineStarts(source: string): number[] {
@@ -497,7 +495,7 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
   typesWithFields ??= fieldBearingTypes(language);
   namedTokenTypes ??= tokenTypes(language);
   const withErrors = native.rootNode.hasError;
-  // Typical Python has about one node per three characters; the store doubles when that is short.
+  // Python has one node per two to four characters; the store doubles when this is short.
   const store = new NodeStore(Math.max(64, source.length >> 1));
   const c = native.walk();
   const learn = (id: number) => {

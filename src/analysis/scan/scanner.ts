@@ -85,9 +85,6 @@ function analyzeText(text: string, filename: string, p: Prepared, ignoreNosec: b
     }
   } catch (err) {
     return { findings: [], metrics, error: { filename, reason: EXCEPTION_REASON, detail: err instanceof Error ? err.message : String(err) } };
-  } finally {
-    // Free the native tree now rather than at the next GC.
-    (module.tree as unknown as { delete?: () => void }).delete?.();
   }
   findings.sort(compareFindings);
   addFindingCounts(metrics, findings);
