@@ -5,6 +5,7 @@ import type { SyntaxNode } from "./source.js";
 import { SourceText, lineNumber } from "./source.js";
 import type { PyTree } from "./tree.js";
 import { copyTree } from "./tree.js";
+import { invalidPython3Forms } from "./py3-syntax.js";
 import { walkTypes } from "./walk.js";
 
 /** Where tree-sitter found a syntax error. Lines are 1-based, columns 0-based (UTF-16 units). */
@@ -49,8 +50,9 @@ const PY2_ONLY = new Set(["print_statement", "exec_statement"]);
 
 /**
  * Syntax errors as Python 3 would see them, approximated from the tree: ERROR and MISSING nodes,
- * Python 2 `print`/`exec` statements, and NUL bytes. tree-sitter accepts a few other things that
- * CPython rejects (e.g. assigning to a literal); docs/rules.md lists the known gaps.
+ * Python 2 `print`/`exec` statements, the other forms `invalidPython3Forms` knows, and NUL bytes.
+ * tree-sitter accepts a few other things that CPython rejects (e.g. assigning to a literal);
+ * docs/rules.md lists the known gaps.
  */
 function findSyntaxErrors(root: SyntaxNode, source: string): SyntaxErrorRange[] {
   const errors: SyntaxErrorRange[] = [];
@@ -86,6 +88,7 @@ function findSyntaxErrors(root: SyntaxNode, source: string): SyntaxErrorRange[] 
   if (/\b(print|exec)\b[ \t]*[^\s(=.,)\]:;#]/.test(source)) {
     walkTypes(root, PY2_ONLY, (node) => report(node, `Python 2 ${node.type.replace("_statement", "")} statement`));
   }
+  for (const { node, message } of invalidPython3Forms(root, source)) report(node, message);
   errors.sort((a, b) => a.line - b.line || a.col - b.col);
   return errors;
 }

@@ -1,0 +1,106 @@
+import type { SyntaxNode } from "./source.js";
+
+/**
+ * Forms tree-sitter-python accepts (it also reads Python 2) that CPython 3 rejects. Bandit parses
+ * with Python 3's `ast`, so a file holding any of them is a syntax error there: reported under
+ * `errors` and not scanned. Each check runs only when a cheap text test says the form can occur.
+ */
+export interface InvalidForm {
+  node: SyntaxNode;
+  message: string;
+}
+
+// Python 3.11's string prefixes, case-insensitive.
+const STRING_PREFIXES = new Set(["", "r", "u", "b", "br", "rb", "f", "fr", "rf"]);
+const PREFIX_AND_QUOTE = /^([A-Za-z]*)("""|'''|"|')$/;
+// A decimal integer with a leading zero that is not all zeros (Python 2 octal): 0777, 0_1.
+const LEGACY_OCTAL = /^0[0-9_]*[1-9][0-9_]*$/;
+
+export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidForm[] {
+  const out: InvalidForm[] = [];
+  const report = (node: SyntaxNode, message: string) => out.push({ node, message });
+
+  if (/\b0[0-9_]*[1-9]|[0-9a-fA-F][lL]\b/.test(source)) {
+    for (const n of root.descendantsOfType("integer")) {
+      const text = n.text;
+      if (/[lL]$/.test(text)) report(n, "Python 2 long integer literal");
+      else if (LEGACY_OCTAL.test(text)) report(n, "leading zeros in decimal integer literals are not permitted");
+    }
+  }
+  if (source.includes("<>")) {
+    for (const n of root.descendantsOfType("comparison_operator")) if (n.children.some((c) => !c.isNamed && c.type === "<>")) report(n, "Python 2 '<>' operator");
+  }
+  if (/\bexcept\b[^:\n]*,/.test(source)) {
+    for (const n of root.descendantsOfType("except_clause")) if (n.children.some((c) => !c.isNamed && c.type === ",")) report(n, "Python 2 'except X, name' clause");
+  }
+  if (/\braise\b[^\n]*,/.test(source)) {
+    for (const n of root.descendantsOfType("raise_statement")) if (n.namedChildren.some((c) => c.type === "expression_list")) report(n, "Python 2 'raise E, value' statement");
+  }
+  if (/[A-Za-z]["']|`/.test(source)) {
+    for (const n of root.descendantsOfType("string_start")) {
+      const m = PREFIX_AND_QUOTE.exec(n.text);
+      if (!m || !STRING_PREFIXES.has(m[1]!.toLowerCase())) report(n, m ? `invalid string prefix ${JSON.stringify(m[1])}` : "Python 2 backquote expression");
+    }
+  }
+  for (const n of root.descendantsOfType(["parameters", "lambda_parameters"])) {
+    const bad = nonDefaultAfterDefault(n);
+    if (bad) report(bad, "non-default argument follows default argument");
+  }
+  if (source.includes("=") || source.includes("**")) {
+    for (const n of root.descendantsOfType("argument_list")) {
+      const bad = argumentOrderError(n);
+      if (bad) report(bad.node, bad.message);
+    }
+  }
+  return out;
+}
+
+/** In a def's or lambda's parameters: a positional parameter without default after one with a default. */
+function nonDefaultAfterDefault(params: SyntaxNode): SyntaxNode | null {
+  let seenDefault = false;
+  for (const p of params.namedChildren) {
+    switch (p.type) {
+      case "default_parameter":
+      case "typed_default_parameter":
+        seenDefault = true;
+        break;
+      case "identifier":
+      case "typed_parameter":
+        if (seenDefault) return p;
+        break;
+      case "list_splat_pattern":
+      case "keyword_separator":
+      case "dictionary_splat_pattern":
+        // Keyword-only parameters may go without defaults.
+        return null;
+      default:
+        break; // positional_separator ("/") and comments change nothing
+    }
+  }
+  return null;
+}
+
+/** Python's call argument order: no positional after keywords, nothing positional after `**`. */
+function argumentOrderError(args: SyntaxNode): InvalidForm | null {
+  let seenKeyword = false;
+  let seenDoubleStar = false;
+  for (const a of args.namedChildren) {
+    switch (a.type) {
+      case "comment":
+        break;
+      case "keyword_argument":
+        seenKeyword = true;
+        break;
+      case "dictionary_splat":
+        seenDoubleStar = true;
+        break;
+      case "list_splat":
+        if (seenDoubleStar) return { node: a, message: "iterable argument unpacking follows keyword argument unpacking" };
+        break;
+      default:
+        if (seenDoubleStar) return { node: a, message: "positional argument follows keyword argument unpacking" };
+        if (seenKeyword) return { node: a, message: "positional argument follows keyword argument" };
+    }
+  }
+  return null;
+}
