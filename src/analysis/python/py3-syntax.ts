@@ -45,6 +45,19 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
   for (const n of root.descendantsOfType(["parameters", "lambda_parameters"])) {
     const bad = nonDefaultAfterDefault(n);
     if (bad) report(bad, "non-default argument follows default argument");
+    const star = bareStarWithoutNames(n);
+    if (star) report(star, "named arguments must follow bare *");
+  }
+  // A body that is missing or holds only comments (tree-sitter gives an empty block at the end of
+  // the file).
+  for (const n of root.descendantsOfType("block")) if (!n.namedChildren.some((c) => c.type !== "comment")) report(n, "expected an indented block");
+  // Python 2 let a comprehension iterate over a bare tuple (`[x for x in 1, 2]`).
+  for (const n of root.descendantsOfType("for_in_clause")) if (n.children.some((c) => !c.isNamed && c.type === ",")) report(n, "comprehension iterable must be parenthesized");
+  if (source.includes("del")) {
+    for (const n of root.descendantsOfType("delete_statement")) {
+      const bad = undeletable(n);
+      if (bad) report(bad, `cannot delete ${bad.type.replace(/_/g, " ")}`);
+    }
   }
   if (source.includes("=") || source.includes("**")) {
     for (const n of root.descendantsOfType("argument_list")) {
@@ -76,6 +89,33 @@ function nonDefaultAfterDefault(params: SyntaxNode): SyntaxNode | null {
       default:
         break; // positional_separator ("/") and comments change nothing
     }
+  }
+  return null;
+}
+
+/** `def f(*)` and `def f(*, **kw)`: a bare `*` must be followed by a keyword-only parameter. */
+function bareStarWithoutNames(params: SyntaxNode): SyntaxNode | null {
+  const list = params.namedChildren.filter((c) => c.type !== "comment");
+  const star = list.findIndex((c) => c.type === "keyword_separator");
+  if (star < 0) return null;
+  const next = list[star + 1];
+  return !next || next.type === "dictionary_splat_pattern" ? list[star]! : null;
+}
+
+const DELETABLE = new Set(["identifier", "attribute", "subscript"]);
+const DELETE_GROUPS = new Set(["expression_list", "tuple", "list", "parenthesized_expression", "pattern_list", "tuple_pattern", "list_pattern"]);
+
+/** The first `del` target Python cannot delete (a call, a literal, an operator expression), if any. */
+function undeletable(statement: SyntaxNode): SyntaxNode | null {
+  const stack = statement.namedChildren.filter((c) => c.type !== "comment");
+  while (stack.length > 0) {
+    const t = stack.shift()!;
+    if (DELETABLE.has(t.type)) continue;
+    if (DELETE_GROUPS.has(t.type)) {
+      stack.unshift(...t.namedChildren.filter((c) => c.type !== "comment"));
+      continue;
+    }
+    return t;
   }
   return null;
 }

@@ -20,6 +20,16 @@ const INVALID: [string, string][] = [
   ["f(a=1, 2)\n", "positional argument follows keyword argument"],
   ["f(**k, b)\n", "positional argument follows keyword argument unpacking"],
   ["f(**k, *a)\n", "iterable argument unpacking follows keyword argument unpacking"],
+  ["f(x for x in y, 1)\n", "comprehension iterable must be parenthesized"],
+  ["f(x for x in y,)\n", "comprehension iterable must be parenthesized"],
+  ["x = [a for a in 1, 2]\n", "comprehension iterable must be parenthesized"],
+  ["def f(*):\n    pass\n", "named arguments must follow bare *"],
+  ["def f(*, **kw):\n    pass\n", "named arguments must follow bare *"],
+  ["del f()\n", "cannot delete call"],
+  ["del a, (b, 1)\n", "cannot delete integer"],
+  ["def f(x):\n", "expected an indented block"],
+  ["def f(x):\n    # to do\n", "expected an indented block"],
+  ["class A:\n\nx = 1\n", "expected an indented block"],
 ];
 
 const VALID = [
@@ -33,6 +43,11 @@ const VALID = [
   "g = lambda a, b=1: 0\n",
   "f(a=1, *args)\nf(*a, b)\nf(**k, a=1)\nf(x, y=2, **k)\nf(x, y, # note\n  z=1)\n",
   "if a != b:\n    pass\n",
+  "f((x for x in y), 1)\nf(x for x in y)\nx = [a for a, b in p]\nx = [a for a in (1, 2)]\n",
+  "def f(*, a):\n    pass\n",
+  "def f(*args, **kw):\n    pass\n",
+  "del a, b.c, d[0], (e, [f])\n",
+  "def f(x): return x\nclass A: ...\nif x:\n    # note\n    pass\n",
   'text = "except Exception, e: raise X, y <> 0777 `q` 10L"\n',
 ];
 
