@@ -65,7 +65,71 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
       if (bad) report(bad.node, bad.message);
     }
   }
+  const indentation = indentationError(root, source);
+  if (indentation) report(indentation.node, indentation.message);
   return out;
+}
+
+const CLAUSES = ["elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"];
+const STATEMENT_PARENT_TYPES = ["module", "block", "decorated_definition"];
+
+/**
+ * Python 3's tokenizer on indentation: each logical line's indent is measured twice, with tabs to
+ * multiples of 8 and with tabs as 1 column, and both measures must order the line the same way
+ * against the enclosing indents (else TabError, which Python 2 allowed); a dedent must return to
+ * an enclosing indent. Logical lines are found from the tree: a statement or clause that starts at
+ * its line's first non-blank character (continuation lines and string bodies never do).
+ */
+function indentationError(root: SyntaxNode, source: string): InvalidForm | null {
+  const starts = new Map<number, SyntaxNode>();
+  const consider = (n: SyntaxNode) => {
+    const at = n.startIndex;
+    const lineStart = source.lastIndexOf("\n", at - 1) + 1;
+    if (starts.has(lineStart)) return;
+    for (let i = lineStart; i < at; i++) {
+      const ch = source.charCodeAt(i);
+      if (ch !== 32 && ch !== 9 && ch !== 12) return; // not the line's first token
+    }
+    starts.set(lineStart, n);
+  };
+  for (const parent of root.descendantsOfType(STATEMENT_PARENT_TYPES)) for (const c of parent.namedChildren) if (c.type !== "comment" && c.type !== "block") consider(c);
+  for (const clause of root.descendantsOfType(CLAUSES)) consider(clause);
+  const cols = [0];
+  const altCols = [0];
+  for (const lineStart of [...starts.keys()].sort((a, b) => a - b)) {
+    let col = 0;
+    let alt = 0;
+    for (let i = lineStart; ; i++) {
+      const ch = source[i];
+      if (ch === " ") {
+        col++;
+        alt++;
+      } else if (ch === "\t") {
+        col = (Math.floor(col / 8) + 1) * 8;
+        alt++;
+      } else if (ch === "\f") {
+        col = 0;
+        alt = 0;
+      } else break;
+    }
+    const node = starts.get(lineStart)!;
+    const top = cols.length - 1;
+    if (col === cols[top]) {
+      if (alt !== altCols[top]) return { node, message: "inconsistent use of tabs and spaces in indentation" };
+    } else if (col > cols[top]!) {
+      if (alt <= altCols[top]!) return { node, message: "inconsistent use of tabs and spaces in indentation" };
+      cols.push(col);
+      altCols.push(alt);
+    } else {
+      while (cols.length > 1 && col < cols[cols.length - 1]!) {
+        cols.pop();
+        altCols.pop();
+      }
+      if (col !== cols[cols.length - 1]) return { node, message: "unindent does not match any outer indentation level" };
+      if (alt !== altCols[altCols.length - 1]) return { node, message: "inconsistent use of tabs and spaces in indentation" };
+    }
+  }
+  return null;
 }
 
 /** In a def's or lambda's parameters: a positional parameter without default after one with a default. */

@@ -30,6 +30,9 @@ const INVALID: [string, string][] = [
   ["def f(x):\n", "expected an indented block"],
   ["def f(x):\n    # to do\n", "expected an indented block"],
   ["class A:\n\nx = 1\n", "expected an indented block"],
+  ["if x:\n\ta = 1\n        b = 2\n", "inconsistent use of tabs and spaces in indentation"],
+  ["if x:\n        a = 1\n\tb = 2\n", "inconsistent use of tabs and spaces in indentation"],
+  ["if x:\n        a = 1\n    b = 2\n", "unindent does not match any outer indentation level"],
 ];
 
 const VALID = [
@@ -48,6 +51,7 @@ const VALID = [
   "def f(*args, **kw):\n    pass\n",
   "del a, b.c, d[0], (e, [f])\n",
   "def f(x): return x\nclass A: ...\nif x:\n    # note\n    pass\n",
+  "if x:\n\tif y:\n\t\tpass\n\telse:\n\t\tpass\n\t# a comment at any indent\n  # another\n\tz = (1,\n  2)\n\ts = '''\n text\n'''\n",
   'text = "except Exception, e: raise X, y <> 0777 `q` 10L"\n',
 ];
 
