@@ -9,7 +9,7 @@ import { parseLevel } from "../analysis/rules/filters.js";
 import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, parseAnalyzerList } from "../analysis/scan/analyzers.js";
 import { ConfigError, resolveConfig } from "../analysis/scan/config.js";
 import { DEFAULT_EXCLUDE_DIRS } from "../analysis/scan/files.js";
-import { scanPaths } from "../analysis/scan/paths.js";
+import { FILES_PER_THREAD, scanPaths } from "../analysis/scan/paths.js";
 import { preferLateOptimization } from "./jit.js";
 
 interface ScanCliOptions {
@@ -89,7 +89,7 @@ export function registerScan(program: Command): void {
     .option("-c, --config <file>", "config file (pyproject.toml with [tool.securecoderl], or YAML)")
     .option("-x, --exclude <dirs>", "comma-separated directory names or paths to skip")
     .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .option("-j, --jobs <n>", "threads that scan files, this one included (default auto: one per 400 files, at most one per idle CPU; 1 = no worker threads)", "auto")
+    .option("-j, --jobs <n>", `threads that scan files, this one included (default auto: one per ${FILES_PER_THREAD} files, at most one per CPU; 1 = no worker threads)`, "auto")
     .action(async (paths: string[], opts: ScanCliOptions) => {
       process.exitCode = await runScan(paths, opts);
     });
