@@ -34,6 +34,11 @@ export interface BatchMessage {
   outcomes: FileOutcome[];
 }
 
+/** Posted once by a scan worker when its modules (the native parser included) are loaded. */
+export interface ReadyMessage {
+  ready: true;
+}
+
 /**
  * Scan worker threads, started before the work is known (each loads the parser and the rules
  * meanwhile), then given one scan with `begin`. Collects the batches they post.
@@ -44,6 +49,8 @@ export class ScanWorkerPool {
   private received = 0;
   private running: number;
   private wake: () => void = () => {};
+  /** Per worker: settles once it is safe to terminate (its modules are loaded, or it exited). */
+  private readonly settled: Promise<void>[] = [];
   /** Batches each thread scanned, this one first. */
   readonly share: number[];
 
@@ -59,11 +66,17 @@ export class ScanWorkerPool {
       // count unchanged (14 over 500 files): the young generation grows from its small initial
       // size and never reached the cap, and scavenge time is set by the objects that survive.
       const worker = new Worker(workerUrl);
-      worker.on("message", (msg: BatchMessage) => this.record(msg, i + 1));
+      let settle!: () => void;
+      this.settled.push(new Promise<void>((resolve) => (settle = resolve)));
+      worker.on("message", (msg: BatchMessage | ReadyMessage) => {
+        if ("ready" in msg) settle();
+        else this.record(msg, i + 1);
+      });
       worker.on("error", (err) => {
         if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       });
       worker.on("exit", () => {
+        settle();
         this.running--;
         this.wake();
       });
@@ -103,19 +116,24 @@ export class ScanWorkerPool {
       };
       this.wake();
     });
-    this.stop();
+    await this.stop();
     return this.results;
   }
 
   /**
-   * Stop the workers without waiting: a scan worker took ~60 ms to wind down after its last batch,
-   * time this thread spends building and writing the report instead, and unref'd workers do not
-   * keep the process alive.
+   * Stop the workers without waiting for them to wind down (a scan worker took ~60 ms after its
+   * last batch, time this thread spends building and writing the report instead; unref'd workers
+   * do not keep the process alive). A worker still loading the native parser is not cut off: a
+   * terminate there aborted the whole process ("terminate called after throwing Napi::Error", seen
+   * with 5 threads on 97 files), so each worker is stopped once it has said it is ready or exited.
    */
-  stop(): void {
-    for (const w of this.workers) {
-      w.unref();
-      void w.terminate();
-    }
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w, i) => {
+        await this.settled[i];
+        w.unref();
+        void w.terminate();
+      }),
+    );
   }
 }

@@ -69,7 +69,7 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
     }
     if (withTypes) await scanner.addTypeFindings(outcomes, options);
   } finally {
-    pool?.stop();
+    await pool?.stop();
   }
   const report: ScanReport = { results: [], errors: [...listing.errors], metrics: {}, generated_at: generatedAt, filesScanned: 0 };
   for (const o of outcomes) {

@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import type { SharedScanWork } from "./parallel.js";
+import type { ReadyMessage, SharedScanWork } from "./parallel.js";
 import { scanClaimedBatches } from "./scanner.js";
 
 // A scan worker: loads the parser and the rules while the main thread gets ready, then takes one
@@ -8,3 +8,5 @@ import { scanClaimedBatches } from "./scanner.js";
 parentPort?.once("message", (work: SharedScanWork) => {
   void scanClaimedBatches(work, (msg) => parentPort?.postMessage(msg));
 });
+// Past the imports the native parser is loaded; from here on a terminate is safe.
+parentPort?.postMessage({ ready: true } satisfies ReadyMessage);
