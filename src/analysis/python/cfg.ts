@@ -451,12 +451,14 @@ export interface ModuleCfgs {
 }
 
 /** Builds the module graph and one graph per function/lambda found anywhere. */
+const FUNCTION_SCOPES = ["function_definition", "lambda"];
+
 export function buildModuleCfgs(root: SyntaxNode): ModuleCfgs {
   const module = buildCfg(root);
   let truncated = module.truncated;
   const functions: ModuleCfgs["functions"] = [];
-  // The native descendant search is far cheaper than walking every node from JavaScript.
-  for (const node of root.descendantsOfType(["function_definition", "lambda"])) {
+  // One scan of the tree's type column finds every function scope.
+  for (const node of root.descendantsOfType(FUNCTION_SCOPES)) {
     // The `lambda` keyword token has the same type name as the expression.
     if (!node.isNamed) continue;
     const cfg = buildCfg(node);

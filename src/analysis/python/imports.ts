@@ -56,7 +56,7 @@ export class ImportTable {
   static build(root: SyntaxNode, source: string): ImportTable {
     const table = new ImportTable();
     // Every import statement spells the keyword `import`, so a module whose text lacks it has none
-    // and needs no tree search. Otherwise one native search finds the imports together with the
+    // and needs no tree search. Otherwise one type search finds the imports together with the
     // defs and classes that tell nested imports apart (a walk over every statement list cost far
     // more on large files).
     if (!source.includes("import")) return table;

@@ -55,7 +55,7 @@ export function callQualName(call: SyntaxNode, scope: NameScope): string {
   const type = fn.type;
   if (type === "identifier" || type === "attribute") {
     // Fast path: a callee written as plain dotted identifiers (`os.path.join`, the usual case)
-    // resolves from its text alone, without visiting each attribute node natively.
+    // resolves from its text alone, without visiting each attribute node.
     const text = nodeText(fn, scope.source);
     if (PLAIN_DOTTED.test(text)) return resolveDotted(text, scope, call.startIndex);
   }

@@ -42,7 +42,7 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
       if (!m || !STRING_PREFIXES.has(m[1]!.toLowerCase())) report(n, m ? `invalid string prefix ${JSON.stringify(m[1])}` : "Python 2 backquote expression");
     }
   }
-  for (const n of root.descendantsOfType(["parameters", "lambda_parameters"])) {
+  for (const n of root.descendantsOfType(PARAMETER_LISTS)) {
     const bad = nonDefaultAfterDefault(n);
     if (bad) report(bad, "non-default argument follows default argument");
     const star = bareStarWithoutNames(n);
@@ -70,6 +70,7 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
   return out;
 }
 
+const PARAMETER_LISTS = ["parameters", "lambda_parameters"];
 const CLAUSES = ["elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"];
 const STATEMENT_PARENT_TYPES = ["module", "block", "decorated_definition"];
 

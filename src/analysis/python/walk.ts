@@ -29,15 +29,22 @@ export function walkPreorder(root: SyntaxNode, visit: Visitor): void {
 }
 
 /**
- * Visit, in document (pre-order) order, every node whose type is in `types`: the rule engine's hot
- * loop. The search runs natively (descendantsOfType), which is several times faster than stepping
- * a cursor from JavaScript, and only matching nodes become JS objects. `descendantsOfType` already
+ * Visit, in document (pre-order) order, every node whose type is in `types`. The search scans the
+ * tree's flat type column (descendantsOfType), so only matching nodes get node objects. It already
  * includes `root` itself when it matches, so the root is not visited separately (that reported
  * every B613 finding twice).
  */
 export function walkTypes(root: SyntaxNode, types: ReadonlySet<string>, visit: (node: SyntaxNode) => void): void {
   if (types.size === 0) return;
-  for (const node of root.descendantsOfType([...types])) visit(node);
+  for (const node of root.descendantsOfType(typeList(types))) visit(node);
+}
+
+// descendantsOfType caches its type-id set per list object: give each set one list.
+const listsOfSets = new WeakMap<ReadonlySet<string>, readonly string[]>();
+function typeList(types: ReadonlySet<string>): readonly string[] {
+  let list = listsOfSets.get(types);
+  if (!list) listsOfSets.set(types, (list = [...types]));
+  return list;
 }
 
 /** Node types whose children can be statements; import tables only need to look inside these. */

@@ -4,11 +4,10 @@ import type { Rule, RuleContext, RuleOptions } from "./types.js";
 
 /**
  * Per-module memo shared by every rule's context: many rules ask for the same call's name and
- * arguments, and each answer costs several native tree-sitter calls.
+ * arguments, and each answer walks several nodes and builds strings.
  */
 export interface ModuleMemo {
-  // Keyed by node object: the binding hands out the same object for a node it has already built,
-  // and reading `node.id` would itself be a native call.
+  // Keyed by node object: a tree hands out one object per node.
   callNames: Map<SyntaxNode, string>;
   callArgs: Map<SyntaxNode, CallArgs>;
   /** The module-bound helpers every rule's context shares (built on first use). */

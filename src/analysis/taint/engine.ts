@@ -104,6 +104,7 @@ interface Run {
 const MAX_EXPR_DEPTH = 400;
 const MAX_NESTED_ANALYSIS_DEPTH = 8;
 const ROUTE_DECORATOR = /\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(/;
+const DEFINITION_TYPES = ["class_definition", "function_definition", "assignment"];
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
 
 function step(node: SyntaxNode, message: string): FlowStep {
@@ -249,7 +250,7 @@ export class ModuleTaintAnalysis {
     const out = new Set<string>([...this.moduleAssigns.keys(), ...this.byName.keys()]);
     for (const f of this.functions) for (const p of f.params) out.add(p);
     for (const b of this.mod.imports.bindings) out.add(b.local);
-    for (const n of this.mod.root.descendantsOfType(["class_definition", "function_definition", "assignment"])) {
+    for (const n of this.mod.root.descendantsOfType(DEFINITION_TYPES)) {
       if (n.type === "assignment") for (const t of targetNames(n.childForFieldName("left"))) out.add(t);
       else {
         const name = n.childForFieldName("name");

@@ -40,8 +40,8 @@ export function* descendants(root: Node, opts: { intoFunctions?: boolean } = {})
 }
 
 /**
- * Named descendants of the given types, in document order, found natively (much cheaper than a JS
- * walk). `intoFunctions: false` drops nodes that belong to nested functions/lambdas.
+ * Named descendants of the given types, in document order, found by a scan of the tree's type
+ * column. `intoFunctions: false` drops nodes that belong to nested functions/lambdas.
  */
 export function ofTypes(root: Node, types: string[], opts: { intoFunctions?: boolean } = {}): Node[] {
   const found = root.descendantsOfType(types);

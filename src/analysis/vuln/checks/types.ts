@@ -76,7 +76,7 @@ export function* liveNodes(input: CheckInput): Generator<Node> {
   }
 }
 
-/** Live nodes of the given types (native search, then dead code dropped). */
+/** Live nodes of the given types (type search, then dead code dropped). */
 export function liveNodesOfType(input: CheckInput, types: string[]): Node[] {
   const found = ofTypes(input.module.root, types);
   return input.shadowed.size === 0 ? found : found.filter((n) => !input.shadowed.has(n.id) && !insideShadowed(n, input.shadowed));

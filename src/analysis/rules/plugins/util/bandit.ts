@@ -269,7 +269,7 @@ export function pyParent(node: SyntaxNode): SyntaxNode | null {
   return pyParentFrom(node.parent);
 }
 
-/** `pyParent` for a node whose tree-sitter parent is already at hand (saves a native call). */
+/** `pyParent` for a node whose tree-sitter parent is already at hand. */
 export function pyParentFrom(treeParent: SyntaxNode | null): SyntaxNode | null {
   let p = treeParent;
   while (p && p.type === "parenthesized_expression") p = p.parent;

@@ -4,8 +4,8 @@ import { nodeText } from "../../../python/index.js";
 /** Python's FunctionDef (Bandit has no visitor for AsyncFunctionDef, so async defs are skipped). */
 export function isSyncFunctionDef(node: SyntaxNode, source?: string): boolean {
   if (node.type !== "function_definition") return false;
-  // `async` can only be the first token of a function_definition. With the source at hand the text
-  // tells (one native call); otherwise read the first child rather than materialising all of them.
+  // `async` can only be the first token of a function_definition: the text tells when the source
+  // is at hand, else the first child does.
   if (source !== undefined) return !source.startsWith("async", node.startIndex);
   return node.firstChild?.type !== "async";
 }

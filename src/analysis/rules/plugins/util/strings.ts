@@ -49,7 +49,7 @@ export function strSites(node: SyntaxNode, source: string): StrSite[] {
 }
 
 function computeStrSites(node: SyntaxNode, source: string): StrSite[] {
-  const treeParent = node.parent; // read once: each `.parent` is a native call
+  const treeParent = node.parent;
   if (node.type === "string") {
     const parentType = treeParent?.type;
     if (parentType === "concatenated_string" || parentType === "format_specifier") return [];
