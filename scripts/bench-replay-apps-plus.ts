@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { runBench } from "../src/bench/index.js";
 import { createProgress } from "../src/bench/progress.js";
 import { loadTasks } from "../src/task/index.js";
-import type { MetricsFile, SampleResult } from "../src/bench/index.js";
+import type { MetricsFile } from "../src/bench/index.js";
+import type { SampleResult } from "../src/verify/index.js";
 import { readFileSync } from "node:fs";
 
 function arg(name: string): string | undefined {

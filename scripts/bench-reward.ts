@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { evaluateSample, type EvaluateDeps, type SampleResult } from "../src/bench/index.js";
+import { evaluateSample, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
 import { getSpec } from "../src/reward/index.js";
 import { SandboxPool } from "../src/sandbox/index.js";
 import { loadTasks, type Task } from "../src/task/index.js";

@@ -12,4 +12,5 @@ export { detect, type VulnContext, type DetectResult } from "./analysis/vuln/ind
 export { checkTypes } from "./analysis/types/index.js";
 export type { Finding, Severity, Confidence, AnalyzerName } from "./analysis/finding.js";
 export { computeReward, getSpec, parseSpec, type Reward, type RewardParts, type RewardSpec } from "./reward/index.js";
-export { evaluateSample, runBench, computeMetrics, type SampleResult } from "./bench/index.js";
+export { Verifier, evaluateSample, type SampleVerifier, type SampleResult } from "./verify/index.js";
+export { runBench, computeMetrics } from "./bench/index.js";

@@ -1,13 +1,9 @@
 /** Public face of src/bench: the per-sample pipeline, run store, metrics, report and compare. */
-export { evaluateSample, analyzeProgram, failedSample, styleOf, type EvaluateDeps, type SampleMeta, type TypeChecker } from "./evaluate.js";
-export type { SampleResult, SampleStatus, SampleStyle, StageTimings } from "./types.js";
-export { runBench, resolveSpec, analyzersToRun, RunDirError, STORE_FILE, UNKNOWN_DATASET, type RunOptions, type RunSummary } from "./run.js";
+export { runBench, resolveSpec, RunDirError, STORE_FILE, UNKNOWN_DATASET, type RunOptions, type RunSummary } from "./run.js";
 export { BenchConfigSchema, parseBenchConfig, readConfigFile, resolvePaths, modelLabel, ConfigError, type BenchConfig, type BenchConfigInput } from "./config.js";
 export { computeMetrics, groupMetrics, passAtK, rewardBin, isAllPass, REWARD_BINS, type Metrics, type GroupMetrics, type PassAtK } from "./metrics.js";
 export { RunStore } from "./store.js";
 export { renderReport } from "./report.js";
 export { findingsSarif, sampleArtifact } from "./sarif.js";
 export { compareRuns, formatComparison, type ComparedRun } from "./compare.js";
-export { hasModuleLevelSolution } from "./structure.js";
-export { batchedTypeChecker } from "./type-batcher.js";
 export type { MetricsFile } from "./outputs.js";

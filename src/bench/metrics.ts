@@ -1,5 +1,5 @@
 import type { Severity } from "../analysis/finding.js";
-import type { SampleResult } from "./types.js";
+import type { SampleResult } from "../verify/types.js";
 
 /**
  * Metrics as pure functions of results.jsonl (docs/metrics.md defines each one). Only samples with

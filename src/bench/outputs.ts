@@ -8,7 +8,7 @@ import { computeMetrics, type Metrics } from "./metrics.js";
 import { renderReport } from "./report.js";
 import { findingsSarif } from "./sarif.js";
 import type { RunIssue } from "./store.js";
-import type { SampleResult } from "./types.js";
+import type { SampleResult } from "../verify/types.js";
 
 export interface OutputPaths {
   results: string;

@@ -2,7 +2,7 @@ import type { GroupMetrics } from "./metrics.js";
 import { REWARD_BINS } from "./metrics.js";
 import type { MetricsFile, RunContext } from "./outputs.js";
 import { columnChart, escapeHtml as esc, rateChart } from "./svg.js";
-import type { SampleResult } from "./types.js";
+import type { SampleResult } from "../verify/types.js";
 
 /**
  * report.html: one self-contained page (inline CSS, inline SVG, a few lines of inline JS for the

@@ -1,17 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { AnalyzerName } from "../analysis/finding.js";
 import { buildPrompt, createPolicy, readSamplesFile, ReplayPolicy, type GenerationRequest, type Policy } from "../policy/index.js";
-import { analyzersFor, getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
-import { SandboxPool } from "../sandbox/index.js";
+import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
 import type { Task } from "../task/schema.js";
 import { modelLabel, parseBenchConfig, type BenchConfig, type ModelEntry } from "./config.js";
-import { evaluateSample, failedSample, type EvaluateDeps } from "./evaluate.js";
+import { failedSample, Verifier, type SampleVerifier } from "../verify/index.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
 import { RunStore, type PlannedSample, type RunIssue, type StoredSample } from "./store.js";
-import { batchedTypeChecker } from "./type-batcher.js";
 
 /**
  * A bench run: plan (tasks x models x samples) -> generate -> verify -> render. The plan and every
@@ -66,20 +63,6 @@ function prepareOutDir(out: string, opts: RunOptions): void {
 
 export function resolveSpec(reward: BenchConfig["reward"]): RewardSpec {
   return typeof reward === "string" ? getSpec(reward) : parseSpec(reward);
-}
-
-/** Rules and the detector always run (the report shows both); the spec adds what it counts (types for REAL on APPS+). */
-export function analyzersToRun(requested: readonly AnalyzerName[] | undefined, spec: RewardSpec, tasks: readonly Task[]): AnalyzerName[] {
-  if (requested) return [...new Set(requested)];
-  const set = new Set<AnalyzerName>(["rules", "vuln"]);
-  const seen = new Set<string>();
-  for (const t of tasks) {
-    const key = `${t.kind}/${t.source}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    for (const a of analyzersFor(spec, t)) set.add(a);
-  }
-  return [...set];
 }
 
 async function loadDatasets(config: BenchConfig, issues: RunIssue[]): Promise<LoadedDataset[]> {
@@ -225,7 +208,7 @@ async function generateStage(store: RunStore, config: BenchConfig, datasets: Loa
   }
 }
 
-async function verifyStage(store: RunStore, datasets: LoadedDataset[], deps: EvaluateDeps, jobs: number, progress: StageProgress): Promise<void> {
+async function verifyStage(store: RunStore, datasets: LoadedDataset[], verifier: SampleVerifier, jobs: number, progress: StageProgress): Promise<void> {
   const pending = store.samplesIn("generated");
   const counts = store.counts();
   const finished = counts.verified;
@@ -243,7 +226,7 @@ async function verifyStage(store: RunStore, datasets: LoadedDataset[], deps: Eva
         result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
       } else {
         try {
-          result = await evaluateSample(task, s.completion ?? "", deps, { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
+          result = await verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
         } catch (err) {
           result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
         }
@@ -291,21 +274,20 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     }
     const jobs = opts.jobs ?? config.jobs ?? undefined;
     const allTasks = datasets.flatMap((d) => d.tasks);
-    const analyzers = analyzersToRun(config.analyzers, spec, allTasks);
     await generateStage(store, config, datasets, progress);
-    const pool = new SandboxPool({ ...(jobs ? { jobs } : {}) });
+    const verifier = new Verifier({
+      spec,
+      tasks: allTasks,
+      ...(config.analyzers ? { analyzers: config.analyzers } : {}),
+      ...(jobs ? { jobs } : {}),
+      judgeMode: config.judge,
+      limits: { ...(config.timeout_ms ? { timeoutMs: config.timeout_ms } : {}), ...(config.memory_mb ? { memoryMb: config.memory_mb } : {}) },
+    });
+    const analyzers = [...verifier.analyzers];
     try {
-      const deps: EvaluateDeps = {
-        pool,
-        spec,
-        analyzers,
-        judgeMode: config.judge,
-        limits: { ...(config.timeout_ms ? { timeoutMs: config.timeout_ms } : {}), ...(config.memory_mb ? { memoryMb: config.memory_mb } : {}) },
-        ...(analyzers.includes("types") ? { typeChecker: batchedTypeChecker() } : {}),
-      };
-      await verifyStage(store, datasets, deps, pool.jobs, progress);
+      await verifyStage(store, datasets, verifier, verifier.jobs, progress);
     } finally {
-      await pool.close();
+      await verifier.close();
       progress.stop();
     }
     recordErrorResults(store, datasets);

@@ -1,5 +1,5 @@
 import { formatSarif, type ScanReport } from "../analysis/scan/index.js";
-import type { SampleResult } from "./types.js";
+import type { SampleResult } from "../verify/types.js";
 
 /** A path-safe segment: task ids and model names may hold slashes or odd characters. */
 function segment(text: string): string {

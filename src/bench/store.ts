@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import type { SampleResult } from "./types.js";
+import type { SampleResult } from "../verify/types.js";
 
 /**
  * The run store: one SQLite file per run (WAL). Every planned sample is a row whose state moves

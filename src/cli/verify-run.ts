@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { VerifyCliOptions } from "./verify.js";
 import type { Task } from "../task/schema.js";
 import type { AnalyzerName } from "../analysis/finding.js";
-import type { SampleResult } from "../bench/types.js";
+import type { SampleResult } from "../verify/types.js";
 import { MAX_CODE_BYTES, parseSamples, type SampleLine } from "../judge/samples.js";
 
 /**
@@ -111,22 +111,18 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     return { sample: s, index: i };
   });
 
-  const { SandboxPool, defaultJobs } = await import("../sandbox/index.js");
-  const { evaluateSample } = await import("../bench/evaluate.js");
-  const { analyzersToRun } = await import("../bench/run.js");
+  const { defaultJobs } = await import("../sandbox/index.js");
+  const { Verifier } = await import("../verify/index.js");
   const { extractCode } = await import("../policy/extract.js");
   const jobs = typeof jobsArg === "number" ? Math.floor(jobsArg) : defaultJobs();
   const limits = { timeoutMs: (timeout as number | undefined ?? 4) * 1000, memoryMb: (memory as number | undefined) ?? 1024 };
-  const analyzers = analyzersToRun(requestedAnalyzers, spec, [...tasks.values()]);
-  let pool: InstanceType<typeof SandboxPool>;
+  let verifier: InstanceType<typeof Verifier>;
   try {
-    pool = new SandboxPool({ jobs, limits });
+    verifier = new Verifier({ spec, tasks: [...tasks.values()], ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}), jobs, limits, judgeMode: opts.judge as "strict" | "apps" });
   } catch (err) {
     closeSync(out);
     return usageError(err instanceof Error ? err.message : String(err));
   }
-  const typeChecker = analyzers.includes("types") ? (await import("../bench/type-batcher.js")).batchedTypeChecker() : undefined;
-  const deps = { pool, spec, analyzers, judgeMode: opts.judge as "strict" | "apps", limits, ...(typeChecker ? { typeChecker } : {}) };
   const progress = await progressReporter(samples.length);
 
   // Results are written in input order as soon as every earlier one is done, one flushed line each.
@@ -150,7 +146,7 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     if (code !== null && Buffer.byteLength(code, "utf8") > MAX_CODE_BYTES) return failed(`code exceeds the ${MAX_CODE_BYTES}-byte limit`, task.tests.length);
     try {
       // A completion without code still gets judged: its reward is the spec's no-code penalty.
-      const v = await evaluateSample(task, sample.completion!, deps, { sampleIndex: index ?? 0, model: "", dataset: task.source });
+      const v = await verifier.verify(task, sample.completion!, { sampleIndex: index ?? 0 });
       const r: VerifyResult = { ...base, compiled: v.compiled, tests: v.tests, passed: v.passed, total: v.total, findings: v.findings, reward: v.reward };
       if (v.compile_error !== undefined) r.compile_error = v.compile_error;
       if (v.error !== null) r.error = v.error;
@@ -177,7 +173,7 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     progress.stop();
     flush();
     closeSync(out);
-    await pool.close();
+    await verifier.close();
   }
   const errors = samples.filter((s) => s.error !== undefined).length;
   process.stderr.write(`verify: ${samples.length} samples judged${errors ? ` (${errors} malformed or refused lines)` : ""}; results in ${opts.out}\n`);

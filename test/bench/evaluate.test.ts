@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateSample, hasModuleLevelSolution, passAtK, rewardBin, type EvaluateDeps } from "../../src/bench/index.js";
+import { passAtK, rewardBin } from "../../src/bench/index.js";
+import { evaluateSample, hasModuleLevelSolution, type EvaluateDeps } from "../../src/verify/index.js";
 import { getSpec } from "../../src/reward/index.js";
 import { SandboxPool } from "../../src/sandbox/index.js";
 import { loadTasks, type Task } from "../../src/task/index.js";

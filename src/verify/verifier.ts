@@ -1,0 +1,84 @@
+import type { AnalyzerName } from "../analysis/finding.js";
+import type { JobLimits, JobRunner, JudgeMode } from "../judge/index.js";
+import { analyzersFor, type RewardSpec } from "../reward/index.js";
+import { SandboxPool } from "../sandbox/index.js";
+import type { Task } from "../task/schema.js";
+import { evaluateSample, type EvaluateDeps, type SampleMeta, type TypeChecker } from "./evaluate.js";
+import { batchedTypeChecker } from "./type-batcher.js";
+import type { SampleResult } from "./types.js";
+
+/**
+ * What `bench`, `verify`, `serve` and the trainer need from a verifier: one sample in, one
+ * result out. The in-process `Verifier` implements it; a remote client of `serve` can too.
+ */
+export interface SampleVerifier {
+  verify(task: Task, completion: string, meta?: Partial<SampleMeta>): Promise<SampleResult>;
+  close(): Promise<void>;
+}
+
+export interface VerifierOptions {
+  spec: RewardSpec;
+  /** Analyzers to run; default: rules and the detector, plus what the spec counts for `tasks`. */
+  analyzers?: readonly AnalyzerName[];
+  /** Tasks the verifier will see, so the default analyzer set covers what their spec needs. */
+  tasks?: readonly Task[];
+  judgeMode?: JudgeMode;
+  limits?: JobLimits;
+  /** Sandbox workers (ignored when `runner` is given). */
+  jobs?: number;
+  /** A runner of one's own (tests, remote sandboxes); the verifier then does not close it. */
+  runner?: JobRunner;
+  vulnBudgetMs?: number;
+}
+
+/** Rules and the detector always run (reports show both); the spec adds what it counts (types for REAL on APPS+). */
+export function analyzersToRun(requested: readonly AnalyzerName[] | undefined, spec: RewardSpec, tasks: readonly Task[]): AnalyzerName[] {
+  if (requested) return [...new Set(requested)];
+  const set = new Set<AnalyzerName>(["rules", "vuln"]);
+  const seen = new Set<string>();
+  for (const t of tasks) {
+    const key = `${t.kind}/${t.source}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const a of analyzersFor(spec, t)) set.add(a);
+  }
+  return [...set];
+}
+
+/**
+ * The one per-sample pipeline every command uses (extract -> judge -> analyze -> reward). It owns
+ * the sandbox pool and the batched type checker, so callers hold one object and close it once.
+ */
+export class Verifier implements SampleVerifier {
+  readonly analyzers: readonly AnalyzerName[];
+  readonly spec: RewardSpec;
+  /** Sandbox workers in use (what callers size their in-flight window by). */
+  readonly jobs: number;
+  private readonly deps: EvaluateDeps;
+  private readonly ownPool: SandboxPool | undefined;
+
+  constructor(opts: VerifierOptions) {
+    this.spec = opts.spec;
+    this.analyzers = analyzersToRun(opts.analyzers, opts.spec, opts.tasks ?? []);
+    this.ownPool = opts.runner ? undefined : new SandboxPool({ ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
+    this.jobs = this.ownPool?.jobs ?? opts.jobs ?? 1;
+    const typeChecker: TypeChecker | undefined = this.analyzers.includes("types") ? batchedTypeChecker() : undefined;
+    this.deps = {
+      pool: opts.runner ?? this.ownPool!,
+      spec: opts.spec,
+      analyzers: this.analyzers,
+      ...(opts.judgeMode ? { judgeMode: opts.judgeMode } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(typeChecker ? { typeChecker } : {}),
+      ...(opts.vulnBudgetMs ? { vulnBudgetMs: opts.vulnBudgetMs } : {}),
+    };
+  }
+
+  verify(task: Task, completion: string, meta: Partial<SampleMeta> = {}): Promise<SampleResult> {
+    return evaluateSample(task, completion, this.deps, { sampleIndex: meta.sampleIndex ?? 0, model: meta.model ?? "", dataset: meta.dataset ?? task.source });
+  }
+
+  async close(): Promise<void> {
+    await this.ownPool?.close();
+  }
+}
