@@ -4,6 +4,8 @@
  * columns).
  */
 export { parsePython } from "./parser.js";
+export { parameterKind } from "./py3-syntax.js";
+export type { ParameterKind } from "./py3-syntax.js";
 export type { ParsedModule, SyntaxErrorRange } from "./parser.js";
 export { SourceText, nodeText, lineNumber, endLineNumber, lineRange, colOffset, endColOffset } from "./source.js";
 export type { SyntaxNode } from "./source.js";
