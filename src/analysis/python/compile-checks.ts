@@ -9,14 +9,14 @@ import type { InvalidForm } from "./py3-syntax.js";
  * Every check runs only when a cheap text test says its form can occur.
  */
 
-const SCOPES = new Set(["function_definition", "lambda", "class_definition", "module"]);
 const COMPREHENSIONS = new Set(["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"]);
-const COMPREHENSION_NAMES: Record<string, string> = {
-  list_comprehension: "list comprehension",
-  set_comprehension: "set comprehension",
-  dictionary_comprehension: "dict comprehension",
-  generator_expression: "generator expression",
-};
+const SCOPES = new Set(["function_definition", "lambda", "class_definition", "module"]);
+const COMPREHENSION_NAMES = new Map([
+  ["list_comprehension", "list comprehension"],
+  ["set_comprehension", "set comprehension"],
+  ["dictionary_comprehension", "dict comprehension"],
+  ["generator_expression", "generator expression"],
+]);
 
 function isAsyncDef(fn: SyntaxNode): boolean {
   return fn.type === "function_definition" && fn.children.some((c) => !c.isNamed && c.type === "async");
@@ -95,7 +95,7 @@ export function compileErrors(root: SyntaxNode, source: string): InvalidForm[] {
     for (const n of root.descendantsOfType("yield")) {
       const scope = enclosingScopeOf(n);
       const comprehension = comprehensionScopeOf(n);
-      if (comprehension) report(n, `'yield' inside ${COMPREHENSION_NAMES[comprehension.type]}`);
+      if (comprehension) report(n, `'yield' inside ${COMPREHENSION_NAMES.get(comprehension.type)}`);
       else if (!scope || (scope.type !== "function_definition" && scope.type !== "lambda")) report(n, "'yield' outside function");
       else if (isAsyncDef(scope) && n.children.some((c) => !c.isNamed && c.type === "from")) report(n, "'yield from' inside async function");
     }

@@ -13,7 +13,7 @@ export { ImportTable, readImportStatement } from "./imports.js";
 export type { ImportBinding, ImportStatement } from "./imports.js";
 export { qualifiedName, callQualName, callShortName, callee, dottedText } from "./names.js";
 export type { NameScope } from "./names.js";
-export { literalValue, stringValue, intValue, isTruthy, readStringToken, banditValue } from "./literals.js";
+export { literalValue, stringValue, intValue, isTruthy, readStringToken, banditValue, SIMPLE_ESCAPES } from "./literals.js";
 export type { PyValue, StringToken, BanditValue } from "./literals.js";
 export { callArgs, argument } from "./calls.js";
 export type { CallArgs } from "./calls.js";

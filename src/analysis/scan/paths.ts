@@ -71,7 +71,8 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
   } finally {
     await pool?.stop();
   }
-  const report: ScanReport = { results: [], errors: [...listing.errors], metrics: {}, generated_at: generatedAt, filesScanned: 0 };
+  // Metrics are keyed by file name; a file may be called `__proto__` or `constructor`.
+  const report: ScanReport = { results: [], errors: [...listing.errors], metrics: Object.create(null) as ScanReport["metrics"], generated_at: generatedAt, filesScanned: 0 };
   for (const o of outcomes) {
     if (o.metrics) report.metrics[o.file] = o.metrics;
     if (o.metrics && !o.error) report.filesScanned++;
