@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { AnalyzerName } from "../finding.js";
 import { DEFAULT_ANALYZERS, loadAnalyzers } from "./analyzers.js";
 import { DEFAULT_EXCLUDE_DIRS, listPythonFiles } from "./files.js";
+import { mergeSameProblem } from "./merge.js";
 import { sumMetrics } from "./metrics.js";
 import { ScanWorkerPool, workerAvailable } from "./parallel.js";
 import type { FileOutcome, ScanOptions, ScanReport } from "./scanner.js";
@@ -80,5 +81,7 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
     report.results.push(...o.findings);
   }
   report.metrics._totals = sumMetrics(Object.values(report.metrics));
+  // After the level filters, so a finding filtered out never hides in another's entry.
+  report.results = mergeSameProblem(report.results);
   return report;
 }
