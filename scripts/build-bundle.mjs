@@ -1,6 +1,6 @@
 /**
- * Bundle the compiled CLI (dist/cli/main.js) and the scan worker (dist/analysis/scan/worker.js)
- * into dist/bundle/ with esbuild, so `securecoderl` starts by loading a handful of files instead of
+ * Bundle the compiled CLI (dist/cli/main.js), the scan worker (dist/analysis/scan/worker.js) and
+ * the verifier's analysis worker (dist/verify/analysis-worker.js) into dist/bundle/ with esbuild, so `securecoderl` starts by loading a handful of files instead of
  * resolving and compiling ~100 ES modules one by one (and each scan worker does the same).
  *
  * Run after tsc (npm run build, prepare, the test global setup): it bundles tsc's output, so the
@@ -11,7 +11,8 @@
  *   dist/<area>/ module, so paths computed from import.meta.url (`../../package.json`,
  *   `../../python`, `../../bench-data`) resolve to the package root from the bundle too.
  * - The worker entry is dist/bundle/worker.js, next to the chunk holding the scanner, whose
- *   `new URL("./worker.js", import.meta.url)` therefore finds the bundled worker.
+ *   `new URL("./worker.js", import.meta.url)` therefore finds the bundled worker; the same holds
+ *   for dist/bundle/analysis-worker.js and the analysis pool.
  * - Lazy `import()`s stay lazy (code splitting): `scan -a rules` loads no sandbox, sqlite, vuln
  *   detector or pyright code.
  * - Native packages and packages that find their own files at run time stay external and are
@@ -27,6 +28,7 @@ const outdir = join(root, "dist", "bundle");
 const entries = {
   main: join(root, "dist", "cli", "main.js"),
   worker: join(root, "dist", "analysis", "scan", "worker.js"),
+  analysisWorker: join(root, "dist", "verify", "analysis-worker.js"),
 };
 for (const file of Object.values(entries)) {
   if (!existsSync(file)) {
@@ -76,12 +78,16 @@ const common = {
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
-const [cli, worker] = await Promise.all([
+const [cli, worker, analysisWorker] = await Promise.all([
   // The CLI, split at its lazy imports: a command loads only the chunks it reaches.
   build({ ...common, entryPoints: { main: entries.main }, outdir, splitting: true, chunkNames: "chunk-[hash]" }),
   // The scan worker as one file of its own: a thread that starts, loads one file and scans. (It
   // gets its own copy of the scanner; a worker shares no module state with the main thread.)
   build({ ...common, entryPoints: { worker: entries.worker }, outdir }),
+  // The verifier's analysis thread, likewise one file: AnalysisPool (in a CLI chunk here) finds it
+  // as ./analysis-worker.js next to itself, as dist/verify/analysis-pool.js finds tsc's.
+  build({ ...common, entryPoints: { "analysis-worker": entries.analysisWorker }, outdir }),
 ]);
 if (cli.metafile) writeFileSync(join(outdir, "meta-main.json"), JSON.stringify(cli.metafile));
 if (worker.metafile) writeFileSync(join(outdir, "meta-worker.json"), JSON.stringify(worker.metafile));
+if (analysisWorker.metafile) writeFileSync(join(outdir, "meta-analysis-worker.json"), JSON.stringify(analysisWorker.metafile));

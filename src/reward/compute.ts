@@ -1,4 +1,4 @@
-import type { Finding } from "../analysis/finding.js";
+import type { AnalyzerName, Finding } from "../analysis/finding.js";
 import type { Verdict } from "../judge/verdict.js";
 import type { Task } from "../task/schema.js";
 import type { Reward, RewardParts } from "./types.js";
@@ -68,13 +68,32 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
   return score;
 }
 
+/** How static analysis went on the verdict's program (the verifier knows; the judge does not). */
+export interface AnalysisStatus {
+  /** Analyzers that ran on the program. A counted analyzer missing from this list did not look at it. */
+  analyzed?: readonly AnalyzerName[];
+  /** Analyzers that ran but failed: an error, a time or memory budget exceeded, a program too large. */
+  failed?: readonly AnalyzerName[];
+}
+
+/**
+ * Counted analyzers that did not look at the whole program. No findings from an analyzer that
+ * failed is no evidence of safety: if it counted as clean, a policy would learn to make the
+ * analyzer fail (syntax it misreads, size, slowness) instead of writing safe code.
+ */
+function analysisGaps(counted: readonly AnalyzerName[], analysis: AnalysisStatus | undefined): AnalyzerName[] {
+  if (!analysis) return [];
+  return counted.filter((a) => analysis.failed?.includes(a) || (analysis.analyzed !== undefined && !analysis.analyzed.includes(a)));
+}
+
 /**
  * Turn a verdict into a reward under a spec. Order of cases:
  *   no code -> penalties.no_code; did not compile -> penalties.compile_error;
+ *   a counted analyzer failed on the compiled program -> quality is its worst, 0;
  *   trivial code -> function 0 (and quality 0 unless the spec credits it), penalties.trivial if set;
  *   otherwise (1 - w) * function + w * quality.
  */
-export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName: RewardSpec | string): Reward {
+export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName: RewardSpec | string, analysis?: AnalysisStatus): Reward {
   const spec = typeof specOrName === "string" ? getSpec(specOrName) : specOrName;
   const key: TaskKey = { kind: task.kind, source: task.source };
   const qualityWeight = qualityWeightFor(spec, key);
@@ -100,7 +119,8 @@ export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName
     return { spec: spec.name, value: spec.penalties.compile_error, parts: { ...base, penalty: spec.penalties.compile_error, compile_error: 1 } };
   }
 
-  const quality = spec.quality === "severity" ? 1 - Math.min(1, severityWeight) : counted.length === 0 ? 1 : 0;
+  const gaps = analysisGaps(analyzersFor(spec, key), analysis);
+  const quality = gaps.length > 0 ? 0 : spec.quality === "severity" ? 1 - Math.min(1, severityWeight) : counted.length === 0 ? 1 : 0;
   const entryPoint = isFullTask(task) ? task.entryPoint : undefined;
   const fn = functionScore(verdict, task, spec);
   const parts: RewardParts = {
@@ -109,6 +129,7 @@ export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName
     tests_passed_counted: fn.passed,
     trivial_tests: fn.trivialTests,
   };
+  if (gaps.length > 0) parts.analysis_error = 1;
   if (fn.securityTestsTotal > 0) {
     parts.security_tests_passed = fn.securityTestsPassed;
     parts.security_tests_total = fn.securityTestsTotal;

@@ -11,6 +11,6 @@ export {
   type RewardSpec,
   type TaskKey,
 } from "./spec.js";
-export { computeReward, countedFindings } from "./compute.js";
+export { computeReward, countedFindings, type AnalysisStatus } from "./compute.js";
 export { isTrivialCode, isTriviallyPassable, FUNCTIONAL_TEST_KINDS } from "./trivial.js";
 export { readRewardArgument } from "./load.js";

@@ -1,11 +1,9 @@
 import type { AnalyzerName, Finding } from "../analysis/finding.js";
-import { scanSource } from "../analysis/scan/index.js";
-import { detect } from "../analysis/vuln/index.js";
 import { judgeSample, type JobLimits, type JobRunner, type JudgeMode } from "../judge/index.js";
 import { extractCode } from "../policy/extract.js";
 import { computeReward, type RewardSpec } from "../reward/index.js";
 import type { Task } from "../task/schema.js";
-import { hasModuleLevelSolution } from "./structure.js";
+import type { AnalysisRunner, ModuleAnalyzer } from "./analysis-types.js";
 import type { SampleResult, SampleStyle, StageTimings } from "./types.js";
 
 /**
@@ -28,6 +26,13 @@ export interface EvaluateDeps {
   typeChecker?: TypeChecker;
   /** Detector budget per sample (ms). */
   vulnBudgetMs?: number;
+  /**
+   * Where rules, detector and structure check run: the Verifier's pool of analysis threads. Left
+   * out, they run in this thread (loaded on first use).
+   */
+  analysis?: AnalysisRunner;
+  /** Largest program analysed (UTF-8 bytes); larger ones fail analysis. Default 256 KiB. */
+  maxAnalysisBytes?: number;
 }
 
 export interface SampleMeta {
@@ -48,50 +53,60 @@ export function emptyTimings(): StageTimings {
   return { judge_ms: 0, rules_ms: 0, vuln_ms: 0, types_ms: 0 };
 }
 
-/** Static analysis of one program with the chosen analyzers; errors are collected, never thrown. */
-export async function analyzeProgram(code: string, task: Task, deps: EvaluateDeps, timings: StageTimings, errors: string[]): Promise<Finding[]> {
+/** What analysis found besides findings: failures (by analyzer) and the structure check. */
+export interface AnalysisNotes {
+  errors: string[];
+  failed: Set<AnalyzerName>;
+  moduleLevelSolution: boolean;
+}
+
+let inThread: Promise<AnalysisRunner> | null = null;
+function localRunner(): Promise<AnalysisRunner> {
+  return (inThread ??= import("./analysis-run.js").then((m) => m.inThreadAnalysis));
+}
+
+const MODULE_ANALYZERS: readonly ModuleAnalyzer[] = ["rules", "vuln"];
+
+/**
+ * Static analysis of one program with the chosen analyzers (one parse for rules, detector and
+ * structure check, on the analysis runner); errors are collected, never thrown. Any error of an
+ * analyzer marks it failed, which the reward counts against the sample.
+ */
+export async function analyzeProgram(code: string, task: Task, deps: EvaluateDeps, timings: StageTimings, notes: AnalysisNotes): Promise<Finding[]> {
   const findings: Finding[] = [];
-  if (deps.analyzers.includes("rules")) {
-    const t0 = performance.now();
-    try {
-      // ignoreNosec: a reward that honours `# nosec` teaches a model to write it.
-      const out = scanSource(code, { analyzers: ["rules"], ignoreNosec: true, filename: "solution.py" });
-      findings.push(...out.findings);
-      for (const e of out.errors) errors.push(`rules: ${e.reason}${e.detail ? `: ${e.detail}` : ""}`);
-    } catch (err) {
-      errors.push(`rules: ${message(err)}`);
-    }
-    timings.rules_ms += performance.now() - t0;
-  }
-  if (deps.analyzers.includes("vuln")) {
-    const t0 = performance.now();
-    try {
-      const out = detect(
-        code,
-        {
-          ...(task.entryPoint ? { entryFunction: task.entryPoint } : {}),
-          ...(task.cwe ? { cwe: task.cwe } : {}),
-          ...(deps.vulnBudgetMs ? { timeBudgetMs: deps.vulnBudgetMs } : {}),
-        },
-        "solution.py",
-      );
-      findings.push(...out.findings);
-      for (const e of out.errors) errors.push(`vuln: ${e}`);
-    } catch (err) {
-      errors.push(`vuln: ${message(err)}`);
-    }
-    timings.vuln_ms += performance.now() - t0;
+  const fail = (analyzer: AnalyzerName, msg: string) => {
+    notes.errors.push(`${analyzer}: ${msg}`);
+    notes.failed.add(analyzer);
+  };
+  const moduleAnalyzers = MODULE_ANALYZERS.filter((a) => deps.analyzers.includes(a));
+  try {
+    const runner = deps.analysis ?? (await localRunner());
+    const out = await runner.analyze({
+      code,
+      analyzers: moduleAnalyzers,
+      ...(task.entryPoint ? { entryFunction: task.entryPoint } : {}),
+      ...(task.cwe ? { cwe: task.cwe } : {}),
+      ...(deps.vulnBudgetMs ? { vulnBudgetMs: deps.vulnBudgetMs } : {}),
+      ...(deps.maxAnalysisBytes ? { maxBytes: deps.maxAnalysisBytes } : {}),
+    });
+    findings.push(...out.findings);
+    for (const e of out.errors) fail(e.analyzer, e.message);
+    notes.moduleLevelSolution = out.moduleLevelSolution;
+    timings.rules_ms += out.timings.rules_ms;
+    timings.vuln_ms += out.timings.vuln_ms;
+  } catch (err) {
+    for (const a of moduleAnalyzers) fail(a, message(err));
   }
   if (deps.analyzers.includes("types")) {
     const t0 = performance.now();
-    if (!deps.typeChecker) errors.push("types: no type checker configured");
+    if (!deps.typeChecker) fail("types", "no type checker configured");
     else {
       try {
         const out = await deps.typeChecker(code, task);
         findings.push(...out.findings);
-        if (out.error) errors.push(`types: ${out.error}`);
+        if (out.error) fail("types", out.error);
       } catch (err) {
-        errors.push(`types: ${message(err)}`);
+        fail("types", message(err));
       }
     }
     timings.types_ms += performance.now() - t0;
@@ -101,7 +116,7 @@ export async function analyzeProgram(code: string, task: Task, deps: EvaluateDep
 
 export async function evaluateSample(task: Task, completion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
   const timings = emptyTimings();
-  const analysisErrors: string[] = [];
+  const notes: AnalysisNotes = { errors: [], failed: new Set(), moduleLevelSolution: false };
   const code = extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
   const t0 = performance.now();
   let analysisMs = 0;
@@ -110,14 +125,17 @@ export async function evaluateSample(task: Task, completion: string, deps: Evalu
     ...(deps.limits ? { limits: deps.limits } : {}),
     analyze: async (program, t) => {
       const a0 = performance.now();
-      const found = await analyzeProgram(program, t, deps, timings, analysisErrors);
+      const found = await analyzeProgram(program, t, deps, timings, notes);
       analysisMs += performance.now() - a0;
       return found;
     },
   });
   // Analysis runs while the sandbox works on the tests; judge time is the rest of the wall time.
   timings.judge_ms = Math.max(0, performance.now() - t0 - analysisMs);
-  const reward = computeReward(verdict, task, deps.spec);
+  // Analysis runs only on code that compiled; any counted analyzer that failed there (or did not
+  // run) makes the quality part its worst (docs/rewards.md).
+  const failed = [...notes.failed];
+  const reward = computeReward(verdict, task, deps.spec, { analyzed: deps.analyzers, failed });
   const result: SampleResult = {
     task_id: task.id,
     sample_index: meta.sampleIndex,
@@ -133,13 +151,14 @@ export async function evaluateSample(task: Task, completion: string, deps: Evalu
     total: verdict.total,
     findings: verdict.findings,
     reward,
-    module_level_solution: verdict.code !== null && verdict.compiled ? hasModuleLevelSolution(verdict.code) : false,
+    module_level_solution: verdict.compiled ? notes.moduleLevelSolution : false,
     code: verdict.code,
     completion,
     error: verdict.error ?? null,
-    analysis_errors: analysisErrors,
+    analysis_errors: notes.errors,
     timings: roundTimings(timings),
   };
+  if (failed.length > 0) result.analysis_failed = failed;
   if (verdict.compile_error !== undefined) result.compile_error = verdict.compile_error;
   return result;
 }

@@ -1,6 +1,8 @@
 /** Public face of src/verify: the one per-sample pipeline behind bench, verify, serve and train. */
 export { Verifier, analyzersToRun, type SampleVerifier, type VerifierOptions } from "./verifier.js";
-export { evaluateSample, analyzeProgram, failedSample, styleOf, emptyTimings, type EvaluateDeps, type SampleMeta, type TypeChecker } from "./evaluate.js";
+export { evaluateSample, analyzeProgram, failedSample, styleOf, emptyTimings, type EvaluateDeps, type SampleMeta, type TypeChecker, type AnalysisNotes } from "./evaluate.js";
+export { AnalysisPool, defaultAnalysisThreads, DEFAULT_ANALYSIS_BUDGET_MS, DEFAULT_ANALYSIS_MEMORY_MB, type AnalysisPoolOptions } from "./analysis-pool.js";
+export { DEFAULT_MAX_ANALYSIS_BYTES, type AnalysisRequest, type AnalysisOutcome, type AnalysisRunner } from "./analysis-types.js";
 export type { SampleResult, SampleStatus, SampleStyle, StageTimings } from "./types.js";
 export { hasModuleLevelSolution } from "./structure.js";
 export { batchedTypeChecker } from "./type-batcher.js";

@@ -1,4 +1,4 @@
-import { parsePython, type SyntaxNode } from "../analysis/python/index.js";
+import { parsePython, type ParsedModule, type SyntaxNode } from "../analysis/python/index.js";
 
 /**
  * The SecureCodeRL paper's code-structure finding: models that define the requested function
@@ -50,10 +50,11 @@ function doesWork(node: SyntaxNode): boolean {
   return true;
 }
 
-export function hasModuleLevelSolution(code: string): boolean {
-  let parsed;
+/** Takes the code, or the module the analyzers already parsed (one parse per sample). */
+export function hasModuleLevelSolution(code: string | ParsedModule): boolean {
+  let parsed: ParsedModule;
   try {
-    parsed = parsePython(code);
+    parsed = typeof code === "string" ? parsePython(code) : code;
   } catch {
     return false;
   }

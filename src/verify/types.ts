@@ -1,4 +1,4 @@
-import type { Finding } from "../analysis/finding.js";
+import type { AnalyzerName, Finding } from "../analysis/finding.js";
 import type { TestOutcome } from "../judge/verdict.js";
 import type { Reward } from "../reward/types.js";
 
@@ -48,7 +48,9 @@ export interface SampleResult {
   completion: string | null;
   /** Per-sample problem: generation failure, unknown task, no code, sandbox trouble, analyzer errors. */
   error: string | null;
-  /** Non-fatal analyzer messages (time budgets, parse trouble in tree-sitter). */
+  /** What went wrong in analysis (parse trouble, an exceeded time or memory budget, a program too large). */
   analysis_errors: string[];
+  /** Analyzers that failed on the compiled program (absent when none did); the reward counted each against it. */
+  analysis_failed?: AnalyzerName[];
   timings: StageTimings;
 }

@@ -3,6 +3,7 @@ import type { JobLimits, JobRunner, JudgeMode } from "../judge/index.js";
 import { analyzersFor, type RewardSpec } from "../reward/index.js";
 import { SandboxPool } from "../sandbox/index.js";
 import type { Task } from "../task/schema.js";
+import { AnalysisPool, defaultAnalysisThreads } from "./analysis-pool.js";
 import { evaluateSample, type EvaluateDeps, type SampleMeta, type TypeChecker } from "./evaluate.js";
 import { batchedTypeChecker } from "./type-batcher.js";
 import type { SampleResult } from "./types.js";
@@ -29,6 +30,13 @@ export interface VerifierOptions {
   /** A runner of one's own (tests, remote sandboxes); the verifier then does not close it. */
   runner?: JobRunner;
   vulnBudgetMs?: number;
+  /** Analysis worker threads (default: defaultAnalysisThreads(jobs), see analysis-pool.ts). */
+  analysisThreads?: number;
+  /** Per-sample analysis time budget in ms (default 20 s) and heap per analysis thread in MiB (default 512). */
+  analysisBudgetMs?: number;
+  analysisMemoryMb?: number;
+  /** Largest program analysed, in UTF-8 bytes (default 256 KiB). */
+  maxAnalysisBytes?: number;
 }
 
 /** Rules and the detector always run (reports show both); the spec adds what it counts (types for REAL on APPS+). */
@@ -47,7 +55,8 @@ export function analyzersToRun(requested: readonly AnalyzerName[] | undefined, s
 
 /**
  * The one per-sample pipeline every command uses (extract -> judge -> analyze -> reward). It owns
- * the sandbox pool and the batched type checker, so callers hold one object and close it once.
+ * the sandbox pool, the analysis threads and the batched type checker, so callers hold one object
+ * and close it once. `jobs` counts sandbox workers; analysis threads are sized from it.
  */
 export class Verifier implements SampleVerifier {
   readonly analyzers: readonly AnalyzerName[];
@@ -56,6 +65,7 @@ export class Verifier implements SampleVerifier {
   readonly jobs: number;
   private readonly deps: EvaluateDeps;
   private readonly ownPool: SandboxPool | undefined;
+  private readonly analysisPool: AnalysisPool;
 
   constructor(opts: VerifierOptions) {
     this.spec = opts.spec;
@@ -63,6 +73,11 @@ export class Verifier implements SampleVerifier {
     this.ownPool = opts.runner ? undefined : new SandboxPool({ ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
     this.jobs = this.ownPool?.jobs ?? opts.jobs ?? 1;
     const typeChecker: TypeChecker | undefined = this.analyzers.includes("types") ? batchedTypeChecker() : undefined;
+    this.analysisPool = new AnalysisPool({
+      threads: opts.analysisThreads ?? defaultAnalysisThreads(this.jobs),
+      ...(opts.analysisBudgetMs ? { timeBudgetMs: opts.analysisBudgetMs } : {}),
+      ...(opts.analysisMemoryMb ? { memoryMb: opts.analysisMemoryMb } : {}),
+    });
     this.deps = {
       pool: opts.runner ?? this.ownPool!,
       spec: opts.spec,
@@ -71,6 +86,8 @@ export class Verifier implements SampleVerifier {
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(typeChecker ? { typeChecker } : {}),
       ...(opts.vulnBudgetMs ? { vulnBudgetMs: opts.vulnBudgetMs } : {}),
+      ...(opts.maxAnalysisBytes ? { maxAnalysisBytes: opts.maxAnalysisBytes } : {}),
+      analysis: this.analysisPool,
     };
   }
 
@@ -79,6 +96,6 @@ export class Verifier implements SampleVerifier {
   }
 
   async close(): Promise<void> {
-    await this.ownPool?.close();
+    await Promise.all([this.ownPool?.close(), this.analysisPool.close()]);
   }
 }

@@ -275,3 +275,32 @@ describe("custom specs from config", () => {
     expect(() => getSpec("reall")).toThrow(/securecoderl, real/);
   });
 });
+
+describe("analysis failures never count as clean", () => {
+  const half = () => verdict({ tests: outcomes(["pass", "pass", "wrong_answer", "wrong_answer"]) });
+
+  it("securecoderl: a failed rules analysis gives quality 0 (the worst), as if every finding were HIGH and more", () => {
+    const clean = computeReward(half(), APPS_STDIN, "securecoderl", { analyzed: ["rules", "vuln"], failed: [] });
+    expect(clean.value).toBe(0.7);
+    const failed = computeReward(half(), APPS_STDIN, "securecoderl", { analyzed: ["rules", "vuln"], failed: ["rules"] });
+    expect(failed.value).toBe(0.3); // 0.6 * 0.5 + 0.4 * 0
+    expect(failed.parts).toMatchObject({ function: 0.5, quality: 0, analysis_error: 1 });
+    // Less than the same program with one MEDIUM finding (0.46): failing the analyzer never pays.
+    expect(computeReward({ ...half(), findings: [finding("MEDIUM")] }, APPS_STDIN, "securecoderl", { analyzed: ["rules"] }).value).toBe(0.46);
+  });
+
+  it("only the analyzers the spec counts matter; one that did not run at all is a failure too", () => {
+    // REAL counts the detector on SecCodePLT: a rules failure changes nothing, a detector failure does.
+    const v = verdict({ tests: outcomes(["pass", "pass"], "capability") });
+    expect(computeReward(v, SECCODE, "real", { analyzed: ["rules", "vuln"], failed: ["rules"] }).value).toBe(1);
+    expect(computeReward(v, SECCODE, "real", { analyzed: ["rules", "vuln"], failed: ["vuln"] }).value).toBe(0.5);
+    expect(computeReward(v, SECCODE, "real", { analyzed: ["rules"] })).toMatchObject({ value: 0.5, parts: { analysis_error: 1 } });
+    // Without an analysis status (a verdict scored on its own) nothing changes.
+    expect(computeReward(v, SECCODE, "real").value).toBe(1);
+  });
+
+  it("does not touch the penalties for no code or code that does not compile", () => {
+    expect(computeReward(verdict({ code: null, compiled: false, tests: [] }), SECCODE, "real", { failed: ["vuln"] }).value).toBe(-1);
+    expect(computeReward(verdict({ code: "def f(:\n", compiled: false }), SECCODE, "real", { failed: ["vuln"] }).value).toBe(-0.5);
+  });
+});

@@ -4,6 +4,8 @@
  * columns).
  */
 export { parsePython } from "./parser.js";
+export { parameterKind } from "./py3-syntax.js";
+export type { ParameterKind } from "./py3-syntax.js";
 export type { ParsedModule, SyntaxErrorRange } from "./parser.js";
 export { SourceText, nodeText, lineNumber, endLineNumber, lineRange, colOffset, endColOffset } from "./source.js";
 export type { SyntaxNode } from "./source.js";
@@ -11,7 +13,7 @@ export { ImportTable, readImportStatement } from "./imports.js";
 export type { ImportBinding, ImportStatement } from "./imports.js";
 export { qualifiedName, callQualName, callShortName, callee, dottedText } from "./names.js";
 export type { NameScope } from "./names.js";
-export { literalValue, stringValue, intValue, isTruthy, readStringToken, banditValue } from "./literals.js";
+export { literalValue, stringValue, intValue, isTruthy, readStringToken, banditValue, SIMPLE_ESCAPES } from "./literals.js";
 export type { PyValue, StringToken, BanditValue } from "./literals.js";
 export { callArgs, argument } from "./calls.js";
 export type { CallArgs } from "./calls.js";

@@ -26,19 +26,19 @@ export interface StringToken {
   value: string | null;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-};
+export const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["\n", ""],
+  ["\\", "\\"],
+  ["'", "'"],
+  ['"', '"'],
+  ["a", "\x07"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+  ["v", "\v"],
+]);
 
 function decodeEscapes(body: string, bytes: boolean): string {
   if (!body.includes("\\")) return body;
@@ -54,8 +54,9 @@ function decodeEscapes(body: string, bytes: boolean): string {
       i += 2;
       continue;
     }
-    if (next in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[next];
+    const simple = SIMPLE_ESCAPES.get(next);
+    if (simple !== undefined) {
+      out += simple;
       i++;
       continue;
     }

@@ -49,6 +49,23 @@ function parser(): Parser {
 const PY2_ONLY = new Set(["print_statement", "exec_statement"]);
 
 /**
+ * Whether a statement tree-sitter read as Python 2 `print`/`exec` is also a Python 3 expression
+ * statement in which the keyword is a plain name: `print >>f, x` is a shift and a tuple to Python
+ * 3, valid syntax. Decided by parsing the statement again with the name spelt differently.
+ */
+function readsAsPython3(node: SyntaxNode, source: string): boolean {
+  const keyword = node.type === "print_statement" ? "print" : "exec";
+  const text = source.slice(node.startIndex, node.endIndex);
+  if (!text.startsWith(keyword)) return false;
+  const native = parser().parse(keyword.toUpperCase() + text.slice(keyword.length), null, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+  try {
+    return !native.rootNode.hasError;
+  } finally {
+    (native as unknown as { delete?: () => void }).delete?.();
+  }
+}
+
+/**
  * Syntax errors as Python 3 would see them, approximated from the tree: ERROR and MISSING nodes,
  * Python 2 `print`/`exec` statements, the other forms `invalidPython3Forms` knows, and NUL bytes.
  * tree-sitter accepts a few other things that CPython rejects (e.g. assigning to a literal);
@@ -86,7 +103,9 @@ function findSyntaxErrors(root: SyntaxNode, source: string): SyntaxErrorRange[] 
   // Only a name followed by something other than "(" can start a Python 2 statement: skip the
   // extra tree search for the usual print(...) calls.
   if (/\b(print|exec)\b[ \t]*[^\s(=.,)\]:;#]/.test(source)) {
-    walkTypes(root, PY2_ONLY, (node) => report(node, `Python 2 ${node.type.replace("_statement", "")} statement`));
+    walkTypes(root, PY2_ONLY, (node) => {
+      if (!readsAsPython3(node, source)) report(node, `Python 2 ${node.type.replace("_statement", "")} statement`);
+    });
   }
   for (const { node, message } of invalidPython3Forms(root, source)) report(node, message);
   errors.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -1,3 +1,4 @@
+import { compileErrors } from "./compile-checks.js";
 import type { SyntaxNode } from "./source.js";
 
 /**
@@ -43,10 +44,8 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
     }
   }
   for (const n of root.descendantsOfType(PARAMETER_LISTS)) {
-    const bad = nonDefaultAfterDefault(n);
-    if (bad) report(bad, "non-default argument follows default argument");
-    const star = bareStarWithoutNames(n);
-    if (star) report(star, "named arguments must follow bare *");
+    const bad = parameterListError(n);
+    if (bad) report(bad.node, bad.message);
   }
   // A body that is missing or holds only comments (tree-sitter gives an empty block at the end of
   // the file).
@@ -67,6 +66,7 @@ export function invalidPython3Forms(root: SyntaxNode, source: string): InvalidFo
   }
   const indentation = indentationError(root, source);
   if (indentation) report(indentation.node, indentation.message);
+  out.push(...compileErrors(root, source));
   return out;
 }
 
@@ -133,38 +133,72 @@ function indentationError(root: SyntaxNode, source: string): InvalidForm | null 
   return null;
 }
 
-/** In a def's or lambda's parameters: a positional parameter without default after one with a default. */
-function nonDefaultAfterDefault(params: SyntaxNode): SyntaxNode | null {
+/** What a parameter is to Python, whatever tree-sitter's node (`*args: T` is a typed_parameter). */
+export type ParameterKind = "plain" | "default" | "star" | "bare-star" | "double-star" | "slash" | "other";
+
+export function parameterKind(p: SyntaxNode): ParameterKind {
+  switch (p.type) {
+    case "identifier":
+      return "plain";
+    case "typed_parameter": {
+      // The annotation is the `type` child; what is annotated decides the kind.
+      const inner = p.namedChildren.find((c) => c.type !== "type" && c.type !== "comment");
+      return inner ? parameterKind(inner) : "plain";
+    }
+    case "default_parameter":
+    case "typed_default_parameter":
+      return "default";
+    case "list_splat_pattern":
+      return "star";
+    case "keyword_separator":
+      return "bare-star";
+    case "dictionary_splat_pattern":
+      return "double-star";
+    case "positional_separator":
+      return "slash";
+    default:
+      return "other"; // comments, and whatever an error leaves
+  }
+}
+
+/** The parameter-list rules CPython's grammar enforces, the first one broken (or null). */
+function parameterListError(params: SyntaxNode): InvalidForm | null {
+  const list = params.namedChildren.filter((c) => c.type !== "comment");
   let seenDefault = false;
-  for (const p of params.namedChildren) {
-    switch (p.type) {
-      case "default_parameter":
-      case "typed_default_parameter":
+  let seenStar = false;
+  let seenSlash = false;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const kind = parameterKind(p);
+    if (i > 0 && parameterKind(list[i - 1]!) === "double-star") return { node: p, message: "arguments cannot follow var-keyword argument" };
+    switch (kind) {
+      case "default":
         seenDefault = true;
         break;
-      case "identifier":
-      case "typed_parameter":
-        if (seenDefault) return p;
+      case "plain":
+        // Keyword-only parameters (after `*`) may go without defaults.
+        if (seenDefault && !seenStar) return { node: p, message: "non-default argument follows default argument" };
         break;
-      case "list_splat_pattern":
-      case "keyword_separator":
-      case "dictionary_splat_pattern":
-        // Keyword-only parameters may go without defaults.
-        return null;
+      case "star":
+      case "bare-star":
+        if (seenStar) return { node: p, message: "* argument may appear only once" };
+        seenStar = true;
+        if (kind === "bare-star") {
+          const next = list[i + 1];
+          if (!next || parameterKind(next) === "double-star") return { node: p, message: "named arguments must follow bare *" };
+        }
+        break;
+      case "slash":
+        if (seenSlash) return { node: p, message: "/ may appear only once" };
+        if (seenStar) return { node: p, message: "/ must be ahead of *" };
+        if (i === 0) return { node: p, message: "at least one argument must precede /" };
+        seenSlash = true;
+        break;
       default:
-        break; // positional_separator ("/") and comments change nothing
+        break;
     }
   }
   return null;
-}
-
-/** `def f(*)` and `def f(*, **kw)`: a bare `*` must be followed by a keyword-only parameter. */
-function bareStarWithoutNames(params: SyntaxNode): SyntaxNode | null {
-  const list = params.namedChildren.filter((c) => c.type !== "comment");
-  const star = list.findIndex((c) => c.type === "keyword_separator");
-  if (star < 0) return null;
-  const next = list[star + 1];
-  return !next || next.type === "dictionary_splat_pattern" ? list[star]! : null;
 }
 
 const DELETABLE = new Set(["identifier", "attribute", "subscript"]);

@@ -23,6 +23,7 @@ const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
 const NO_CHILDREN: readonly PyNode[] = Object.freeze([]);
+const LINE_CONTINUATION = "line_continuation";
 
 // Per grammar: names of node type ids and field ids, learnt from the cursor the first time each id
 // is seen (native calls per id for the whole process instead of per node).
@@ -502,7 +503,10 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
     typesLearnt++;
     const name = id === ERROR_ID ? "ERROR" : c.nodeType;
     typeNames[id] = name;
-    typeIsNamed[id] = c.nodeIsNamed;
+    // A backslash line continuation is whitespace to Python, but tree-sitter gives it a named node
+    // wherever it occurs (between call arguments, parameters, operands), and every reader of
+    // `namedChildren` would take it for an argument or operand. It is kept as an anonymous token.
+    typeIsNamed[id] = c.nodeIsNamed && name !== LINE_CONTINUATION;
     // ERROR nodes can hold children of any rule, fields included.
     typeHasFields[id] = name === "ERROR" || (c.nodeIsNamed && typesWithFields!.has(name));
     // `not in` and `is not` are anonymous nodes made of two tokens, with any spacing between.

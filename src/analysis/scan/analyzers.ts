@@ -34,10 +34,10 @@ export function registerAnalyzer(name: AnalyzerName, factory: AnalyzerFactory): 
  * Analyzers loaded on demand, so `scan` with only `rules` never loads the others. An analyzer's
  * module calls `registerAnalyzer` when imported. To plug one in, add one line here.
  */
-const LAZY: Partial<Record<AnalyzerName, () => Promise<unknown>>> = {
-  rules: () => import("./rules-analyzer.js"),
-  vuln: () => import("../vuln/scan-analyzer.js"),
-};
+const LAZY = new Map<string, () => Promise<unknown>>([
+  ["rules", () => import("./rules-analyzer.js")],
+  ["vuln", () => import("../vuln/scan-analyzer.js")],
+]);
 
 /** The analyzers `scan` runs when none are named: the design's default, rules and the detector. */
 export const DEFAULT_ANALYZERS: readonly AnalyzerName[] = ["rules", "vuln"];
@@ -51,7 +51,7 @@ export async function loadAnalyzers(names: readonly AnalyzerName[]): Promise<voi
   for (const n of names) {
     // Type checks are not a per-module analyzer: scanPaths runs pyright once over all files.
     if (registered.has(n) || n === "types") continue;
-    const load = LAZY[n];
+    const load = LAZY.get(n);
     if (!load) throw new AnalyzerUnavailableError(`analyzer "${n}" is not available in this build`);
     await load();
     if (!registered.has(n)) throw new AnalyzerUnavailableError(`analyzer "${n}" did not register itself`);

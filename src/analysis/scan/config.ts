@@ -22,7 +22,8 @@ function stringList(value: unknown, key: string, source: string): string[] {
 }
 
 function fromObject(obj: unknown, source: string): ScanConfig {
-  const out: ScanConfig = { ruleOptions: {}, source };
+  // Keys come from the user's file: a table with no prototype takes `constructor` as any other key.
+  const out: ScanConfig = { ruleOptions: Object.create(null) as ScanConfig["ruleOptions"], source };
   if (obj === null || obj === undefined) return out;
   if (typeof obj !== "object" || Array.isArray(obj)) throw new ConfigError(`${source}: expected a table of settings`);
   for (const [key, value] of Object.entries(obj as Record<string, unknown>)) {

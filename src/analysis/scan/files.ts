@@ -23,7 +23,8 @@ function joinDisplay(dir: string, name: string): string {
 /**
  * Expand scan targets: files are taken as given; directories are walked recursively for *.py and
  * *.pyw. Directory symlinks are not followed (as os.walk), and a directory reached twice by its real
- * path is skipped, so symlink loops end.
+ * path is skipped, so symlink loops end. Nothing is opened here: whether a listed path is a
+ * regular file is decided when it is read (scan/read.ts), each other kind a per-file error.
  */
 export function listPythonFiles(targets: readonly string[], excludeDirs: readonly string[] = DEFAULT_EXCLUDE_DIRS): FileListing {
   const excludes = excludeDirs.map((p) => ({ glob: globToRegExp(p.replace(/\/+$/, "")), raw: p.replace(/\/+$/, "") }));
@@ -78,15 +79,20 @@ export function listPythonFiles(targets: readonly string[], excludeDirs: readonl
         const display = joinDisplay(dir, name);
         if (entry.isDirectory()) {
           if (!isExcluded(display)) subdirs.push(display);
-        } else if ((entry.isFile() || entry.isSymbolicLink()) && /\.pyw?$/.test(name)) {
-          if (entry.isSymbolicLink()) {
-            try {
-              if (!statSync(join(dir, name)).isFile()) continue;
-            } catch {
-              continue;
-            }
-          }
+        } else if (/\.pyw?$/.test(name) && !entry.isSymbolicLink()) {
+          // Regular files, and also FIFOs, sockets and devices named *.py: the reader reports
+          // each of those as an error of its own instead of blocking on it or reading forever.
           addFile(display);
+        } else if (/\.pyw?$/.test(name)) {
+          // A symlink: followed to a regular file; one to a directory is not walked (as os.walk);
+          // one to anything else (a device, a FIFO, nothing) is listed so the reader reports it.
+          let target;
+          try {
+            target = statSync(join(dir, name));
+          } catch {
+            target = null;
+          }
+          if (!target?.isDirectory()) addFile(display);
         }
       }
       // Depth-first in name order.

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { AnalyzerName } from "../finding.js";
 import { DEFAULT_ANALYZERS, loadAnalyzers } from "./analyzers.js";
 import { DEFAULT_EXCLUDE_DIRS, listPythonFiles } from "./files.js";
+import { mergeSameProblem } from "./merge.js";
 import { sumMetrics } from "./metrics.js";
 import { ScanWorkerPool, workerAvailable } from "./parallel.js";
 import type { FileOutcome, ScanOptions, ScanReport } from "./scanner.js";
@@ -71,7 +72,8 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
   } finally {
     await pool?.stop();
   }
-  const report: ScanReport = { results: [], errors: [...listing.errors], metrics: {}, generated_at: generatedAt, filesScanned: 0 };
+  // Metrics are keyed by file name; a file may be called `__proto__` or `constructor`.
+  const report: ScanReport = { results: [], errors: [...listing.errors], metrics: Object.create(null) as ScanReport["metrics"], generated_at: generatedAt, filesScanned: 0 };
   for (const o of outcomes) {
     if (o.metrics) report.metrics[o.file] = o.metrics;
     if (o.metrics && !o.error) report.filesScanned++;
@@ -79,5 +81,7 @@ export async function scanPaths(targets: readonly string[], options: ScanPathsOp
     report.results.push(...o.findings);
   }
   report.metrics._totals = sumMetrics(Object.values(report.metrics));
+  // After the level filters, so a finding filtered out never hides in another's entry.
+  report.results = mergeSameProblem(report.results);
   return report;
 }

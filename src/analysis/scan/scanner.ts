@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { AnalyzerName, Finding } from "../finding.js";
-import { parsePython } from "../python/index.js";
+import { parsePython, type ParsedModule } from "../python/index.js";
 import type { Level, RuleOptionsByKey } from "../rules/index.js";
 import { compareFindings, filterFindings, selectionPredicate } from "../rules/index.js";
 import type { Analyzer, AnalyzerContext } from "./analyzers.js";
@@ -8,7 +7,9 @@ import { DEFAULT_ANALYZERS, createAnalyzers, loadAnalyzers } from "./analyzers.j
 import { decodePythonSource } from "./decode.js";
 import type { FileMetrics } from "./metrics.js";
 import { addFindingCounts, countLoc, emptyMetrics } from "./metrics.js";
+import type { ReportedFinding } from "./merge.js";
 import type { BatchMessage, ScanWorkerPool, SharedScanWork } from "./parallel.js";
+import { DEFAULT_MAX_FILE_BYTES, readSourceFile } from "./read.js";
 import "./rules-analyzer.js";
 
 export interface ScanOptions {
@@ -20,8 +21,10 @@ export interface ScanOptions {
   ruleOptions?: RuleOptionsByKey;
   severity?: Level;
   confidence?: Level;
-  /** Name used in findings (default "<string>"). */
+  /** Name used in findings (default "<string>", or the parsed module's own name). */
   filename?: string;
+  /** Files larger than this many bytes are not analysed, each an error of its own (default 2 MiB). */
+  maxFileBytes?: number;
 }
 
 /** A file or sample that could not be analysed, with Bandit's reason text. */
@@ -60,12 +63,12 @@ interface ModuleOutcome {
   metrics: FileMetrics;
 }
 
-function analyzeText(text: string, filename: string, p: Prepared, ignoreNosec: boolean, selection: AnalyzerContext["selection"], ruleOptions: RuleOptionsByKey): ModuleOutcome {
+function analyzeText(input: string | ParsedModule, filename: string, p: Prepared, ignoreNosec: boolean, selection: AnalyzerContext["selection"], ruleOptions: RuleOptionsByKey): ModuleOutcome {
   const metrics = emptyMetrics();
-  metrics.loc = countLoc(text);
-  let module;
+  metrics.loc = countLoc(typeof input === "string" ? input : input.source);
+  let module: ParsedModule;
   try {
-    module = parsePython(text, filename);
+    module = typeof input === "string" ? parsePython(input, filename) : input;
   } catch (err) {
     return { findings: [], metrics, error: { filename, reason: EXCEPTION_REASON, detail: err instanceof Error ? err.message : String(err) } };
   }
@@ -95,11 +98,12 @@ function analyzeText(text: string, filename: string, p: Prepared, ignoreNosec: b
 const preparedCache = new Map<string, Prepared>();
 
 /**
- * Scan one Python source string in-process. Reuses the shared parser and the prepared analyzers,
- * so repeated calls pay no start-up cost. Analyzers other than "rules" must be loaded first with
- * `loadAnalyzers`. Findings are filtered by `severity`/`confidence` (default: all).
+ * Scan one Python source string, or a module already parsed (so the rules, the detector and the
+ * structure check of a reward share one parse), in-process. Reuses the shared parser and the
+ * prepared analyzers, so repeated calls pay no start-up cost. Analyzers other than "rules" must be
+ * loaded first with `loadAnalyzers`. Findings are filtered by `severity`/`confidence` (default: all).
  */
-export function scanSource(code: string, options: ScanOptions = {}): { findings: Finding[]; errors: ScanError[] } {
+export function scanSource(code: string | ParsedModule, options: ScanOptions = {}): { findings: Finding[]; errors: ScanError[] } {
   const key = JSON.stringify([options.analyzers, options.ignoreNosec, options.tests, options.skips, options.ruleOptions, options.severity, options.confidence]);
   let p = preparedCache.get(key);
   if (!p) {
@@ -107,13 +111,14 @@ export function scanSource(code: string, options: ScanOptions = {}): { findings:
     if (preparedCache.size > 32) preparedCache.clear();
     preparedCache.set(key, p);
   }
-  const out = analyzeText(code, options.filename ?? "<string>", p, options.ignoreNosec ?? false, { tests: options.tests, skips: options.skips }, options.ruleOptions ?? {});
+  const filename = options.filename ?? (typeof code === "string" ? "<string>" : code.filename);
+  const out = analyzeText(code, filename, p, options.ignoreNosec ?? false, { tests: options.tests, skips: options.skips }, options.ruleOptions ?? {});
   return { findings: filterFindings(out.findings, p.severity, p.confidence), errors: out.error ? [out.error] : [] };
 }
 
 export interface ScanReport {
-  /** Findings that pass the level filters, sorted by file then position. */
-  results: Finding[];
+  /** Findings that pass the level filters, sorted by file then position; one entry per problem (see merge.ts). */
+  results: ReportedFinding[];
   errors: ScanError[];
   /** Per file, plus "_totals". */
   metrics: Record<string, FileMetrics>;
@@ -130,14 +135,11 @@ export interface FileOutcome {
   error?: ScanError;
 }
 
-/** Scan one file with prepared analyzers; never throws. */
+/** Scan one file with prepared analyzers; never throws. Only regular files up to the size limit are read. */
 function scanFile(file: string, p: Prepared, options: ScanOptions): FileOutcome {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    return { file, findings: [], error: { filename: file, reason: EXCEPTION_REASON, detail: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` } };
-  }
+  const read = readSourceFile(file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) return { file, findings: [], error: { filename: file, reason: EXCEPTION_REASON, detail: read.reason } };
+  const bytes = read.bytes;
   const decoded = decodePythonSource(bytes);
   if (!decoded.ok) return { file, metrics: emptyMetrics(), findings: [], error: { filename: file, reason: SYNTAX_ERROR_REASON, detail: decoded.reason } };
   const out = analyzeText(decoded.text, file, p, options.ignoreNosec ?? false, { tests: options.tests, skips: options.skips }, options.ruleOptions ?? {});
@@ -206,8 +208,9 @@ export async function addTypeFindings(outcomes: FileOutcome[], options: ScanOpti
   const { checkTypesReport } = await import("../types/index.js");
   const checkable = outcomes.filter((o) => o.metrics && !o.error);
   const files = checkable.flatMap((o, i) => {
-    const decoded = decodePythonSource(readFileSync(o.file));
-    return decoded.ok ? [{ name: `f${i}.py`, code: decoded.text, outcome: o }] : [];
+    const read = readSourceFile(o.file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    const decoded = read.ok ? decodePythonSource(read.bytes) : null;
+    return decoded?.ok ? [{ name: `f${i}.py`, code: decoded.text, outcome: o }] : [];
   });
   if (files.length === 0) return;
   const report = await checkTypesReport(files.map(({ name, code }) => ({ name, code })));

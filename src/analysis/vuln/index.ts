@@ -140,11 +140,14 @@ export function analyzeVuln(parsed: ParsedModule, filename = parsed.filename, co
   return timedOut ? { findings, errors, timedOut } : { findings, errors };
 }
 
-/** Parses and analyzes one program. Never throws on bad input. */
-export function detect(code: string, context: VulnContext = {}, filename = "<string>"): DetectResult {
+/**
+ * Parses (unless given a module another analyzer already parsed) and analyzes one program. Never
+ * throws on bad input.
+ */
+export function detect(code: string | ParsedModule, context: VulnContext = {}, filename = typeof code === "string" ? "<string>" : code.filename): DetectResult {
   let parsed: ParsedModule;
   try {
-    parsed = parsePython(code, filename);
+    parsed = typeof code === "string" ? parsePython(code, filename) : code;
   } catch (err) {
     return { findings: [], errors: [`${filename}: could not parse: ${err instanceof Error ? err.message : String(err)}`] };
   }

@@ -86,7 +86,9 @@ function plainShapes(root: PyNode): Shape[] {
 function compare(source: string): void {
   const native = parser.parse(source, null, { bufferSize: source.length * 2 + 64 });
   const plain = copyTree(native, source, Python as unknown as Parser.Language);
-  const want = nativeShapes(native);
+  // The one deliberate difference: a line continuation is whitespace to Python, so the copy keeps
+  // it as an anonymous token (a named one read as an argument or operand wherever it appears).
+  const want = nativeShapes(native).map((s) => ((s as { type?: string }).type === "line_continuation" ? { ...s, named: false } : s));
   const got = plainShapes(plain.rootNode);
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ index: i, ...got[i] }).toEqual({ index: i, ...want[i] });

@@ -36,7 +36,9 @@ function scanJson(args: string[], cwd = dir) {
 describe("securecoderl scan", () => {
   it("writes Bandit's JSON schema, walks directories and reports bad files under errors", () => {
     const { status, report, stderr } = scanJson(["proj"]);
-    expect(stderr).toBe("");
+    // The report lists the bad files; stderr only says how many (nothing with -q).
+    expect(stderr).toBe("securecoderl scan: 3 files could not be scanned (listed under errors in the report)\n");
+    expect(scanJson(["-q", "proj"]).stderr).toBe("");
     expect(status).toBe(1);
     expect(Object.keys(report).sort()).toEqual(["errors", "generated_at", "metrics", "results"]);
     expect(report.generated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -150,15 +152,22 @@ describe("securecoderl scan", () => {
     expect(r.stdout).toContain("Total lines of code: 4");
   });
 
-  // The 10 MB file takes about 5 s of CPU (most of it tree-sitter's parse); the bound leaves room
-  // for a loaded machine without hiding a return of the old super-slow path (50-135 s).
+  // The 10 MB file is over the default size limit (an error of its own, at once); scanned with a
+  // raised limit it takes about 5 s of CPU (most of it tree-sitter's parse), and the bound leaves
+  // room for a loaded machine without hiding a return of the old super-slow path (50-135 s).
   it("survives hostile input: 10 MB files, deep nesting, NUL bytes", { timeout: 180_000 }, () => {
     const hostile = join(dir, "hostile");
     mkdirSync(hostile, { recursive: true });
     writeFileSync(join(hostile, "big.py"), "def f(a):\n    return a + 1\n".repeat(400_000) + "eval('x')\n");
     writeFileSync(join(hostile, "deep.py"), `x = ${"(".repeat(10_000)}eval('y')${")".repeat(10_000)}\n`);
     writeFileSync(join(hostile, "nul.py"), "x = 1\0\neval('z')\n");
-    const r = runCli(["scan", "--format", "json", "hostile"], { cwd: dir, timeoutMs: 170_000 });
+    const limited = JSON.parse(runCli(["scan", "--format", "json", "-a", "rules", "hostile"], { cwd: dir }).stdout);
+    expect(limited.results.map((r: { filename: string; test_id: string }) => `${r.filename}:${r.test_id}`)).toEqual(["hostile/deep.py:B307"]);
+    expect(limited.errors).toEqual([
+      { filename: "hostile/big.py", reason: "exception while scanning file", detail: expect.stringMatching(/^file too large to analyse: \d+ bytes, limit 2097152/) },
+      { filename: "hostile/nul.py", reason: "syntax error while parsing AST from file", detail: "source code cannot contain null bytes" },
+    ]);
+    const r = runCli(["scan", "--format", "json", "--max-file-size", "16M", "hostile"], { cwd: dir, timeoutMs: 170_000 });
     const status = r.status;
     const report = JSON.parse(r.stdout);
     expect(status).toBe(1);
@@ -170,15 +179,22 @@ describe("securecoderl scan", () => {
     const r = runCli(["scan", "--format", "json", "handler.py"], { cwd: dir });
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
-    const byAnalyzer = (a: string) => report.results.filter((f: { analyzer: string }) => f.analyzer === a);
-    expect(byAnalyzer("rules").map((f: { test_id: string }) => f.test_id)).toEqual(["B605"]);
-    const [vuln] = byAnalyzer("vuln");
-    expect(vuln).toMatchObject({ test_id: "VULN-CWE-78", issue_cwe: { id: 78 }, line_number: 5 });
+    // B605 and the detector's VULN-CWE-78 flag the same os.system call: one result, both ids.
+    expect(report.results).toHaveLength(1);
+    const [merged] = report.results;
+    expect(merged).toMatchObject({ analyzer: "rules", test_id: "B605", line_number: 5 });
+    const [vuln] = merged.also_reported_by;
+    expect(vuln).toMatchObject({ analyzer: "vuln", test_id: "VULN-CWE-78", issue_cwe: { id: 78 } });
     expect(vuln.flow[0].message).toContain("source");
     expect(vuln.flow.at(-1).message).toContain("sink");
     const sarif = JSON.parse(runCli(["scan", "--format", "sarif", "handler.py"], { cwd: dir }).stdout);
-    const taint = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === "VULN-CWE-78");
+    expect(sarif.runs[0].results).toHaveLength(1);
+    const taint = sarif.runs[0].results[0];
+    expect(taint).toMatchObject({ ruleId: "B605", properties: { also_reported_by: ["VULN-CWE-78"] } });
     expect(taint.codeFlows[0].threadFlows[0].locations.length).toBe(vuln.flow.length);
+    // The detector alone still reports its own finding.
+    const alone = JSON.parse(runCli(["scan", "--format", "json", "-a", "vuln", "handler.py"], { cwd: dir }).stdout);
+    expect(alone.results.map((f: { test_id: string }) => f.test_id)).toEqual(["VULN-CWE-78"]);
   });
 
   it("adds pyright's type findings with --analyzer types, in the same report", () => {

@@ -15,26 +15,28 @@ const DEFAULTS = {
   weak_key_size_ec_medium: 224,
 };
 
-const CRYPTOGRAPHY_FUNCS: Record<string, KeyType> = {
-  "cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key": "DSA",
-  "cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key": "RSA",
-  "cryptography.hazmat.primitives.asymmetric.ec.generate_private_key": "EC",
-};
+// Tables keyed by names from the scanned code are Maps: a plain object would answer
+// `constructor` or `toString` from Object.prototype.
+const CRYPTOGRAPHY_FUNCS = new Map<string, KeyType>([
+  ["cryptography.hazmat.primitives.asymmetric.dsa.generate_private_key", "DSA"],
+  ["cryptography.hazmat.primitives.asymmetric.rsa.generate_private_key", "RSA"],
+  ["cryptography.hazmat.primitives.asymmetric.ec.generate_private_key", "EC"],
+]);
 const CRYPTOGRAPHY_SIZE_POSITION: Record<KeyType, number> = { DSA: 0, RSA: 1, EC: 0 };
 
-const PYCRYPTO_FUNCS: Record<string, KeyType> = {
-  "Crypto.PublicKey.DSA.generate": "DSA",
-  "Crypto.PublicKey.RSA.generate": "RSA",
-  "Cryptodome.PublicKey.DSA.generate": "DSA",
-  "Cryptodome.PublicKey.RSA.generate": "RSA",
-};
+const PYCRYPTO_FUNCS = new Map<string, KeyType>([
+  ["Crypto.PublicKey.DSA.generate", "DSA"],
+  ["Crypto.PublicKey.RSA.generate", "RSA"],
+  ["Cryptodome.PublicKey.DSA.generate", "DSA"],
+  ["Cryptodome.PublicKey.RSA.generate", "RSA"],
+]);
 
-const CURVE_SIZES: Record<string, number> = {
+const CURVE_SIZES = new Map<string, number>(Object.entries({
   SECT571K1: 571, SECT571R1: 570, SECP521R1: 521, BrainpoolP512R1: 512,
   SECT409K1: 409, SECT409R1: 409, BrainpoolP384R1: 384, SECP384R1: 384,
   SECT283K1: 283, SECT283R1: 283, BrainpoolP256R1: 256, SECP256K1: 256, SECP256R1: 256,
   SECT233K1: 233, SECT233R1: 233, SECP224R1: 224, SECP192R1: 192, SECT163K1: 163, SECT163R2: 163,
-};
+}));
 
 function threshold(options: RuleOptions, key: keyof typeof DEFAULTS): number {
   const v = options[key];
@@ -68,18 +70,18 @@ function classify(options: RuleOptions, type: KeyType, size: BanditLiteral | und
 }
 
 function cryptographyIo(call: BanditCall, options: RuleOptions): RuleHit | null {
-  const type = CRYPTOGRAPHY_FUNCS[call.qualname];
+  const type = CRYPTOGRAPHY_FUNCS.get(call.qualname);
   if (!type) return null;
   const pos = CRYPTOGRAPHY_SIZE_POSITION[type];
   if (type !== "EC") return classify(options, type, pyOr(call.keywordValue("key_size"), call.argAt(pos), 2048));
   const values = call.argValues();
   const curve = pyOr(call.keywordValue("curve"), values.length > pos ? values[pos] : undefined);
-  const size = typeof curve === "string" && curve in CURVE_SIZES ? CURVE_SIZES[curve]! : 224;
+  const size = (typeof curve === "string" ? CURVE_SIZES.get(curve) : undefined) ?? 224;
   return classify(options, type, size);
 }
 
 function pycrypto(call: BanditCall, options: RuleOptions): RuleHit | null {
-  const type = PYCRYPTO_FUNCS[call.qualname];
+  const type = PYCRYPTO_FUNCS.get(call.qualname);
   if (!type) return null;
   return classify(options, type, pyOr(call.keywordValue("bits"), call.argAt(0), 2048));
 }
@@ -92,7 +94,7 @@ export const b505WeakCryptographicKey: Rule = {
   severity: "HIGH",
   description: "An RSA/DSA key below 2048 bits (HIGH below 1024) or an EC key on a curve below 224 bits.",
   nodeTypes: ["call"],
-  appliesTo: callsOneOf([...Object.keys(CRYPTOGRAPHY_FUNCS), ...Object.keys(PYCRYPTO_FUNCS)]),
+  appliesTo: callsOneOf([...CRYPTOGRAPHY_FUNCS.keys(), ...PYCRYPTO_FUNCS.keys()]),
   defaultOptions: { ...DEFAULTS },
   check(node, ctx) {
     const call = banditCall(node, ctx);

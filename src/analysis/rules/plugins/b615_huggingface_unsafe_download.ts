@@ -3,13 +3,14 @@ import { importedLike } from "./util/imports.js";
 import { banditCall, isConstant } from "./util/bandit.js";
 import { callsOneOf } from "./util/triggers.js";
 
-const UNSAFE_FUNCTIONS: Record<string, string> = {
-  from_pretrained: "transformers",
-  load_dataset: "datasets",
-  hf_hub_download: "huggingface_hub",
-  snapshot_download: "huggingface_hub",
-  repository_id: "huggingface_hub",
-};
+// Keyed by the called name: a Map, so `constructor(...)` is no entry (Object.prototype).
+const UNSAFE_FUNCTIONS = new Map<string, string>([
+  ["from_pretrained", "transformers"],
+  ["load_dataset", "datasets"],
+  ["hf_hub_download", "huggingface_hub"],
+  ["snapshot_download", "huggingface_hub"],
+  ["repository_id", "huggingface_hub"],
+]);
 const HF_MODULES = ["transformers", "datasets", "huggingface_hub"];
 
 /** B615: Hugging Face Hub downloads not pinned to a commit hash. */
@@ -20,11 +21,11 @@ export const b615HuggingfaceUnsafeDownload: Rule = {
   severity: "MEDIUM",
   description: "A Hugging Face Hub model/dataset/file is downloaded without pinning revision= to a commit hash.",
   nodeTypes: ["call"],
-  appliesTo: callsOneOf(Object.keys(UNSAFE_FUNCTIONS)),
+  appliesTo: callsOneOf([...UNSAFE_FUNCTIONS.keys()]),
   check(node, ctx) {
     if (!HF_MODULES.some((m) => importedLike(ctx.module, node, m))) return null;
     const call = banditCall(node, ctx);
-    const module = UNSAFE_FUNCTIONS[call.name];
+    const module = UNSAFE_FUNCTIONS.get(call.name);
     if (!module || !call.qualname.split(".").includes(module)) return null;
     // A revision given by a variable or expression is trusted to be pinned.
     if (call.keywords.some((k) => (k.arg === "revision" || k.arg === "commit_id") && !isConstant(k.value, ctx.module.source))) return null;

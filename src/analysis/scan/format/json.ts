@@ -1,6 +1,10 @@
 import type { ScanReport } from "../scanner.js";
 
-/** Bandit's JSON report (`errors`, `generated_at`, `metrics`, `results`) plus `analyzer` per result. */
+/**
+ * Bandit's JSON report (`errors`, `generated_at`, `metrics`, `results`) plus `analyzer` per result,
+ * `flow` for taint paths and `also_reported_by` where another analyzer's finding of the same problem
+ * was merged into the result (extra keys: Bandit's schema stays valid).
+ */
 export function formatJson(report: ScanReport): string {
   const results = [...report.results].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
   const doc = {
@@ -23,6 +27,7 @@ export function formatJson(report: ScanReport): string {
       test_name: f.test_name,
       analyzer: f.analyzer,
       ...(f.flow ? { flow: f.flow } : {}),
+      ...(f.also_reported_by ? { also_reported_by: f.also_reported_by } : {}),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -52,7 +52,10 @@ function ruleFor(f: Finding): SarifRule {
   };
 }
 
-/** SARIF 2.1.0 for GitHub code scanning; taint paths become codeFlows. */
+/**
+ * SARIF 2.1.0 for GitHub code scanning; taint paths become codeFlows. A merged finding is one
+ * result under the rule's id, the merged ids in `properties.also_reported_by`.
+ */
 export function formatSarif(report: ScanReport, toolVersion: string, cwd = process.cwd()): string {
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
@@ -76,14 +79,20 @@ export function formatSarif(report: ScanReport, toolVersion: string, cwd = proce
       level: LEVEL[f.issue_severity],
       message: { text: f.issue_text },
       locations: [{ physicalLocation: { artifactLocation: location, region } }],
-      properties: { issue_severity: f.issue_severity, issue_confidence: f.issue_confidence, analyzer: f.analyzer },
+      properties: {
+        issue_severity: f.issue_severity,
+        issue_confidence: f.issue_confidence,
+        analyzer: f.analyzer,
+        ...(f.also_reported_by ? { also_reported_by: f.also_reported_by.map((a) => a.test_id) } : {}),
+      },
     };
-    if (f.flow && f.flow.length > 0) {
+    const flow = f.flow ?? f.also_reported_by?.find((a) => a.flow)?.flow;
+    if (flow && flow.length > 0) {
       result.codeFlows = [
         {
           threadFlows: [
             {
-              locations: f.flow.map((s) => ({
+              locations: flow.map((s) => ({
                 location: {
                   physicalLocation: { artifactLocation: location, region: { startLine: s.line, startColumn: s.col + 1 } },
                   message: { text: s.message },

@@ -12,9 +12,14 @@ export function formatText(report: ScanReport): string {
     out.push(`   CWE: CWE-${f.issue_cwe.id} (${f.issue_cwe.link})`);
     if (f.more_info) out.push(`   More Info: ${f.more_info}`);
     out.push(`   Location: ${f.filename}:${f.line_number}:${f.col_offset}`);
-    if (f.flow && f.flow.length > 0) {
+    for (const a of f.also_reported_by ?? []) {
+      out.push(`   Also reported as: [${a.test_id}:${a.test_name}] ${a.issue_text}`);
+      out.push(`      Severity: ${cap(a.issue_severity)}   Confidence: ${cap(a.issue_confidence)}   CWE: CWE-${a.issue_cwe.id}`);
+    }
+    const flow = f.flow ?? f.also_reported_by?.find((a) => a.flow)?.flow;
+    if (flow && flow.length > 0) {
       out.push("   Flow:");
-      for (const s of f.flow) out.push(`     ${s.line}:${s.col} ${s.message}`);
+      for (const s of flow) out.push(`     ${s.line}:${s.col} ${s.message}`);
     }
     for (const l of f.code.split("\n")) if (l) out.push(l);
     out.push("-".repeat(50));

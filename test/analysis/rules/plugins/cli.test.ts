@@ -67,7 +67,7 @@ describe("securecoderl scan with plugin rules", () => {
   });
 
   it("reports CWE ids in Bandit's shape and filters by severity", () => {
-    const results = scanJson(["-a", "rules", "-t", "B609", "-l", "high", fixture("b609_linux_commands_wildcard_injection.py")]);
+    const results = scanJson(["-a", "rules", "-t", "B609", "-lll", fixture("b609_linux_commands_wildcard_injection.py")]);
     expect(results.length).toBeGreaterThan(0);
     expect(new Set(results.map((r) => r.issue_cwe.id))).toEqual(new Set([155]));
   });

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from "../../../python/index.js";
-import { nodeText } from "../../../python/index.js";
+import { nodeText, parameterKind } from "../../../python/index.js";
 
 /** Python's FunctionDef (Bandit has no visitor for AsyncFunctionDef, so async defs are skipped). */
 export function isSyncFunctionDef(node: SyntaxNode, source?: string): boolean {
@@ -36,8 +36,10 @@ function readPositionalParams(def: SyntaxNode, source: string): PositionalParams
   if (!params) return out;
   let names: string[] = [];
   for (const p of params.namedChildren) {
-    if (p.type === "list_splat_pattern" || p.type === "keyword_separator" || p.type === "dictionary_splat_pattern") break;
-    if (p.type === "positional_separator") {
+    // By what the parameter is, not its node type: `*rest: str` is a typed_parameter.
+    const kind = parameterKind(p);
+    if (kind === "star" || kind === "bare-star" || kind === "double-star") break;
+    if (kind === "slash") {
       names = []; // everything so far was positional-only (`ast.arguments.posonlyargs`)
       continue;
     }

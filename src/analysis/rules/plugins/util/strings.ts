@@ -5,7 +5,7 @@
  * rebuild those constants from tree-sitter's `string`/`concatenated_string` nodes.
  */
 import type { SyntaxNode } from "../../../python/index.js";
-import { nodeText, readStringToken, literalValue } from "../../../python/index.js";
+import { nodeText, readStringToken, literalValue, SIMPLE_ESCAPES } from "../../../python/index.js";
 import type { RuleHit } from "../../types.js";
 import { isExprStatement, isJoinedStr, pyParentFrom } from "./bandit.js";
 
@@ -26,8 +26,8 @@ function decodeFStringText(text: string, raw: boolean): string {
   let s = text;
   if (!raw) {
     s = s.replace(/\\(\n|\\|'|"|a|b|f|n|r|t|v|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3})/g, (_m, e: string) => {
-      const simple: Record<string, string> = { "\n": "", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
-      if (e in simple) return simple[e]!;
+      const simple = SIMPLE_ESCAPES.get(e);
+      if (simple !== undefined) return simple;
       if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
       return String.fromCodePoint(parseInt(e.slice(1), 16));
     });
