@@ -1,16 +1,17 @@
 import type { AnalyzerName, Finding } from "../analysis/finding.js";
 import { scanSource } from "../analysis/scan/index.js";
 import { detect } from "../analysis/vuln/index.js";
-import { judgeSample, type JobLimits, type JobRunner, type JudgeMode } from "../judge/index.js";
+import { judgeSample, testKind, type JobLimits, type JobRunner, type JudgeMode, type Verdict } from "../judge/index.js";
 import { extractCode } from "../policy/extract.js";
-import { computeReward, type RewardSpec } from "../reward/index.js";
+import { analyzersFor, computeReward, type RewardSpec } from "../reward/index.js";
 import type { Task } from "../task/schema.js";
+import { refuseCode, refuseCompletion, type InputRefusal } from "./input.js";
 import { hasModuleLevelSolution } from "./structure.js";
 import type { SampleResult, SampleStyle, StageTimings } from "./types.js";
 
 /**
- * The per-sample pipeline shared by `bench` and `verify`:
- *   extract code -> judge (sandboxed tests) -> static analysis -> reward with parts.
+ * The per-sample pipeline shared by `bench`, `verify`, `serve` and the trainer:
+ *   input rules -> extract code -> judge (sandboxed tests) -> static analysis -> reward with parts.
  * Never throws for anything a completion contains; a failure becomes the result's `error`.
  */
 
@@ -20,11 +21,15 @@ export type TypeChecker = (code: string, task: Task) => Promise<{ findings: Find
 export interface EvaluateDeps {
   pool: JobRunner;
   spec: RewardSpec;
-  /** Analyzers to run on compiling code; findings of all of them are reported, the spec counts its own. */
+  /**
+   * Analyzers to run on compiling code; findings of all of them are reported. What the sample's
+   * spec counts for its task always runs too, so a reward never sees "no findings" from an
+   * analyzer that was not run.
+   */
   analyzers: readonly AnalyzerName[];
   judgeMode?: JudgeMode;
   limits?: JobLimits;
-  /** Required when `analyzers` includes "types". */
+  /** Needed when a sample runs "types". */
   typeChecker?: TypeChecker;
   /** Detector budget per sample (ms). */
   vulnBudgetMs?: number;
@@ -34,6 +39,12 @@ export interface SampleMeta {
   sampleIndex: number;
   model: string;
   dataset: string;
+  /* Per-sample settings instead of the verifier's own (the reward service takes them per request). */
+  spec?: RewardSpec;
+  judgeMode?: JudgeMode;
+  limits?: JobLimits;
+  /** Analyzers instead of the verifier's default set (the spec's own still run). */
+  analyzers?: readonly AnalyzerName[];
 }
 
 export function styleOf(task: Pick<Task, "kind">): SampleStyle {
@@ -99,25 +110,52 @@ export async function analyzeProgram(code: string, task: Task, deps: EvaluateDep
   return findings;
 }
 
+/** What the sample's spec counts for its task always runs, on top of what the caller asked for. */
+function sampleAnalyzers(requested: readonly AnalyzerName[], spec: RewardSpec, task: Task): readonly AnalyzerName[] {
+  const needed = analyzersFor(spec, task).filter((a) => !requested.includes(a));
+  return needed.length === 0 ? requested : [...requested, ...needed];
+}
+
+/** The verdict for a completion the input rules refuse (src/verify/input.ts): no sandbox run, no analysis. */
+function refusedVerdict(task: Task, code: string | null, refusal: InputRefusal): Verdict {
+  const base = { task_id: task.id, passed: 0, total: task.tests.length, findings: [] };
+  if (refusal.as === "no_code") return { ...base, code: null, compiled: false, tests: [] };
+  const tests = task.tests.map((t) => ({ kind: testKind(t), status: "compile_error" as const, time_ms: 0, detail: refusal.compileError }));
+  // Oversized code is not kept in the result: it would be copied into every output.
+  return { ...base, code: refusal.error.startsWith("code exceeds") ? null : code, compiled: false, compile_error: refusal.compileError, tests };
+}
+
 export async function evaluateSample(task: Task, completion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
+  const spec = meta.spec ?? deps.spec;
   const timings = emptyTimings();
   const analysisErrors: string[] = [];
-  const code = extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
-  const t0 = performance.now();
-  let analysisMs = 0;
-  const verdict = await judgeSample(task, code, deps.pool, {
-    mode: deps.judgeMode ?? "strict",
-    ...(deps.limits ? { limits: deps.limits } : {}),
-    analyze: async (program, t) => {
-      const a0 = performance.now();
-      const found = await analyzeProgram(program, t, deps, timings, analysisErrors);
-      analysisMs += performance.now() - a0;
-      return found;
-    },
-  });
-  // Analysis runs while the sandbox works on the tests; judge time is the rest of the wall time.
-  timings.judge_ms = Math.max(0, performance.now() - t0 - analysisMs);
-  const reward = computeReward(verdict, task, deps.spec);
+  const refusedCompletion = refuseCompletion(completion);
+  const code = refusedCompletion ? null : extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
+  const refusal: InputRefusal | null = refusedCompletion ?? (code === null ? { as: "no_code", error: "completion holds no code" } : refuseCode(code));
+  let verdict: Verdict;
+  if (refusal) {
+    verdict = refusedVerdict(task, code, refusal);
+  } else {
+    const sampleDeps = { ...deps, analyzers: sampleAnalyzers(meta.analyzers ?? deps.analyzers, spec, task) };
+    const limits = meta.limits ?? deps.limits;
+    const t0 = performance.now();
+    let analysisMs = 0;
+    verdict = await judgeSample(task, code, deps.pool, {
+      mode: meta.judgeMode ?? deps.judgeMode ?? "strict",
+      ...(limits ? { limits } : {}),
+      analyze: async (program, t) => {
+        const a0 = performance.now();
+        const found = await analyzeProgram(program, t, sampleDeps, timings, analysisErrors);
+        analysisMs += performance.now() - a0;
+        return found;
+      },
+    });
+    // Analysis runs while the sandbox works on the tests; judge time is the rest of the wall time.
+    timings.judge_ms = Math.max(0, performance.now() - t0 - analysisMs);
+  }
+  // A refusal is the completion's doing, never a judging error: its verdict carries no `error`, so
+  // the reward is the spec's penalty without the judge_error flag a trainer may drop samples by.
+  const reward = computeReward(verdict, task, spec);
   const result: SampleResult = {
     task_id: task.id,
     sample_index: meta.sampleIndex,
@@ -136,7 +174,7 @@ export async function evaluateSample(task: Task, completion: string, deps: Evalu
     module_level_solution: verdict.code !== null && verdict.compiled ? hasModuleLevelSolution(verdict.code) : false,
     code: verdict.code,
     completion,
-    error: verdict.error ?? null,
+    error: refusal?.error ?? verdict.error ?? null,
     analysis_errors: analysisErrors,
     timings: roundTimings(timings),
   };
