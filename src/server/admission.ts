@@ -61,10 +61,21 @@ export class Admission {
         } catch (err) {
           p = Promise.reject(err);
         }
-        p.then(resolve, reject).finally(() => {
+        // The slot is free before the caller hears back, so what it does next sees a true count.
+        const done = () => {
           this.active--;
           this.next();
-        });
+        };
+        p.then(
+          (v) => {
+            done();
+            resolve(v);
+          },
+          (err: unknown) => {
+            done();
+            reject(err);
+          },
+        );
       };
       if (signal?.aborted) {
         this.reserved = Math.max(0, this.reserved - 1);

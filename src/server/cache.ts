@@ -3,7 +3,8 @@ import { LRUCache } from "lru-cache";
 import type { SampleResult } from "../verify/index.js";
 
 /**
- * Results by (task, completion, spec, settings, server version). GRPO scores several samples of a
+ * Results by (task, program, spec, settings, server version), where the program is what the one
+ * extractor takes out of the completion (the verdict depends on nothing else in it). GRPO scores several samples of a
  * prompt and engines resend batches after a timeout, so the same question comes back often; the
  * answer is a pure function of the key. A sample being verified right now is shared too: a second
  * request for it waits on the first instead of judging it again.
@@ -24,10 +25,10 @@ export class ResultCache {
     return this.lru?.size ?? 0;
   }
 
-  static key(parts: { version: string; specHash: string; settings: string; taskHash: string; completion: string }): string {
+  static key(parts: { version: string; specHash: string; settings: string; taskHash: string; program: string }): string {
     return createHash("sha256")
       .update(`${parts.version}\u0000${parts.specHash}\u0000${parts.settings}\u0000${parts.taskHash}\u0000`)
-      .update(parts.completion)
+      .update(parts.program)
       .digest("base64url");
   }
 

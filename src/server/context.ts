@@ -1,7 +1,9 @@
 import type { AnalyzerName } from "../analysis/finding.js";
 import type { JobLimits, JudgeMode } from "../judge/index.js";
 import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
-import { canonicalJson, failedSample, specIdentity, type SampleResult, type Verifier } from "../verify/index.js";
+import { extractCode } from "../policy/extract.js";
+import type { Task } from "../task/index.js";
+import { canonicalJson, failedSample, refuseCompletion, specIdentity, wellFormed, type SampleResult, type Verifier } from "../verify/index.js";
 import { Admission, DeadlineExceeded } from "./admission.js";
 import { ResultCache } from "./cache.js";
 import { HttpError } from "./http.js";
@@ -75,6 +77,18 @@ export function settingsFor(
   };
 }
 
+/**
+ * What a verdict depends on in a completion: its extracted program (or which kind of "no code" it
+ * is). Keying the cache by it instead of the raw text makes completions that differ only in prose
+ * or trailing special tokens (OpenRLHF's `<|im_end|>`) one entry, with the same result.
+ */
+function programIdentity(raw: string, task: Task): string {
+  const completion = wellFormed(raw);
+  if (refuseCompletion(completion)) return "\u0000empty";
+  const code = extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
+  return code === null ? "\u0000no-code" : `\u0001${code}`;
+}
+
 export interface SampleRequest {
   resolved: Resolved;
   completion: string;
@@ -95,7 +109,7 @@ export interface Answered {
 export async function verifySamples(ctx: ServerContext, route: string, samples: SampleRequest[], settings: Settings, signal: AbortSignal, overloadStatus = 503): Promise<Answered[]> {
   const meta = { spec: settings.spec, judgeMode: settings.judge, limits: settings.limits, ...(settings.analyzers ? { analyzers: settings.analyzers } : {}) };
   const keys: (string | null)[] = samples.map((s) =>
-    "task" in s.resolved ? ResultCache.key({ version: ctx.version, specHash: settings.specId.hash, settings: settings.key, taskHash: s.resolved.hash, completion: s.completion }) : null,
+    "task" in s.resolved ? ResultCache.key({ version: ctx.version, specHash: settings.specId.hash, settings: settings.key, taskHash: s.resolved.hash, program: programIdentity(s.completion, s.resolved.task) }) : null,
   );
   // Admission counts the samples that need new work: not cached, not running, not repeated in this request.
   const fresh = new Set<string>();

@@ -5,7 +5,7 @@ import { judgeSample, testKind, type JobLimits, type JobRunner, type JudgeMode, 
 import { extractCode } from "../policy/extract.js";
 import { analyzersFor, computeReward, type RewardSpec } from "../reward/index.js";
 import type { Task } from "../task/schema.js";
-import { refuseCode, refuseCompletion, type InputRefusal } from "./input.js";
+import { refuseCode, refuseCompletion, wellFormed, type InputRefusal } from "./input.js";
 import { hasModuleLevelSolution } from "./structure.js";
 import type { SampleResult, SampleStyle, StageTimings } from "./types.js";
 
@@ -121,12 +121,12 @@ function refusedVerdict(task: Task, code: string | null, refusal: InputRefusal):
   const base = { task_id: task.id, passed: 0, total: task.tests.length, findings: [] };
   if (refusal.as === "no_code") return { ...base, code: null, compiled: false, tests: [] };
   const tests = task.tests.map((t) => ({ kind: testKind(t), status: "compile_error" as const, time_ms: 0, detail: refusal.compileError }));
-  // Oversized code is not kept in the result: it would be copied into every output.
-  return { ...base, code: refusal.error.startsWith("code exceeds") ? null : code, compiled: false, compile_error: refusal.compileError, tests };
+  return { ...base, code, compiled: false, compile_error: refusal.compileError, tests };
 }
 
-export async function evaluateSample(task: Task, completion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
+export async function evaluateSample(task: Task, rawCompletion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
   const spec = meta.spec ?? deps.spec;
+  const completion = wellFormed(rawCompletion);
   const timings = emptyTimings();
   const analysisErrors: string[] = [];
   const refusedCompletion = refuseCompletion(completion);
@@ -172,7 +172,8 @@ export async function evaluateSample(task: Task, completion: string, deps: Evalu
     findings: verdict.findings,
     reward,
     module_level_solution: verdict.code !== null && verdict.compiled ? hasModuleLevelSolution(verdict.code) : false,
-    code: verdict.code,
+    // Oversized code is not copied into the result: it would be repeated in every output.
+    code: refusal?.as === "compile_error" && refusal.dropCode ? null : verdict.code,
     completion,
     error: refusal?.error ?? verdict.error ?? null,
     analysis_errors: analysisErrors,

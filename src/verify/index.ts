@@ -4,7 +4,7 @@ export { evaluateSample, analyzeProgram, failedSample, styleOf, emptyTimings, ty
 export type { SampleResult, SampleStatus, SampleStyle, StageTimings } from "./types.js";
 export { hasModuleLevelSolution } from "./structure.js";
 export { batchedTypeChecker } from "./type-batcher.js";
-export { MAX_CODE_BYTES, refuseCode, refuseCompletion, type InputRefusal } from "./input.js";
+export { MAX_CODE_BYTES, refuseCode, refuseCompletion, wellFormed, type InputRefusal } from "./input.js";
 export { RemoteVerifier, RemoteVerifierError, parseVerifierUrls, type RemoteVerifierOptions } from "./remote.js";
 export { parseWireJson, stringifyWireJson, canonicalJson, contentHash } from "./json.js";
 export { toWireResult, fromWireResult, specIdentity, specOnWire, type WireResult, type WireResponse } from "./wire.js";

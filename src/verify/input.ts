@@ -20,13 +20,18 @@ export const MAX_CODE_BYTES = 1024 * 1024;
 export type InputRefusal =
   /** Judged as "no code": the spec's no-code penalty. */
   | { as: "no_code"; error: string }
-  /** Judged as code that cannot run: compiled false, the spec's compile-error penalty. */
-  | { as: "compile_error"; error: string; compileError: string };
+  /**
+   * Judged as code that cannot run: compiled false, the spec's compile-error penalty. `dropCode`:
+   * the program is not copied into the result (it is too big to repeat in every output).
+   */
+  | { as: "compile_error"; error: string; compileError: string; dropCode?: boolean };
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-export function hasLoneSurrogate(text: string): boolean {
-  return LONE_SURROGATE.test(text);
+/** The text with each lone surrogate replaced by U+FFFD, as a UTF-8 encoder writes it. */
+export function wellFormed(text: string): string {
+  LONE_SURROGATES.lastIndex = 0;
+  return LONE_SURROGATES.test(text) ? text.replace(LONE_SURROGATES, "\ufffd") : text;
 }
 
 /** Rules on the raw completion, before extraction. */
@@ -37,20 +42,16 @@ export function refuseCompletion(completion: string): InputRefusal | null {
 
 /**
  * Rules on the extracted program. CPython itself refuses source with a NUL byte ("source code
- * cannot contain null bytes") and cannot decode a lone surrogate, so these are compile errors, found
- * here without a sandbox run; the size limit keeps a runaway generation out of the sandbox and the
- * analyzers.
+ * cannot contain null bytes"), so that is a compile error, found here without a sandbox run; the
+ * size limit keeps a runaway generation out of the sandbox and the analyzers.
  */
 export function refuseCode(code: string): InputRefusal | null {
   if (code.includes("\u0000")) {
     return { as: "compile_error", error: "completion contains a NUL byte", compileError: "SyntaxError: source code cannot contain null bytes" };
   }
-  if (hasLoneSurrogate(code)) {
-    return { as: "compile_error", error: "completion is not valid UTF-8 text (lone surrogate escape)", compileError: "SyntaxError: source code is not valid UTF-8 (lone surrogate)" };
-  }
   // Bytes without encoding: a string of N UTF-16 units has at most 3N UTF-8 bytes.
   if (code.length * 3 > MAX_CODE_BYTES && Buffer.byteLength(code, "utf8") > MAX_CODE_BYTES) {
-    return { as: "compile_error", error: `code exceeds the ${MAX_CODE_BYTES}-byte limit`, compileError: `code exceeds the ${MAX_CODE_BYTES}-byte limit` };
+    return { as: "compile_error", error: `code exceeds the ${MAX_CODE_BYTES}-byte limit`, compileError: `code exceeds the ${MAX_CODE_BYTES}-byte limit`, dropCode: true };
   }
   return null;
 }

@@ -13,7 +13,8 @@ import { fromWireResult, specIdentity, specOnWire, type WireResponse } from "./w
  * balancer in front of them). Samples are gathered into small batches and spread over the
  * replicas, the least busy first; a batch that meets a connection failure, a timeout or an
  * overloaded answer (502, 503, 504) goes to another replica, so a replica can die mid-run without a
- * sample being lost. Verification is a pure function of (task, completion, spec, settings), so
+ * sample being lost. A replica that failed gets no full batches until it answers again: after a
+ * growing pause it is probed with one sample (a circuit breaker), so a dead replica costs little. Verification is a pure function of (task, completion, spec, settings), so
  * sending a batch twice cannot change a result, and each caller's promise settles exactly once.
  */
 
@@ -34,6 +35,8 @@ export interface RemoteVerifierOptions {
   requestTimeoutMs?: number;
   /** Tries per sample over all replicas before it fails (default 12). */
   maxAttempts?: number;
+  /** With every replica failing, how long since the last answer before all waiting samples fail (default 2 minutes). */
+  giveUpAfterMs?: number;
   /** Notices about replicas going down and coming back. */
   log?: (line: string) => void;
 }
@@ -89,6 +92,7 @@ export class RemoteVerifier implements SampleVerifier {
   private readonly expectedSpec: { name: string; hash: string };
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastAnswer = Date.now();
 
   constructor(urls: string | readonly string[], spec: RewardSpec | string, opts: RemoteVerifierOptions = {}) {
     this.urls = parseVerifierUrls(urls);
@@ -132,27 +136,39 @@ export class RemoteVerifier implements SampleVerifier {
     }, ms);
   }
 
-  /** The least busy replica that is up and has room, or null. */
-  private pick(now: number): Replica | null {
+  /**
+   * The least busy healthy replica with room; else a failed replica whose pause is over and that
+   * has nothing in flight, for a one-sample probe; else null.
+   */
+  private pick(now: number): { replica: Replica; probe: boolean } | null {
     let best: Replica | null = null;
     for (const r of this.replicas) {
-      if (r.downUntil > now || r.inFlight >= this.perReplica) continue;
+      if (r.failures > 0 || r.inFlight >= this.perReplica) continue;
       if (!best || r.inFlight < best.inFlight) best = r;
     }
-    return best;
+    if (best) return { replica: best, probe: false };
+    const probe = this.replicas.find((r) => r.failures > 0 && r.downUntil <= now && r.inFlight === 0);
+    return probe ? { replica: probe, probe: true } : null;
   }
 
   private pump(): void {
     while (this.pending.length > 0 && !this.closed) {
       const now = Date.now();
-      const replica = this.pick(now);
-      if (!replica) {
-        // Every replica is down or full: a full one calls pump when it finishes; wake for the first to come back up.
-        const wake = Math.min(...this.replicas.map((r) => (r.inFlight < this.perReplica ? r.downUntil : Infinity)));
+      const chosen = this.pick(now);
+      if (!chosen) {
+        // A busy healthy replica calls pump when it finishes; otherwise wake when the first failed one may be probed.
+        const wake = Math.min(...this.replicas.map((r) => (r.failures > 0 && r.inFlight === 0 ? r.downUntil : Infinity)));
         if (Number.isFinite(wake)) this.schedule(Math.max(1, wake - now));
         return;
       }
-      void this.send(replica, this.pending.splice(0, this.batchSize));
+      if (chosen.probe) {
+        // The sample tried least so far, so probes spread their cost instead of failing one sample.
+        let k = 0;
+        for (let i = 1; i < this.pending.length; i++) if (this.pending[i]!.attempts < this.pending[k]!.attempts) k = i;
+        void this.send(chosen.replica, this.pending.splice(k, 1));
+      } else {
+        void this.send(chosen.replica, this.pending.splice(0, this.batchSize));
+      }
     }
   }
 
@@ -218,6 +234,7 @@ export class RemoteVerifier implements SampleVerifier {
     }
     if (replica.failures > 0) this.opts.log?.(`verifier ${replica.url} is answering again`);
     replica.failures = 0;
+    this.lastAnswer = Date.now();
     batch.forEach((p, i) => {
       const w = body.results?.[i];
       if (!w || w.id !== i) p.reject(new RemoteVerifierError(`reward service ${replica.url} answered without a result for item ${i}`));
@@ -233,6 +250,12 @@ export class RemoteVerifier implements SampleVerifier {
   }
 
   private retry(batch: Pending[], why: string): void {
+    if (this.replicas.every((r) => r.failures > 0) && Date.now() - this.lastAnswer > (this.opts.giveUpAfterMs ?? 120_000)) {
+      // Every replica has been failing for a long while: fail everything waiting rather than hang.
+      const all = [...batch, ...this.pending.splice(0)];
+      this.fail(all, `no verifier replica has answered for ${Math.round((Date.now() - this.lastAnswer) / 1000)} s; last: ${why}`);
+      return;
+    }
     const again: Pending[] = [];
     for (const p of batch) {
       p.attempts++;
