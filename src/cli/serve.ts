@@ -53,11 +53,10 @@ async function buildOptions(cli: ServeCliOptions) {
     }
     if (token === "") throw new UsageError(`--token-file ${cli.tokenFile} is empty`);
   }
-  const { getSpec, parseSpec, readRewardArgument } = await import("../reward/index.js");
+  const { loadRewardSpec } = await import("../reward/index.js");
   let spec;
   try {
-    const value = await readRewardArgument(cli.spec);
-    spec = typeof value === "string" ? getSpec(value) : parseSpec(value);
+    spec = await loadRewardSpec(cli.spec);
   } catch (err) {
     throw new UsageError(`--spec: ${(err as Error).message}`);
   }

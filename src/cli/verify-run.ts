@@ -67,11 +67,10 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     if (bad.length > 0) return usageError(`unknown analyzer(s) ${bad.join(", ")}; choose from ${ANALYZER_NAMES.join(", ")}`);
     requestedAnalyzers = names as AnalyzerName[];
   }
-  const { getSpec, parseSpec, readRewardArgument } = await import("../reward/index.js");
+  const { loadRewardSpec } = await import("../reward/index.js");
   let spec;
   try {
-    const value = await readRewardArgument(opts.reward);
-    spec = typeof value === "string" ? getSpec(value) : parseSpec(value);
+    spec = await loadRewardSpec(opts.reward);
   } catch (err) {
     return usageError(err instanceof Error ? err.message : String(err));
   }

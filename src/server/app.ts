@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import type { ServerContext } from "./context.js";
@@ -77,15 +78,24 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (ctx.state.draining) throw new HttpError(route.overload, "draining", "this replica is shutting down; retry on another", { "retry-after": "1", connection: "close" });
   if (!ctx.state.ready) throw new HttpError(route.overload, "starting", "this replica is still starting; retry shortly", { "retry-after": "1" });
   const body = parseBody(await readBody(req, ctx.opts.maxBodyBytes), route.schema);
-  // A client that hangs up no longer needs its queued samples judged.
-  const gone = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) gone.abort();
-  });
+  // One signal for the deadline and for a client that hung up (its queued samples are not needed).
+  // A plain timer, cleared with the request: AbortSignal.timeout would keep every request's signal
+  // alive until its deadline, so memory would grow with the request rate.
+  const stop = new AbortController();
+  // Every queued sample of a batch listens to it: that is not a leak.
+  setMaxListeners(0, stop.signal);
   const waitMs = route.queueWaitMs ? route.queueWaitMs(body, ctx) : ctx.opts.deadlineMs;
-  const signal = AbortSignal.any([AbortSignal.timeout(waitMs), gone.signal]);
-  const answer = await route.run(ctx, body, signal);
-  sendJson(res, 200, answer);
+  const timer = setTimeout(() => stop.abort(), waitMs);
+  res.on("close", () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) stop.abort();
+  });
+  try {
+    const answer = await route.run(ctx, body, stop.signal);
+    sendJson(res, 200, answer);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function methodNotAllowed(allowed: string): HttpError {

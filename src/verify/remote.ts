@@ -185,6 +185,9 @@ export class RemoteVerifier implements SampleVerifier {
 
   private async send(replica: Replica, batch: Pending[]): Promise<void> {
     replica.inFlight++;
+    // A timer cleared with the request (AbortSignal.timeout would live on for the whole limit).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException("request timed out", "TimeoutError")), this.opts.requestTimeoutMs ?? 600_000);
     try {
       let res: Response;
       try {
@@ -192,7 +195,7 @@ export class RemoteVerifier implements SampleVerifier {
           method: "POST",
           headers: { "content-type": "application/json", ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
           body: this.body(batch),
-          signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? 600_000),
+          signal: abort.signal,
         });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -213,6 +216,7 @@ export class RemoteVerifier implements SampleVerifier {
       }
       this.settle(replica, batch, text);
     } finally {
+      clearTimeout(timer);
       replica.inFlight--;
       this.pump();
     }
