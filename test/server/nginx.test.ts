@@ -93,10 +93,10 @@ async function samplesTotal(url: string): Promise<number> {
 describe.skipIf(!NGINX)("two replicas behind nginx", () => {
   it("a benchmark through the balancer survives a replica killed mid-run: every result once, equal to in-process", async () => {
     const started = Date.now();
-    // Every mini sample four times over (other sample indices), so the run outlasts the kill.
+    // Every mini sample twice (other sample indices), so the run outlasts the kill.
     const samples = join(root, "samples.jsonl");
     const lines = readFileSync(join(MINI_DIR, "samples.jsonl"), "utf8").split("\n").filter(Boolean);
-    writeFileSync(samples, [0, 1, 2, 3].flatMap(() => lines).join("\n") + "\n");
+    writeFileSync(samples, [0, 1].flatMap(() => lines).join("\n") + "\n");
     const config = join(root, "config.json");
     writeFileSync(
       config,
@@ -105,7 +105,7 @@ describe.skipIf(!NGINX)("two replicas behind nginx", () => {
         datasets: [{ path: join(MINI_DIR, "apps.jsonl") }, { path: join(MINI_DIR, "seccodeplt.json") }, { path: join(MINI_DIR, "safesql.jsonl") }],
         models: [{ name: "replay", backend: "replay", samples }],
         reward: "real",
-        timeout_ms: 1500,
+        timeout_ms: 1000,
         jobs: 2,
       }),
     );
@@ -138,11 +138,11 @@ describe.skipIf(!NGINX)("two replicas behind nginx", () => {
     const theirs = readResults(join(root, "local"));
     expect(new Set(mine.map(key)).size).toBe(mine.length); // each result exactly once
     expect(mine.length).toBe(theirs.length);
-    expect(mine.length).toBe(lines.length * 4);
+    expect(mine.length).toBe(lines.length * 2);
     const byKey = new Map(theirs.map((x) => [key(x), withoutTimings(x)]));
     for (const x of mine) expect(withoutTimings(x), key(x)).toEqual(byKey.get(key(x)));
     // The survivor did the rest of the work.
     expect(await samplesTotal(replicas[1]!.url)).toBeGreaterThan(0);
     process.stderr.write(`nginx scale-out test: ${((Date.now() - started) / 1000).toFixed(1)} s, ${mine.length} samples\n`);
-  }, 600_000);
+  }, 900_000);
 });
