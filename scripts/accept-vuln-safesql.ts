@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SandboxPool } from "../src/sandbox/index.js";
 import { loadTasks, type Task } from "../src/task/index.js";
-import { crossCheckSafeSql, crossTable, type SafeSqlCrossCheck } from "../src/analysis/vuln/safesql-crosscheck.js";
+import { crossCheckSafeSql, crossTable, type SafeSqlCrossCheck } from "../src/bench/safesql-crosscheck.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PATH = resolve(ROOT, "../shared/datasets/safesql/train.parquet");

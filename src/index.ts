@@ -13,4 +13,6 @@ export { checkTypes } from "./analysis/types/index.js";
 export type { Finding, Severity, Confidence, AnalyzerName } from "./analysis/finding.js";
 export { computeReward, getSpec, parseSpec, type Reward, type RewardParts, type RewardSpec } from "./reward/index.js";
 export { Verifier, evaluateSample, type SampleVerifier, type SampleResult } from "./verify/index.js";
+export { RemoteVerifier, type RemoteVerifierOptions } from "./verify/index.js";
+export { startServer, type ServeOptions } from "./server/index.js";
 export { runBench, computeMetrics } from "./bench/index.js";

@@ -5,7 +5,7 @@ describe("securecoderl CLI", () => {
   it("lists every command in --help", () => {
     const r = runCli(["--help"]);
     expect(r.status).toBe(0);
-    for (const cmd of ["run", "verify", "scan", "bench", "compare", "doctor"]) expect(r.stdout).toContain(cmd);
+    for (const cmd of ["run", "verify", "scan", "bench", "compare", "doctor", "serve"]) expect(r.stdout).toContain(cmd);
   });
 
   it("exits 2 on an unknown command", () => {

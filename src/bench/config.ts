@@ -59,6 +59,8 @@ export const BenchConfigSchema = z
     /** Analyzers to run (default rules + vuln, plus whatever the reward spec counts). */
     analyzers: z.array(z.enum(["rules", "vuln", "types"])).optional(),
     pass_k: z.array(z.number().int().positive()).default([1, 5, 10]),
+    /** `securecoderl serve` replicas (or one load balancer) that verify instead of this process. */
+    verifier: z.array(z.string().url()).min(1).optional(),
   })
   .strict();
 

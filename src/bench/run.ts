@@ -5,7 +5,7 @@ import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
 import type { Task } from "../task/schema.js";
 import { modelLabel, parseBenchConfig, type BenchConfig, type ModelEntry } from "./config.js";
-import { failedSample, Verifier, type SampleVerifier } from "../verify/index.js";
+import { analyzersToRun, failedSample, RemoteVerifier, Verifier, type SampleVerifier } from "../verify/index.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
 import { RunStore, type PlannedSample, type RunIssue, type StoredSample } from "./store.js";
@@ -26,6 +26,8 @@ export interface RunOptions {
   force?: boolean;
   /** Overrides the config's jobs (also on resume). */
   jobs?: number;
+  /** Overrides the config's verifier URLs (also on resume): verify on `serve` replicas. */
+  verifier?: string[];
   progress?: StageProgress;
   log?: (line: string) => void;
 }
@@ -208,15 +210,13 @@ async function generateStage(store: RunStore, config: BenchConfig, datasets: Loa
   }
 }
 
-async function verifyStage(store: RunStore, datasets: LoadedDataset[], verifier: SampleVerifier, jobs: number, progress: StageProgress): Promise<void> {
+async function verifyStage(store: RunStore, datasets: LoadedDataset[], verifier: SampleVerifier, inFlight: number, progress: StageProgress): Promise<void> {
   const pending = store.samplesIn("generated");
   const counts = store.counts();
   const finished = counts.verified;
   progress.start("verify", finished + pending.length, finished);
   const byLabel = new Map(datasets.map((d) => [d.label, d]));
   let next = 0;
-  // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
-  const inFlight = Math.max(2, jobs * 2);
   const worker = async () => {
     while (next < pending.length) {
       const s = pending[next++]!;
@@ -275,17 +275,30 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     const jobs = opts.jobs ?? config.jobs ?? undefined;
     const allTasks = datasets.flatMap((d) => d.tasks);
     await generateStage(store, config, datasets, progress);
-    const verifier = new Verifier({
-      spec,
-      tasks: allTasks,
-      ...(config.analyzers ? { analyzers: config.analyzers } : {}),
-      ...(jobs ? { jobs } : {}),
-      judgeMode: config.judge,
-      limits: { ...(config.timeout_ms ? { timeoutMs: config.timeout_ms } : {}), ...(config.memory_mb ? { memoryMb: config.memory_mb } : {}) },
-    });
-    const analyzers = [...verifier.analyzers];
+    const limits = { ...(config.timeout_ms ? { timeoutMs: config.timeout_ms } : {}), ...(config.memory_mb ? { memoryMb: config.memory_mb } : {}) };
+    const remoteUrls = opts.verifier ?? config.verifier;
+    let verifier: SampleVerifier;
+    let width: number;
+    if (remoteUrls) {
+      const remote = new RemoteVerifier(remoteUrls, spec, {
+        judgeMode: config.judge,
+        limits,
+        ...(config.analyzers ? { analyzers: config.analyzers } : {}),
+        ...(process.env.SECURECODERL_TOKEN ? { token: process.env.SECURECODERL_TOKEN } : {}),
+        log,
+      });
+      log(`verifying on ${remote.urls.join(", ")}`);
+      verifier = remote;
+      width = remote.jobs;
+    } else {
+      const local = new Verifier({ spec, tasks: allTasks, ...(config.analyzers ? { analyzers: config.analyzers } : {}), ...(jobs ? { jobs } : {}), judgeMode: config.judge, limits });
+      verifier = local;
+      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
+      width = Math.max(2, local.jobs * 2);
+    }
+    const analyzers = analyzersToRun(config.analyzers, spec, allTasks);
     try {
-      await verifyStage(store, datasets, verifier, verifier.jobs, progress);
+      await verifyStage(store, datasets, verifier, width, progress);
     } finally {
       await verifier.close();
       progress.stop();

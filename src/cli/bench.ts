@@ -30,6 +30,7 @@ interface BenchCliOptions {
   resume?: boolean;
   force?: boolean;
   quiet?: boolean;
+  verifier?: string;
 }
 
 /** The bundled mini benchmark's config, found from the installed package (dist/cli -> package root). */
@@ -55,7 +56,7 @@ function float(value: string | undefined, flag: string): number | undefined {
 }
 
 /** Config from the file (if any) with every given flag laid over it. */
-async function buildConfig(opts: BenchCliOptions): Promise<{ raw: Record<string, unknown>; mini: boolean }> {
+async function buildConfig(opts: BenchCliOptions): Promise<{ raw: Record<string, unknown>; mini: boolean; verifier?: string[] }> {
   const bench = await import("../bench/index.js");
   const noInputs = !opts.config && !opts.tasks && !opts.samples && !opts.model;
   const configPath = opts.config ?? (noInputs ? miniConfigPath() : undefined);
@@ -97,7 +98,16 @@ async function buildConfig(opts: BenchCliOptions): Promise<{ raw: Record<string,
   set("analyzers", opts.analyzers?.split(",").map((s) => s.trim()).filter(Boolean));
   set("pass_k", opts.passK?.split(",").map((s) => int(s.trim(), "--pass-k")));
   if (opts.name) set("name", opts.name);
-  return { raw, mini: noInputs };
+  let verifier: string[] | undefined;
+  if (opts.verifier) {
+    try {
+      verifier = (await import("../verify/remote.js")).parseVerifierUrls(opts.verifier);
+    } catch (err) {
+      throw new UsageError(`--verifier: ${(err as Error).message}`);
+    }
+    set("verifier", verifier);
+  }
+  return { raw, mini: noInputs, ...(verifier ? { verifier } : {}) };
 }
 
 function pct(x: number | null): string {
@@ -121,7 +131,7 @@ async function runBenchCommand(opts: BenchCliOptions): Promise<number> {
   const progress = (await import("../bench/progress.js")).createProgress({ quiet: opts.quiet ?? false });
   let summary;
   try {
-    summary = await bench.runBench(built.raw, { out, resume: opts.resume ?? false, force: opts.force ?? false, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}), progress, log: (l) => { if (!opts.quiet) process.stderr.write(`${l}\n`); } });
+    summary = await bench.runBench(built.raw, { out, resume: opts.resume ?? false, force: opts.force ?? false, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}), ...(built.verifier ? { verifier: built.verifier } : {}), progress, log: (l) => { if (!opts.quiet) process.stderr.write(`${l}\n`); } });
   } catch (err) {
     if (err instanceof bench.RunDirError || err instanceof bench.ConfigError || (err instanceof Error && /^(invalid|unknown reward spec|cannot read tasks|unknown task file format|cannot tell which dataset|limit must be)/.test(err.message))) {
       process.stderr.write(`securecoderl bench: ${err.message}\n`);
@@ -177,6 +187,7 @@ export function registerBench(program: Command): void {
     .option("--resume", "continue the run stored in --out (after a crash or kill)")
     .option("--force", "delete an existing run in --out and start over")
     .option("--quiet", "no progress output")
+    .option("--verifier <urls>", "verify on `securecoderl serve` replicas: URL[,URL...] or one load balancer (token from SECURECODERL_TOKEN)")
     .action(async (opts: BenchCliOptions) => {
       process.exitCode = await runBenchCommand(opts);
     });

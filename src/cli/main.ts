@@ -8,6 +8,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerScan } from "./scan.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
+import { registerServe } from "./serve.js";
 
 /**
  * Command modules must keep their top-level imports light (commander, node built-ins) and load
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerBench(program);
   registerCompare(program);
+  registerServe(program);
   registerDoctor(program);
   return program;
 }

@@ -3,7 +3,7 @@ import type { VerifyCliOptions } from "./verify.js";
 import type { Task } from "../task/schema.js";
 import type { AnalyzerName } from "../analysis/finding.js";
 import type { SampleResult } from "../verify/types.js";
-import { MAX_CODE_BYTES, parseSamples, type SampleLine } from "../judge/samples.js";
+import { parseSamples, type SampleLine } from "../judge/samples.js";
 
 /**
  * One line of `verify` output (docs/cli/verify.md): the judged part of bench's SampleResult, plus
@@ -67,11 +67,10 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     if (bad.length > 0) return usageError(`unknown analyzer(s) ${bad.join(", ")}; choose from ${ANALYZER_NAMES.join(", ")}`);
     requestedAnalyzers = names as AnalyzerName[];
   }
-  const { getSpec, parseSpec, readRewardArgument } = await import("../reward/index.js");
+  const { loadRewardSpec } = await import("../reward/index.js");
   let spec;
   try {
-    const value = await readRewardArgument(opts.reward);
-    spec = typeof value === "string" ? getSpec(value) : parseSpec(value);
+    spec = await loadRewardSpec(opts.reward);
   } catch (err) {
     return usageError(err instanceof Error ? err.message : String(err));
   }
@@ -112,13 +111,29 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
   });
 
   const { defaultJobs } = await import("../sandbox/index.js");
-  const { Verifier } = await import("../verify/index.js");
-  const { extractCode } = await import("../policy/extract.js");
-  const jobs = typeof jobsArg === "number" ? Math.floor(jobsArg) : defaultJobs();
+  const verifyStage = await import("../verify/index.js");
   const limits = { timeoutMs: (timeout as number | undefined ?? 4) * 1000, memoryMb: (memory as number | undefined) ?? 1024 };
-  let verifier: InstanceType<typeof Verifier>;
+  const judgeMode = opts.judge as "strict" | "apps";
+  let verifier: import("../verify/index.js").SampleVerifier;
+  let width: number;
   try {
-    verifier = new Verifier({ spec, tasks: [...tasks.values()], ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}), jobs, limits, judgeMode: opts.judge as "strict" | "apps" });
+    if (opts.verifier !== undefined) {
+      // Remote replicas (`securecoderl serve`) judge the samples; the same pipeline, the same results.
+      const remote = new verifyStage.RemoteVerifier(opts.verifier, spec, {
+        judgeMode,
+        limits,
+        ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}),
+        ...(process.env.SECURECODERL_TOKEN ? { token: process.env.SECURECODERL_TOKEN } : {}),
+        log: (line) => process.stderr.write(`verify: ${line}\n`),
+      });
+      verifier = remote;
+      width = typeof jobsArg === "number" ? Math.floor(jobsArg) : remote.jobs;
+    } else {
+      const jobs = typeof jobsArg === "number" ? Math.floor(jobsArg) : defaultJobs();
+      verifier = new verifyStage.Verifier({ spec, tasks: [...tasks.values()], ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}), jobs, limits, judgeMode });
+      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
+      width = Math.max(1, jobs * 2);
+    }
   } catch (err) {
     closeSync(out);
     return usageError(err instanceof Error ? err.message : String(err));
@@ -142,10 +157,9 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     if (sample.error !== undefined) return failed(sample.error);
     const task = tasks.get(sample.task_id!);
     if (!task) return failed(`unknown task id '${sample.task_id}'`);
-    const code = extractCode(sample.completion!, { entryPoint: task.entryPoint });
-    if (code !== null && Buffer.byteLength(code, "utf8") > MAX_CODE_BYTES) return failed(`code exceeds the ${MAX_CODE_BYTES}-byte limit`, task.tests.length);
     try {
-      // A completion without code still gets judged: its reward is the spec's no-code penalty.
+      // Every completion goes to the verifier, whose input rules (src/verify/input.ts) decide what
+      // an empty one, a NUL byte or oversized code scores: the same verdict as in bench and serve.
       const v = await verifier.verify(task, sample.completion!, { sampleIndex: index ?? 0 });
       const r: VerifyResult = { ...base, compiled: v.compiled, tests: v.tests, passed: v.passed, total: v.total, findings: v.findings, reward: v.reward };
       if (v.compile_error !== undefined) r.compile_error = v.compile_error;
@@ -158,7 +172,6 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
   };
 
   let next = 0;
-  const width = Math.max(1, jobs * 2);
   try {
     await Promise.all(Array.from({ length: Math.min(width, indexed.length) }, async () => {
       while (next < indexed.length) {

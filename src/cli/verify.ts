@@ -11,6 +11,7 @@ export interface VerifyCliOptions {
   memory: string;
   reward: string;
   analyzers?: string;
+  verifier?: string;
 }
 
 /** `securecoderl verify`: judge sampled completions against their tasks, one result line a sample. */
@@ -28,6 +29,7 @@ export function registerVerify(program: Command): void {
     .option("--memory <mb>", "memory limit per test in MB", "1024")
     .option("--reward <spec>", "reward spec: securecoderl, real, or a YAML/JSON file with a custom spec", "securecoderl")
     .option("--analyzers <list>", "static analyzers: rules,vuln,types (default rules,vuln + what the reward counts)")
+    .option("--verifier <urls>", "judge on `securecoderl serve` replicas instead of here: URL[,URL...] (or one load balancer); token from SECURECODERL_TOKEN")
     .action(async (opts: VerifyCliOptions) => {
       const { runVerify } = await import("./verify-run.js");
       process.exitCode = await runVerify(opts);

@@ -1,7 +1,9 @@
-/** Reading `verify` sample files: one `{task_id, completion}` JSON object a line, each checked on its own. */
-
-/** Extracted code above this size is refused (a per-sample error), long before the sandbox sees it. */
-export const MAX_CODE_BYTES = 1024 * 1024;
+/**
+ * Reading `verify` sample files: one `{task_id, completion}` JSON object a line, each checked on its
+ * own. Only whether a line can be read is decided here; what a completion's text may hold (empty,
+ * NUL bytes, lone surrogates, oversized code) is the Verifier's one set of input rules
+ * (src/verify/input.ts), the same for every command.
+ */
 
 export interface SampleLine {
   /** 1-based line number in the samples file. */
@@ -35,10 +37,6 @@ export function parseSamples(bytes: Buffer): SampleLine[] {
   return out;
 }
 
-function hasLoneSurrogate(text: string): boolean {
-  return /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
-}
-
 export function parseSampleLine(raw: Buffer, line: number): SampleLine {
   let text: string;
   try {
@@ -70,8 +68,5 @@ export function parseSampleLine(raw: Buffer, line: number): SampleLine {
   if (taskId === null) return { line, task_id: null, error: "malformed sample line: task_id must be a non-empty string or a number" };
   const completion = obj.completion;
   if (typeof completion !== "string") return { line, task_id: taskId, error: "malformed sample line: completion must be a string" };
-  if (completion.includes("\u0000")) return { line, task_id: taskId, error: "completion contains a NUL byte" };
-  if (hasLoneSurrogate(completion)) return { line, task_id: taskId, error: "completion is not valid UTF-8 text (lone surrogate escape)" };
-  if (completion.trim() === "") return { line, task_id: taskId, error: "empty completion" };
   return { line, task_id: taskId, completion };
 }

@@ -90,14 +90,34 @@ export function looksLikeCode(text: string): boolean {
 }
 
 /**
+ * Special tokens a chat model's raw output can end with when it is decoded with special tokens
+ * kept (OpenRLHF's reward requests, logs of a served model): the `<|...|>` family (ChatML
+ * `<|im_end|>`, `<|endoftext|>`, Llama 3 `<|eot_id|>` and `<|end_of_text|>`, Phi `<|end|>`),
+ * DeepSeek's full-width `<｜end▁of▁sentence｜>`, and `</s>`, `<eos>`, `<pad>`, `<end_of_turn>`.
+ * Only a run of them at the very end is removed: there they are never code, and left in place they
+ * hide a closing fence (```` ```<|im_end|> ````). One inside the text is left alone.
+ */
+const TRAILING_SPECIAL_TOKENS = /(?:\s*(?:<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/s>|<eos>|<pad>|<end_of_turn>))+\s*$/;
+
+/** The completion without a trailing run of special tokens (and the whitespace between them). */
+export function stripTrailingSpecialTokens(text: string): string {
+  // Cheap test first: the regex is anchored at the end, but scanning a long text for its start is not free.
+  if (!/[>]\s*$/.test(text)) return text;
+  const m = TRAILING_SPECIAL_TOKENS.exec(text.slice(-4096));
+  return m ? text.slice(0, text.length - m[0].length) : text;
+}
+
+/**
  * The program in a completion, or null when it holds no code.
+ *  0. A trailing run of special tokens (`<|im_end|>`, `</s>`, ...) is removed first.
  *  1. Markdown fenced blocks (``` or ~~~): Python-tagged or untagged blocks are the candidates (any
  *     block if none is); else `<code>` blocks; else the whole text.
  *  2. Among non-empty candidates, the last one that defines the entry point, else the last one.
  *  3. Unfenced text is code when some line reads as Python (looksLikeCode); prose alone is null.
  * The result keeps the block's own indentation and loses only surrounding blank lines.
  */
-export function extractCode(completion: string, opts: ExtractOptions = {}): string | null {
+export function extractCode(raw: string, opts: ExtractOptions = {}): string | null {
+  const completion = stripTrailingSpecialTokens(raw);
   if (completion.trim() === "") return null;
   let blocks = fencedBlocks(completion);
   if (blocks.length > 0) {

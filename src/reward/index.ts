@@ -13,4 +13,4 @@ export {
 } from "./spec.js";
 export { computeReward, countedFindings, type AnalysisStatus } from "./compute.js";
 export { isTrivialCode, isTriviallyPassable, FUNCTIONAL_TEST_KINDS } from "./trivial.js";
-export { readRewardArgument } from "./load.js";
+export { readRewardArgument, loadRewardSpec } from "./load.js";

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { getSpec, parseSpec, type RewardSpec } from "./spec.js";
 
 /**
  * What a `--reward` flag names: a built-in spec name (securecoderl, real), or a YAML/JSON file
@@ -9,4 +10,10 @@ export async function readRewardArgument(reward: string): Promise<unknown> {
   if (!/[./\\]/.test(reward) || !existsSync(reward)) return reward;
   const { parse } = await import("yaml");
   return parse(await readFile(reward, "utf8"));
+}
+
+/** The spec a `--reward`/`--spec` flag names: a built-in by name, or a custom spec file, checked. */
+export async function loadRewardSpec(reward: string): Promise<RewardSpec> {
+  const value = await readRewardArgument(reward);
+  return typeof value === "string" ? getSpec(value) : parseSpec(value);
 }

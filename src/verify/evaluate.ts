@@ -1,14 +1,15 @@
 import type { AnalyzerName, Finding } from "../analysis/finding.js";
-import { judgeSample, type JobLimits, type JobRunner, type JudgeMode } from "../judge/index.js";
+import { judgeSample, testKind, type JobLimits, type JobRunner, type JudgeMode, type Verdict } from "../judge/index.js";
 import { extractCode } from "../policy/extract.js";
-import { computeReward, type RewardSpec } from "../reward/index.js";
+import { analyzersFor, computeReward, type RewardSpec } from "../reward/index.js";
 import type { Task } from "../task/schema.js";
 import type { AnalysisRunner, ModuleAnalyzer } from "./analysis-types.js";
+import { refuseCode, refuseCompletion, wellFormed, type InputRefusal } from "./input.js";
 import type { SampleResult, SampleStyle, StageTimings } from "./types.js";
 
 /**
- * The per-sample pipeline shared by `bench` and `verify`:
- *   extract code -> judge (sandboxed tests) -> static analysis -> reward with parts.
+ * The per-sample pipeline shared by `bench`, `verify`, `serve` and the trainer:
+ *   input rules -> extract code -> judge (sandboxed tests) -> static analysis -> reward with parts.
  * Never throws for anything a completion contains; a failure becomes the result's `error`.
  */
 
@@ -18,11 +19,15 @@ export type TypeChecker = (code: string, task: Task) => Promise<{ findings: Find
 export interface EvaluateDeps {
   pool: JobRunner;
   spec: RewardSpec;
-  /** Analyzers to run on compiling code; findings of all of them are reported, the spec counts its own. */
+  /**
+   * Analyzers to run on compiling code; findings of all of them are reported. What the sample's
+   * spec counts for its task always runs too, so a reward never sees "no findings" from an
+   * analyzer that was not run.
+   */
   analyzers: readonly AnalyzerName[];
   judgeMode?: JudgeMode;
   limits?: JobLimits;
-  /** Required when `analyzers` includes "types". */
+  /** Needed when a sample runs "types". */
   typeChecker?: TypeChecker;
   /** Detector budget per sample (ms). */
   vulnBudgetMs?: number;
@@ -39,6 +44,12 @@ export interface SampleMeta {
   sampleIndex: number;
   model: string;
   dataset: string;
+  /* Per-sample settings instead of the verifier's own (the reward service takes them per request). */
+  spec?: RewardSpec;
+  judgeMode?: JudgeMode;
+  limits?: JobLimits;
+  /** Analyzers instead of the verifier's default set (the spec's own still run). */
+  analyzers?: readonly AnalyzerName[];
 }
 
 export function styleOf(task: Pick<Task, "kind">): SampleStyle {
@@ -114,28 +125,55 @@ export async function analyzeProgram(code: string, task: Task, deps: EvaluateDep
   return findings;
 }
 
-export async function evaluateSample(task: Task, completion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
+/** What the sample's spec counts for its task always runs, on top of what the caller asked for. */
+function sampleAnalyzers(requested: readonly AnalyzerName[], spec: RewardSpec, task: Task): readonly AnalyzerName[] {
+  const needed = analyzersFor(spec, task).filter((a) => !requested.includes(a));
+  return needed.length === 0 ? requested : [...requested, ...needed];
+}
+
+/** The verdict for a completion the input rules refuse (src/verify/input.ts): no sandbox run, no analysis. */
+function refusedVerdict(task: Task, code: string | null, refusal: InputRefusal): Verdict {
+  const base = { task_id: task.id, passed: 0, total: task.tests.length, findings: [] };
+  if (refusal.as === "no_code") return { ...base, code: null, compiled: false, tests: [] };
+  const tests = task.tests.map((t) => ({ kind: testKind(t), status: "compile_error" as const, time_ms: 0, detail: refusal.compileError }));
+  return { ...base, code, compiled: false, compile_error: refusal.compileError, tests };
+}
+
+export async function evaluateSample(task: Task, rawCompletion: string, deps: EvaluateDeps, meta: SampleMeta): Promise<SampleResult> {
+  const spec = meta.spec ?? deps.spec;
+  const completion = wellFormed(rawCompletion);
   const timings = emptyTimings();
   const notes: AnalysisNotes = { errors: [], failed: new Set(), moduleLevelSolution: false };
-  const code = extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
-  const t0 = performance.now();
-  let analysisMs = 0;
-  const verdict = await judgeSample(task, code, deps.pool, {
-    mode: deps.judgeMode ?? "strict",
-    ...(deps.limits ? { limits: deps.limits } : {}),
-    analyze: async (program, t) => {
-      const a0 = performance.now();
-      const found = await analyzeProgram(program, t, deps, timings, notes);
-      analysisMs += performance.now() - a0;
-      return found;
-    },
-  });
-  // Analysis runs while the sandbox works on the tests; judge time is the rest of the wall time.
-  timings.judge_ms = Math.max(0, performance.now() - t0 - analysisMs);
+  const refusedCompletion = refuseCompletion(completion);
+  const code = refusedCompletion ? null : extractCode(completion, task.entryPoint ? { entryPoint: task.entryPoint } : {});
+  const refusal: InputRefusal | null = refusedCompletion ?? (code === null ? { as: "no_code", error: "completion holds no code" } : refuseCode(code));
+  let verdict: Verdict;
+  const sampleDeps = { ...deps, analyzers: sampleAnalyzers(meta.analyzers ?? deps.analyzers, spec, task) };
+  if (refusal) {
+    verdict = refusedVerdict(task, code, refusal);
+  } else {
+    const limits = meta.limits ?? deps.limits;
+    const t0 = performance.now();
+    let analysisMs = 0;
+    verdict = await judgeSample(task, code, deps.pool, {
+      mode: meta.judgeMode ?? deps.judgeMode ?? "strict",
+      ...(limits ? { limits } : {}),
+      analyze: async (program, t) => {
+        const a0 = performance.now();
+        const found = await analyzeProgram(program, t, sampleDeps, timings, notes);
+        analysisMs += performance.now() - a0;
+        return found;
+      },
+    });
+    // Analysis runs while the sandbox works on the tests; judge time is the rest of the wall time.
+    timings.judge_ms = Math.max(0, performance.now() - t0 - analysisMs);
+  }
   // Analysis runs only on code that compiled; any counted analyzer that failed there (or did not
-  // run) makes the quality part its worst (docs/rewards.md).
+  // run) makes the quality part its worst (docs/rewards.md). A refusal is the completion's doing,
+  // never a judging error: its verdict carries no `error`, so the reward is the spec's penalty
+  // without the judge_error flag a trainer may drop samples by.
   const failed = [...notes.failed];
-  const reward = computeReward(verdict, task, deps.spec, { analyzed: deps.analyzers, failed });
+  const reward = computeReward(verdict, task, spec, { analyzed: sampleDeps.analyzers, failed });
   const result: SampleResult = {
     task_id: task.id,
     sample_index: meta.sampleIndex,
@@ -152,9 +190,10 @@ export async function evaluateSample(task: Task, completion: string, deps: Evalu
     findings: verdict.findings,
     reward,
     module_level_solution: verdict.compiled ? notes.moduleLevelSolution : false,
-    code: verdict.code,
+    // Oversized code is not copied into the result: it would be repeated in every output.
+    code: refusal?.as === "compile_error" && refusal.dropCode ? null : verdict.code,
     completion,
-    error: verdict.error ?? null,
+    error: refusal?.error ?? verdict.error ?? null,
     analysis_errors: notes.errors,
     timings: roundTimings(timings),
   };

@@ -6,3 +6,7 @@ export { DEFAULT_MAX_ANALYSIS_BYTES, type AnalysisRequest, type AnalysisOutcome,
 export type { SampleResult, SampleStatus, SampleStyle, StageTimings } from "./types.js";
 export { hasModuleLevelSolution } from "./structure.js";
 export { batchedTypeChecker } from "./type-batcher.js";
+export { MAX_CODE_BYTES, refuseCode, refuseCompletion, wellFormed, type InputRefusal } from "./input.js";
+export { RemoteVerifier, RemoteVerifierError, parseVerifierUrls, type RemoteVerifierOptions } from "./remote.js";
+export { parseWireJson, stringifyWireJson, canonicalJson, contentHash } from "./json.js";
+export { toWireResult, fromWireResult, specIdentity, specOnWire, type WireResult, type WireResponse } from "./wire.js";

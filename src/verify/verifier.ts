@@ -1,7 +1,7 @@
 import type { AnalyzerName } from "../analysis/finding.js";
 import type { JobLimits, JobRunner, JudgeMode } from "../judge/index.js";
 import { analyzersFor, type RewardSpec } from "../reward/index.js";
-import { SandboxPool } from "../sandbox/index.js";
+import { SandboxPool, type JobResult, type PythonJob } from "../sandbox/index.js";
 import type { Task } from "../task/schema.js";
 import { AnalysisPool, defaultAnalysisThreads } from "./analysis-pool.js";
 import { evaluateSample, type EvaluateDeps, type SampleMeta, type TypeChecker } from "./evaluate.js";
@@ -39,10 +39,14 @@ export interface VerifierOptions {
   maxAnalysisBytes?: number;
 }
 
-/** Rules and the detector always run (reports show both); the spec adds what it counts (types for REAL on APPS+). */
+/**
+ * Rules and the detector run by default (reports show both); a caller may ask for others instead.
+ * What the spec counts for `tasks` is always added (types for REAL on APPS+): a reward must never
+ * read "no findings" from an analyzer that did not run. (Each sample also adds what its own
+ * spec counts for its own task, for tasks not known up front.)
+ */
 export function analyzersToRun(requested: readonly AnalyzerName[] | undefined, spec: RewardSpec, tasks: readonly Task[]): AnalyzerName[] {
-  if (requested) return [...new Set(requested)];
-  const set = new Set<AnalyzerName>(["rules", "vuln"]);
+  const set = new Set<AnalyzerName>(requested ?? ["rules", "vuln"]);
   const seen = new Set<string>();
   for (const t of tasks) {
     const key = `${t.kind}/${t.source}`;
@@ -66,25 +70,29 @@ export class Verifier implements SampleVerifier {
   private readonly deps: EvaluateDeps;
   private readonly ownPool: SandboxPool | undefined;
   private readonly analysisPool: AnalysisPool;
+  private readonly runner: JobRunner;
+  private typeChecker: TypeChecker | undefined;
 
   constructor(opts: VerifierOptions) {
     this.spec = opts.spec;
     this.analyzers = analyzersToRun(opts.analyzers, opts.spec, opts.tasks ?? []);
     this.ownPool = opts.runner ? undefined : new SandboxPool({ ...(opts.jobs ? { jobs: opts.jobs } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
     this.jobs = this.ownPool?.jobs ?? opts.jobs ?? 1;
-    const typeChecker: TypeChecker | undefined = this.analyzers.includes("types") ? batchedTypeChecker() : undefined;
     this.analysisPool = new AnalysisPool({
       threads: opts.analysisThreads ?? defaultAnalysisThreads(this.jobs),
       ...(opts.analysisBudgetMs ? { timeBudgetMs: opts.analysisBudgetMs } : {}),
       ...(opts.analysisMemoryMb ? { memoryMb: opts.analysisMemoryMb } : {}),
     });
+    this.runner = opts.runner ?? this.ownPool!;
+    // Started on first use: pyright is a second process, wanted only when some sample's spec counts types.
+    const typeChecker: TypeChecker = (code, task) => (this.typeChecker ??= batchedTypeChecker())(code, task);
     this.deps = {
-      pool: opts.runner ?? this.ownPool!,
+      pool: this.runner,
       spec: opts.spec,
       analyzers: this.analyzers,
       ...(opts.judgeMode ? { judgeMode: opts.judgeMode } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
-      ...(typeChecker ? { typeChecker } : {}),
+      typeChecker,
       ...(opts.vulnBudgetMs ? { vulnBudgetMs: opts.vulnBudgetMs } : {}),
       ...(opts.maxAnalysisBytes ? { maxAnalysisBytes: opts.maxAnalysisBytes } : {}),
       analysis: this.analysisPool,
@@ -92,7 +100,17 @@ export class Verifier implements SampleVerifier {
   }
 
   verify(task: Task, completion: string, meta: Partial<SampleMeta> = {}): Promise<SampleResult> {
-    return evaluateSample(task, completion, this.deps, { sampleIndex: meta.sampleIndex ?? 0, model: meta.model ?? "", dataset: meta.dataset ?? task.source });
+    return evaluateSample(task, completion, this.deps, { ...meta, sampleIndex: meta.sampleIndex ?? 0, model: meta.model ?? "", dataset: meta.dataset ?? task.source });
+  }
+
+  /** One program through the verifier's sandbox, outside any task (the service's /run_code). */
+  runProgram(job: PythonJob): Promise<JobResult> {
+    return this.runner.run(job);
+  }
+
+  /** Starts the sandbox workers now rather than on the first sample (a service before it says ready). */
+  async warm(): Promise<void> {
+    await this.ownPool?.warm();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractCode, looksLikeCode } from "../../src/policy/extract.js";
+import { extractCode, looksLikeCode, stripTrailingSpecialTokens } from "../../src/policy/extract.js";
 
 describe("extractCode", () => {
   it("takes a ```python block out of prose", () => {
@@ -44,6 +44,21 @@ describe("extractCode", () => {
   });
   it("keeps syntax errors: compiling is CPython's decision", () => {
     expect(extractCode("def f(:\n    return 1")).toBe("def f(:\n    return 1");
+  });
+  it("finds the closing fence behind trailing special tokens (raw chat-model output)", () => {
+    const answer = "Here:\n```python\ndef f(x):\n    return x\n```";
+    for (const tail of ["<|im_end|>", "<|im_end|>\n<|endoftext|><|endoftext|>", "</s>", "<|eot_id|>", " <|end|>", "<｜end▁of▁sentence｜>", "<end_of_turn>\n<eos>"]) {
+      expect(extractCode(answer + tail), JSON.stringify(tail)).toBe("def f(x):\n    return x");
+    }
+    expect(extractCode("```python\nprint(1)```<|im_end|>")).toBe("print(1)");
+    // Unfenced code keeps working too, and a completion of special tokens only holds no code.
+    expect(extractCode("import sys\nprint(sys.argv)<|endoftext|>")).toBe("import sys\nprint(sys.argv)");
+    expect(extractCode("<|im_end|>")).toBeNull();
+  });
+  it("leaves special-token text that is not at the very end alone", () => {
+    expect(extractCode('print("</s>")')).toBe('print("</s>")');
+    expect(stripTrailingSpecialTokens("a <|im_end|> b")).toBe("a <|im_end|> b");
+    expect(stripTrailingSpecialTokens("x = a<b>")).toBe("x = a<b>");
   });
   it("looksLikeCode tells statements from prose", () => {
     expect(looksLikeCode("x = 5")).toBe(true);

@@ -5,9 +5,9 @@
  * statically. The 2x2 table of the two tells where the detector misses injectable programs and
  * where it flags programs the attacks could not break (a real sanitizer, or attacks too weak).
  */
-import type { Task } from "../../task/schema.js";
-import { judgeSample, type JobLimits, type JobRunner } from "../../judge/index.js";
-import { detect } from "./index.js";
+import type { Task } from "../task/schema.js";
+import { judgeSample, type JobLimits, type JobRunner } from "../judge/index.js";
+import { detect } from "../analysis/vuln/index.js";
 
 export interface SafeSqlCrossCheck {
   taskId: string;

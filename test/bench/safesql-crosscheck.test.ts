@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SandboxPool } from "../../../src/sandbox/index.js";
-import { loadTasks } from "../../../src/task/index.js";
-import { crossCheckSafeSql, crossTable, quadrant } from "../../../src/analysis/vuln/safesql-crosscheck.js";
-import { datasetPath } from "../../helpers.js";
+import { SandboxPool } from "../../src/sandbox/index.js";
+import { loadTasks } from "../../src/task/index.js";
+import { crossCheckSafeSql, crossTable, quadrant } from "../../src/bench/safesql-crosscheck.js";
+import { datasetPath } from "../helpers.js";
 
 /**
  * The core of `npm run accept:vuln-safesql` on a slice of SafeSQL train: every reference program
