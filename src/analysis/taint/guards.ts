@@ -1,0 +1,304 @@
+/**
+ * The code-flow narrowing pass: what a branch condition (or a checking loop) establishes about
+ * the values it tests, applied to the taint state on the CFG edge where it holds.
+ *
+ * `checks(cond, truth)` maps checked names to the classes they are validated for when `cond`
+ * evaluates to `truth`: allow-list membership, equality, anchored regex matches, isdigit-style
+ * predicates, isinstance with non-string types, containment of a normalized path, host or scheme
+ * allow-lists on a parsed URL, and the `not`/`and`/`or` combinations of these. Because a guard
+ * whose failing branch raises or returns leaves only the passing edge into the rest of the
+ * function, a dominating guard needs no special case.
+ */
+import type { Cfg, CfgEdge, SyntaxNode } from "../python/cfg.js";
+import { targetNames } from "../python/ssa.js";
+import { unparen, type FunctionInfo, type Run } from "./context.js";
+import { clear, type State, type Taint } from "./facts.js";
+import { ALL_CLASSES_MASK, CLASS_BIT, classMask, type VulnClass } from "./models/index.js";
+import type { Program } from "./program.js";
+
+export type StateReader = (state: State, key: string) => Taint;
+
+function isAnchoredPattern(p: string, needStart: boolean): boolean {
+  const start = p.startsWith("^") || p.startsWith("\\A");
+  const end = (p.endsWith("$") && !p.endsWith("\\$")) || p.endsWith("\\Z") || p.endsWith("\\z");
+  return end && (start || !needStart);
+}
+
+export class Guards {
+  private readonly validatesCache = new Map<string, boolean>();
+  private readonly loopChecks = new Map<number, { roots: string[]; mask: number } | null>();
+
+  constructor(
+    private readonly p: Program,
+    private readonly read: StateReader,
+  ) {}
+
+  /**
+   * Names a check on `expr` validates: the value itself and the values it is a view of. A name
+   * whose reaching definition is a view (`host = urlparse(url).hostname`, `p = realpath(p0)`)
+   * also names what that definition viewed.
+   */
+  roots(expr: SyntaxNode, fn: FunctionInfo | null, depth = 0): string[] {
+    if (depth > 32) return [];
+    const e = unparen(expr);
+    if (e.type === "identifier") {
+      const out = [e.text];
+      const def = this.p.resolveAssigned(e, fn);
+      const d = def ? unparen(def) : null;
+      if (d && (d.type === "attribute" || (d.type === "call" && this.p.viewOfCall(d)))) for (const r of this.roots(d, fn, depth + 1)) if (r !== e.text) out.push(r);
+      return out;
+    }
+    if (e.type === "attribute") {
+      const obj = unparen(e.childForFieldName("object")!);
+      const out = this.roots(obj, fn, depth + 1);
+      if (obj.type === "identifier") out.push(`${obj.text}.${e.childForFieldName("attribute")!.text}`);
+      return out;
+    }
+    if (e.type === "call") {
+      const view = this.p.viewOfCall(e);
+      if (view) return this.roots(view.base, fn, depth + 1);
+      const fnNode = e.childForFieldName("function");
+      const q = fnNode ? this.p.qname(fnNode) : null;
+      if (q === "os.path.commonpath" || q === "os.path.commonprefix") {
+        const a0 = this.p.args(e).positional[0];
+        if (a0 && (a0.type === "list" || a0.type === "tuple")) return a0.namedChildren.flatMap((c) => this.roots(c, fn, depth + 1));
+      }
+    }
+    return [];
+  }
+
+  /** `urlparse(u).hostname`/`.netloc`, or a name assigned from one: a suffix check on it is a domain check. */
+  private isHostValue(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): boolean {
+    if (depth > 16) return false;
+    let e = unparen(n);
+    if (e.type === "identifier") e = this.p.resolveAssigned(e, fn) ?? e;
+    if (e.type === "call" && e.childForFieldName("function")?.type === "attribute") {
+      // `host.lower()` and similar views.
+      const obj = e.childForFieldName("function")!.childForFieldName("object");
+      if (obj) return this.isHostValue(obj, fn, depth + 1);
+    }
+    return e.type === "attribute" && ["hostname", "netloc", "host"].includes(e.childForFieldName("attribute")!.text);
+  }
+
+  /** What holds when `cond` evaluates to `truth`: validated names with the classes they are safe for. */
+  checks(cond: SyntaxNode, truth: boolean, fn: FunctionInfo | null, depth = 0, noFalsy = false): Map<string, number> {
+    const out = new Map<string, number>();
+    if (depth > 50) return out;
+    const add = (names: string[], mask: number): void => {
+      for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
+    };
+    const c = unparen(cond);
+    switch (c.type) {
+      case "not_operator": {
+        const arg = c.childForFieldName("argument");
+        return arg ? this.checks(arg, !truth, fn, depth + 1, noFalsy) : out;
+      }
+      case "boolean_operator": {
+        const op = c.childForFieldName("operator")?.text;
+        const l = this.checks(c.childForFieldName("left")!, truth, fn, depth + 1, noFalsy);
+        const r = this.checks(c.childForFieldName("right")!, truth, fn, depth + 1, noFalsy);
+        const both = (op === "and") === truth;
+        if (both) {
+          for (const [k, v] of l) out.set(k, v);
+          for (const [k, v] of r) out.set(k, (out.get(k) ?? 0) | v);
+        } else {
+          for (const [k, v] of l) if (r.has(k)) out.set(k, v & r.get(k)!);
+        }
+        return out;
+      }
+      case "comparison_operator": {
+        const operands = c.namedChildren;
+        const ops = c.children.filter((x) => !x.isNamed).map((x) => x.text);
+        if (operands.length !== 2) return out;
+        const opText = ops.join(" ");
+        const [a, b] = operands as [SyntaxNode, SyntaxNode];
+        if ((opText === "in" && truth) || (opText === "not in" && !truth)) add(this.roots(a, fn), ALL_CLASSES_MASK);
+        // `"\n" in value` failing: the value has no line break, so it cannot split a header or line.
+        if ((opText === "in" && !truth) || (opText === "not in" && truth)) {
+          const lit = this.p.literalString(a, fn);
+          if (lit !== null && /[\r\n]/.test(lit)) add(this.roots(b, fn), CLASS_BIT.injection);
+        }
+        if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
+          add(this.roots(a, fn), ALL_CLASSES_MASK);
+          add(this.roots(b, fn), ALL_CLASSES_MASK);
+        }
+        return out;
+      }
+      case "call":
+        return this.callChecks(c, truth, fn, depth);
+      case "identifier": {
+        // A falsy value (empty string, None) carries nothing.
+        if (!truth && !noFalsy) add(this.roots(c, fn), ALL_CLASSES_MASK);
+        // `ok = validator(x)` ... `if ok:` (the definition of `ok` that reaches the test).
+        const assigned = this.p.resolveAssigned(c, fn);
+        if (assigned && assigned.type === "call") for (const [k, v] of this.callChecks(assigned, truth, fn, depth + 1)) out.set(k, (out.get(k) ?? 0) | v);
+        return out;
+      }
+      case "attribute":
+        if (!truth && !noFalsy) add(this.roots(c, fn), ALL_CLASSES_MASK);
+        return out;
+      default:
+        return out;
+    }
+  }
+
+  private callChecks(c: SyntaxNode, truth: boolean, fn: FunctionInfo | null, depth: number): Map<string, number> {
+    const out = new Map<string, number>();
+    const fnNode = c.childForFieldName("function");
+    if (!fnNode) return out;
+    const args = this.p.args(c);
+    const q = this.p.qname(fnNode);
+    const method = fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")!.text : null;
+    const receiver = fnNode.type === "attribute" ? unparen(fnNode.childForFieldName("object")!) : null;
+    const add = (names: string[], mask: number) => {
+      for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
+    };
+    // all(P(e) for e in X) / any(not P(e) for e in X)
+    if ((q === "all" && truth) || (q === "any" && !truth)) {
+      const gen = args.positional[0];
+      if (gen?.type === "generator_expression") {
+        const body = gen.childForFieldName("body");
+        const clauses = gen.namedChildren.filter((x) => x.type === "for_in_clause");
+        if (body && clauses.length === 1 && !gen.namedChildren.some((x) => x.type === "if_clause")) {
+          const left = clauses[0]!.childrenForFieldName("left");
+          const right = clauses[0]!.childForFieldName("right");
+          const vars = left.flatMap((l) => targetNames(l));
+          const inner = this.checks(body, q === "all", fn, depth + 1);
+          let mask = 0;
+          for (const v of vars) if (inner.has(v)) mask |= inner.get(v)!;
+          if (vars.length && mask && right) add(this.roots(right, fn), mask);
+        }
+      }
+      return out;
+    }
+    // any(x == h for h in HOSTS) / any(x.endswith(d) for d in DOMAINS): some allowed item matched x.
+    if (q === "any" && truth) {
+      const gen = args.positional[0];
+      if (gen?.type === "generator_expression") {
+        const body = gen.childForFieldName("body");
+        const clauses = gen.namedChildren.filter((x) => x.type === "for_in_clause");
+        if (body && clauses.length === 1) {
+          const vars = new Set(clauses[0]!.childrenForFieldName("left").flatMap((l) => targetNames(l)));
+          for (const [k, v] of this.checks(body, true, fn, depth + 1)) if (!vars.has(k.split(".")[0]!)) add([k], v);
+        }
+      }
+      return out;
+    }
+    if (!truth) return out;
+    if (method === "endswith" && receiver && this.isHostValue(receiver, fn)) {
+      add(this.roots(receiver, fn), CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
+      return out;
+    }
+    if (q === "isinstance") {
+      const [x, t] = args.positional;
+      if (x && t && !/\b(str|bytes|object|dict|list)\b/.test(t.text)) add(this.roots(x, fn), ALL_CLASSES_MASK);
+      return out;
+    }
+    if (method === "startswith" && receiver) {
+      const names = this.roots(receiver, fn);
+      if (this.p.isNormalizedPath(receiver, fn)) add(names, CLASS_BIT["path-traversal"]);
+      const prefix = this.p.literalString(args.positional[0], fn);
+      if (prefix !== null && /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\//i.test(prefix)) add(names, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
+      return out;
+    }
+    const models = (q ? this.p.m.validatorCalls.byCallee.get(q) : undefined) ?? (method && !(q && receiver && this.p.qname(receiver) !== receiver.text) ? this.p.m.validatorCalls.byMethod.get(method) : undefined);
+    for (const v of models ?? []) {
+      if (v.requiresAnchoredPattern) {
+        let pattern: string | null;
+        if (v.requiresAnchoredPattern.pos === -1) {
+          // Compiled pattern: find its re.compile literal.
+          const r = receiver ? (unparen(receiver).type === "call" ? unparen(receiver) : this.p.resolveAssigned(unparen(receiver), fn)) : null;
+          pattern = r && r.type === "call" ? this.p.literalString(this.p.args(r).positional[0], fn) : null;
+          if (pattern === null || !isAnchoredPattern(pattern, method === "search")) continue;
+        } else {
+          pattern = this.p.literalString(args.keywords.get(v.requiresAnchoredPattern.kw) ?? args.positional[v.requiresAnchoredPattern.pos], fn);
+          if (pattern === null || !isAnchoredPattern(pattern, q?.endsWith("search") ?? false)) continue;
+        }
+      }
+      const checked = v.checked === "receiver" ? receiver : (args.keywords.get(v.checked.kw ?? "") ?? (v.checked.pos !== undefined ? args.positional[v.checked.pos] : undefined));
+      if (checked) add(this.roots(checked, fn), classMask(v.clears));
+    }
+    return out;
+  }
+
+  /** Applies what `cond == truth` establishes to the state (and to values the checked ones view). */
+  refine(state: State, cond: SyntaxNode, truth: boolean, fn: FunctionInfo | null): State {
+    for (const [name, mask] of this.checks(cond, truth, fn)) this.clearName(state, name, mask);
+    return state;
+  }
+
+  clearName(state: State, name: string, mask: number): void {
+    const t = this.read(state, name);
+    if (t.length) state.set(name, clear(t, mask));
+  }
+
+  /** Whether any branch condition or checking loop in the function validates a value for `cls`. */
+  validates(fn: FunctionInfo, cls: VulnClass): boolean {
+    const key = `${fn.node.id}:${cls}`;
+    const cached = this.validatesCache.get(key);
+    if (cached !== undefined) return cached;
+    const bit = CLASS_BIT[cls];
+    let found = false;
+    const stack: SyntaxNode[] = [fn.node.childForFieldName("body") ?? fn.node];
+    while (stack.length && !found) {
+      const n = stack.pop()!;
+      if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+      const cond = n.type === "if_statement" || n.type === "elif_clause" || n.type === "while_statement" ? n.childForFieldName("condition") : n.type === "assert_statement" ? n.namedChildren[0] : null;
+      // Emptiness tests (`if params:`) are not validation.
+      if (cond) for (const truth of [true, false]) for (const m of this.checks(cond, truth, fn, 0, true).values()) if (m & bit) found = true;
+      if (n.type === "for_statement" && (this.loopCheck(n, fn)?.mask ?? 0) & bit) found = true;
+      for (const c of n.namedChildren) stack.push(c);
+    }
+    this.validatesCache.set(key, found);
+    return found;
+  }
+
+  /** `for e in X:` whose body raises/returns unless a check on `e` holds: X is validated on exit. */
+  private loopCheck(forStmt: SyntaxNode, fn: FunctionInfo | null): { roots: string[]; mask: number } | null {
+    const cached = this.loopChecks.get(forStmt.id);
+    if (cached !== undefined) return cached;
+    let result: { roots: string[]; mask: number } | null = null;
+    const left = forStmt.childForFieldName("left");
+    const right = forStmt.childForFieldName("right");
+    const body = forStmt.childForFieldName("body");
+    if (left && right && body) {
+      const vars = targetNames(left);
+      const iterQ = unparen(right).type === "call" ? this.p.qname(unparen(right).childForFieldName("function")!) : null;
+      const astWalk = iterQ === "ast.walk";
+      let mask = 0;
+      for (const s of body.namedChildren) {
+        if (s.type !== "if_statement") continue;
+        const cond = s.childForFieldName("condition");
+        const cons = s.childForFieldName("consequence");
+        if (!cond || !cons) continue;
+        const last = cons.namedChildren[cons.namedChildren.length - 1];
+        if (!last || (last.type !== "raise_statement" && last.type !== "return_statement")) continue;
+        const passed = this.checks(cond, false, fn);
+        for (const v of vars) if (passed.has(v)) mask |= passed.get(v)!;
+        // AST inspection: rejecting node types while walking the parsed tree.
+        if (astWalk && /\bisinstance\s*\(/.test(cond.text)) mask |= CLASS_BIT["code-injection"] | CLASS_BIT["command-injection"];
+      }
+      if (mask) result = { roots: this.roots(right, fn), mask };
+    }
+    this.loopChecks.set(forStmt.id, result);
+    return result;
+  }
+
+  /** The state on an edge: refined by the branch condition, or by a checking loop on its exit. */
+  edgeState(out: State, e: CfgEdge, cfg: Cfg, run: Run): State {
+    if ((e.kind === "true" || e.kind === "false") && e.cond) return this.refine(new Map(out), e.cond, e.kind === "true", run.fn);
+    if (e.kind === "loop-exit") {
+      const header = cfg.blocks[e.from]!;
+      const it = header.elements[header.elements.length - 1];
+      if (it?.kind === "for-iter") {
+        const lc = this.loopCheck(it.node, run.fn);
+        if (lc) {
+          const s = new Map(out);
+          for (const r of lc.roots) this.clearName(s, r, lc.mask);
+          return s;
+        }
+      }
+    }
+    return out;
+  }
+}
