@@ -9,14 +9,36 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
-import { CLEAN, clear, unclear, union, unionAll, withStep, type State, type Taint } from "./facts.js";
+import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
 import type { Guards } from "./guards.js";
-import { ALL_CLASSES_MASK, CALLER_PATH_BIT, CLASS_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
+import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
 const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
+/** Methods of a file object that return what it holds. */
+const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
+const FIXED_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/{}\s]+\//i;
+
+/** A value placed inside trusted structure (after a prefix, under a base, into a template). */
+function embedded(t: Taint): Taint {
+  return mark(t, EMBEDDED_BIT);
+}
+
+/** What a read of a file object gives: its contents (the handle mark goes). */
+function contents(t: Taint): Taint {
+  return unclear(t, HANDLE_BIT);
+}
+
+/** A string literal constant key (`d["k"]`), or null. */
+function constantKey(n: SyntaxNode | undefined): string | null {
+  const u = n ? unparen(n) : null;
+  if (!u || u.type !== "string" || u.namedChildren.some((c) => c.type === "interpolation")) return null;
+  const content = u.namedChildren.filter((c) => c.type === "string_content");
+  if (content.length > 1 || u.namedChildren.some((c) => c.type === "escape_sequence")) return null;
+  return content[0]?.text ?? "";
+}
 
 /** Analyzes a nested function or lambda with the state captured where it is defined. */
 export interface NestedAnalyzer {
@@ -40,12 +62,17 @@ export class Evaluator {
     private readonly nested: NestedAnalyzer,
   ) {}
 
+  /** A dict key that is a constant string (for field-sensitive reads and writes). */
+  constantKeyOf(n: SyntaxNode | null): string | null {
+    return constantKey(n ?? undefined);
+  }
+
   // ---------------------------------------------------------------- state access
 
   read(state: State, key: string): Taint {
     const v = state.get(key);
     if (v) return v;
-    if (!key.includes(".")) return this.globals.get(key) ?? CLEAN;
+    if (!key.includes(".") && !key.includes("[")) return this.globals.get(key) ?? CLEAN;
     return CLEAN;
   }
 
@@ -58,6 +85,7 @@ export class Evaluator {
     const tgt = unparen(target);
     switch (tgt.type) {
       case "identifier":
+        dropFields(state, tgt.text);
         state.set(tgt.text, withStep(t, step(at, `assigned to ${tgt.text}`)));
         return;
       case "attribute": {
@@ -69,7 +97,14 @@ export class Evaluator {
       case "subscript": {
         const container = unparen(tgt.childForFieldName("value")!);
         if (run.report) this.r.checkStoreSink(container, t, tgt, run);
-        for (const idx of tgt.childrenForFieldName("subscript")) this.evalExpr(idx, state, run, 0);
+        const idxs = tgt.childrenForFieldName("subscript");
+        for (const idx of idxs) this.evalExpr(idx, state, run, 0);
+        const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
+        if (container.type === "identifier") {
+          // `d["k"] = v`: a strong update of that field; any other key may overwrite any field.
+          if (key !== null) state.set(fieldKey(container.text, key), withStep(t, step(at, `stored into ${tgt.text}`)));
+          else dropFields(state, container.text);
+        }
         this.weakUpdate(container, t, state, at);
         return;
       }
@@ -121,24 +156,31 @@ export class Evaluator {
         if (t.length) return t;
         const q = this.p.qname(node);
         if (q && q !== node.text) {
-          const label = this.r.sourceObject(q, null);
-          if (label) return this.r.fresh(label, node);
+          const model = this.r.sourceObject(q, null);
+          if (model) return this.r.fresh(model, node);
         }
         return CLEAN;
       }
       case "string": {
+        // An interpolated value after any text or value is inside the string's structure; one
+        // that only has text after it (`f"{path}.bak"`) is still the whole value.
         let t: Taint = CLEAN;
         let urlFixed = false;
-        let composedPath = false;
+        let before = false;
         for (const c of node.namedChildren) {
-          if (c.type === "string_content" && !t.length && /^[a-z][a-z0-9+.-]*:\/\/[^/{}\s]+\//i.test(c.text)) urlFixed = true;
-          if (c.type === "string_content" && c.text.includes("/")) composedPath = true;
+          if (c.type === "string_content") {
+            if (!t.length && FIXED_URL.test(c.text)) urlFixed = true;
+            if (c.text.length) before = true;
+          }
           if (c.type === "interpolation") {
             const e = c.childForFieldName("expression");
-            if (e) t = union(t, this.evalExpr(e, state, run, d));
+            if (e) {
+              const v = this.evalExpr(e, state, run, d);
+              t = union(t, before ? embedded(v) : v);
+            }
+            before = true;
           }
         }
-        if (composedPath) t = unclear(t, CALLER_PATH_BIT);
         return urlFixed ? clear(t, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf) : t;
       }
       case "integer":
@@ -154,8 +196,16 @@ export class Evaluator {
       case "attribute":
         return this.evalAttribute(node, state, run, d);
       case "subscript": {
-        const value = node.childForFieldName("value")!;
-        for (const idx of node.childrenForFieldName("subscript")) this.evalExpr(idx, state, run, d);
+        const value = unparen(node.childForFieldName("value")!);
+        const idxs = node.childrenForFieldName("subscript");
+        for (const idx of idxs) this.evalExpr(idx, state, run, d);
+        // An element of a constant table is one of its constants, whatever the key (an allow-list).
+        if (this.p.isConstantContainer(value, run.fn)) return CLEAN;
+        const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
+        if (key !== null && value.type === "identifier") {
+          const field = state.get(fieldKey(value.text, key));
+          if (field) return field;
+        }
         return this.evalExpr(value, state, run, d);
       }
       case "call":
@@ -166,12 +216,11 @@ export class Evaluator {
         const op = node.childForFieldName("operator")?.text ?? "";
         const lt = this.evalExpr(left, state, run, d);
         let rt = this.evalExpr(right, state, run, d);
-        if (op === "/") rt = unclear(rt, CALLER_PATH_BIT);
-        if (op === "+" && lt.length === 0 && /[\\/]/.test(this.p.literalString(left, run.fn) ?? "")) rt = unclear(rt, CALLER_PATH_BIT);
-        if ((op === "+" || op === "%") && lt.length === 0) {
-          const lit = this.p.literalString(left, run.fn);
-          if (lit !== null && /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\//i.test(lit)) rt = clear(rt, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
-        }
+        const lit = lt.length === 0 ? this.p.literalString(left, run.fn) : null;
+        // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
+        // template: composed, unless the left side is empty text or the bare `%s` template.
+        if ((op === "+" || op === "/" || op === "%") && lit !== "" && !(op === "%" && lit !== null && /^%[sr]$/.test(lit))) rt = embedded(rt);
+        if ((op === "+" || op === "%") && lit !== null && FIXED_URL.test(lit)) rt = clear(rt, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
         return union(lt, rt);
       }
       case "conditional_expression": {
@@ -197,6 +246,17 @@ export class Evaluator {
       case "lambda":
         if (run.report) this.nested.analyzeNested(node, state, run);
         return CLEAN;
+      case "list":
+      case "tuple": {
+        // Elements after the first sit in a built structure (`["ls", arg]`, `(base, name)`).
+        let t: Taint = CLEAN;
+        node.namedChildren.forEach((c, i) => {
+          if (c.type === "comment") return;
+          const v = this.evalExpr(c, state, run, d);
+          t = union(t, i > 0 ? embedded(v) : v);
+        });
+        return t;
+      }
       case "keyword_argument": {
         const v = node.childForFieldName("value");
         return v ? this.evalExpr(v, state, run, d) : CLEAN;
@@ -233,11 +293,12 @@ export class Evaluator {
       const path = state.get(`${obj.text}.${attr}`);
       if (path) return path;
     }
-    const objTaint = this.evalExpr(obj, state, run, d);
+    // A file object's attributes (`f.name`, `f.mode`) are not what the file holds.
+    const objTaint = withoutMarked(this.evalExpr(obj, state, run, d), HANDLE_BIT);
     if (objTaint.length) return objTaint;
     const q = this.p.qname(node);
-    const label = this.r.sourceObject(q, node.text);
-    if (label) return this.r.fresh(label, node);
+    const model = this.r.sourceObject(q, node.text);
+    if (model) return this.r.fresh(model, node);
     return CLEAN;
   }
 
@@ -247,7 +308,7 @@ export class Evaluator {
     for (const c of node.namedChildren) {
       if (c.type === "for_in_clause") {
         const right = c.childForFieldName("right");
-        const t = right ? this.evalExpr(right, state, run, d) : CLEAN;
+        const t = right ? contents(this.evalExpr(right, state, run, d)) : CLEAN;
         for (const left of c.childrenForFieldName("left")) this.assign(left, t, state, run, c);
       } else if (c.type === "if_clause") {
         const cond = c.namedChildren[0];
@@ -271,7 +332,10 @@ export class Evaluator {
     const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : null;
     const q = this.p.qname(fnU);
 
-    const recvTaint = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? CLEAN : this.evalExpr(fnU, state, run, d);
+    const rawRecv = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? CLEAN : this.evalExpr(fnU, state, run, d);
+    // Methods of a file object: reads give its contents; the others (`fileno`, `tell`, `close`,
+    // `write`) give nothing of what it holds.
+    const recvTaint = method ? (READ_METHODS.has(method) ? contents(rawRecv) : withoutMarked(rawRecv, HANDLE_BIT)) : rawRecv;
     const posTaints = args.positional.map((a) => this.evalExpr(a, state, run, d));
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
@@ -308,18 +372,28 @@ export class Evaluator {
     // Sources.
     if (q) {
       const src = this.p.m.sourceCalls.byCallee.get(q);
-      if (src) return this.r.fresh(src[0]!.label, node);
+      if (src) return this.r.fresh(src[0]!, node);
     }
     if (method) {
       const src = this.p.m.sourceCalls.byMethod.get(method);
-      if (src) return union(this.r.fresh(src[0]!.label, node), recvTaint);
+      if (src) return union(this.r.fresh(src[0]!, node), recvTaint);
+    }
+
+    // Reading a table by key: a constant table gives one of its constants (or the default); a
+    // dict whose field was written with that constant key gives that field.
+    if (method === "get" && receiver) {
+      const fallback = argTaint(1, "default") ?? CLEAN;
+      if (this.p.isConstantContainer(receiver, run.fn)) return fallback;
+      const key = constantKey(args.positional[0]);
+      const field = key !== null && receiver.type === "identifier" ? state.get(fieldKey(receiver.text, key)) : undefined;
+      if (field) return union(field, fallback);
     }
 
     // Composing a path under a base folder: the appended parts can climb out of it.
     if (q === "os.path.join" || q === "posixpath.join" || q === "ntpath.join" || method === "joinpath" || ((q === "pathlib.Path" || q === "pathlib.PurePath") && posTaints.length > 1)) {
       const base = method === "joinpath" ? recvTaint : (posTaints[0] ?? CLEAN);
       const rest = unionAll(method === "joinpath" ? posTaints : posTaints.slice(1));
-      return union(base, unclear(rest, CALLER_PATH_BIT));
+      return union(base, embedded(rest));
     }
 
     // Regex substitution with constant pattern and replacement: strips or replaces characters.
@@ -343,35 +417,47 @@ export class Evaluator {
       // Hand-written HTML escaping: `s.replace("<", "&lt;")`.
       if (from !== null && to !== null && /[<>&"']/.test(from) && /^&[#a-z0-9]+;$/i.test(to)) return clear(recvTaint, classMask(["xss"]));
       // Filling a template: `template.replace(placeholder, value)` splices the value into it.
-      if (to === null) return union(recvTaint, unionAll([...posTaints.slice(0, 1), spliced(posTaints[1] ?? CLEAN)]));
+      if (to === null) return union(recvTaint, unionAll([...posTaints.slice(0, 1), embedded(spliced(posTaints[1] ?? CLEAN))]));
     }
     // `template.format(...)` and `string.Template(t).substitute(...)` splice their arguments.
     if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
-      const result = union(recvTaint, spliced(allArgs));
+      const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
+      // A template that is a single placeholder (`"{}".format(x)`) leaves the value whole.
+      const fill = lit !== null && /^\{[^{}]*\}$/.test(lit) ? spliced(allArgs) : embedded(spliced(allArgs));
+      const result = union(recvTaint, fill);
       // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
-      if (method === "format" && recvTaint.length === 0) {
-        const lit = this.p.literalString(receiver ?? undefined, run.fn);
-        if (lit !== null && /^[a-z][a-z0-9+.-]*:\/\/[^/{}\s]+\//i.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
-      }
+      if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
       return result;
     }
     // request.args.get("n", type=int): the framework converts the value.
     if (method === "get" && args.keywords.has("type") && /^(int|float|bool)$/.test(args.keywords.get("type")!.text)) return CLEAN;
 
+    // Decoding and canonicalization: checks and escaping done before it no longer hold (CWE-179/180).
+    const moduleFunction = !!(q && receiver && this.p.qname(receiver) !== receiver.text);
+    const dec = (q ? this.p.m.decoderCalls.byCallee.get(q) : undefined) ?? (method && !moduleFunction ? this.p.m.decoderCalls.byMethod.get(method) : undefined);
+    if (dec) {
+      const input = method && !this.p.m.decoderCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs;
+      return withStep(unclear(contents(input), ALL_CLASSES_MASK), step(node, `decoded by ${q ?? method}`));
+    }
+
     // Sanitizers.
     const san = (q ? this.p.m.sanitizerCalls.byCallee.get(q) : undefined) ?? (method && !(q && receiver && this.p.qname(receiver) !== receiver.text) ? this.p.m.sanitizerCalls.byMethod.get(method) : undefined);
     if (san) {
       const mask = san.reduce((acc, s) => acc | classMask(s.clears), 0);
-      const input = method && !this.p.m.sanitizerCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs;
+      const input = contents(method && !this.p.m.sanitizerCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs);
       if ((mask & ALL_CLASSES_MASK) === ALL_CLASSES_MASK) return CLEAN;
       return withStep(clear(input, mask), step(node, `sanitized by ${q ?? method}`));
     }
 
-    // Mutating methods add their arguments to the receiver.
-    if (method && receiver && MUTATORS.has(method) && allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
+    // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
+    if (method && receiver && MUTATORS.has(method)) {
+      if (receiver.type === "identifier") dropFields(state, receiver.text);
+      if (allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
+    }
 
-    // Default propagation: result carries the receiver's and the arguments' taint.
-    return union(recvTaint, allArgs);
+    // Default propagation: result carries the receiver's and the arguments' taint (a library
+    // given a file object reads it: `json.load(f)` is the file's contents).
+    return union(recvTaint, contents(allArgs));
   }
 
   private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {

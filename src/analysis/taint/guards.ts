@@ -24,6 +24,23 @@ function isAnchoredPattern(p: string, needStart: boolean): boolean {
   return end && (start || !needStart);
 }
 
+const EXITS = new Set(["raise_statement", "return_statement", "continue_statement"]);
+
+/** Whether some `try` around `stmt` (in its body) has a handler that goes on after the failure. */
+function swallowsFailure(stmt: SyntaxNode): boolean {
+  let child = stmt;
+  for (let p = stmt.parent; p && p.type !== "function_definition" && p.type !== "module"; child = p, p = p.parent) {
+    if (p.type !== "try_statement" || p.childForFieldName("body")?.id !== child.id) continue;
+    for (const h of p.namedChildren) {
+      if (h.type !== "except_clause" && h.type !== "except_group_clause") continue;
+      const block = h.namedChildren.find((x) => x.type === "block");
+      const last = block?.namedChildren.filter((x) => x.type !== "comment").at(-1);
+      if (!last || !EXITS.has(last.type)) return true;
+    }
+  }
+  return false;
+}
+
 export class Guards {
   private readonly validatesCache = new Map<string, boolean>();
   private readonly loopChecks = new Map<number, { roots: string[]; mask: number } | null>();
@@ -57,14 +74,15 @@ export class Guards {
     if (e.type === "call") {
       const view = this.p.viewOfCall(e);
       if (view) return this.roots(view.base, fn, depth + 1);
-      const fnNode = e.childForFieldName("function");
-      const q = fnNode ? this.p.qname(fnNode) : null;
-      if (q === "os.path.commonpath" || q === "os.path.commonprefix") {
-        const a0 = this.p.args(e).positional[0];
-        if (a0 && (a0.type === "list" || a0.type === "tuple")) return a0.namedChildren.flatMap((c) => this.roots(c, fn, depth + 1));
-      }
     }
     return [];
+  }
+
+  private isCommonPathCall(n: SyntaxNode): boolean {
+    const u = unparen(n);
+    if (u.type !== "call") return false;
+    const q = this.p.qname(u.childForFieldName("function")!);
+    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath";
   }
 
   /** `urlparse(u).hostname`/`.netloc`, or a name assigned from one: a suffix check on it is a domain check. */
@@ -112,11 +130,29 @@ export class Guards {
         if (operands.length !== 2) return out;
         const opText = ops.join(" ");
         const [a, b] = operands as [SyntaxNode, SyntaxNode];
-        if ((opText === "in" && truth) || (opText === "not in" && !truth)) add(this.roots(a, fn), ALL_CLASSES_MASK);
-        // `"\n" in value` failing: the value has no line break, so it cannot split a header or line.
+        const bu = unparen(b);
+        const parentsOf = bu.type === "attribute" && bu.childForFieldName("attribute")?.text === "parents" ? bu.childForFieldName("object") : null;
+        if ((opText === "in" && truth) || (opText === "not in" && !truth)) {
+          // `base in p.resolve().parents`: the resolved path lies under base.
+          if (parentsOf) {
+            if (this.p.isNormalizedPath(parentsOf, fn)) add(this.roots(parentsOf, fn), CLASS_BIT["path-traversal"]);
+          } else add(this.roots(a, fn), ALL_CLASSES_MASK);
+        }
         if ((opText === "in" && !truth) || (opText === "not in" && truth)) {
           const lit = this.p.literalString(a, fn);
+          // `"\n" in value` failing: the value has no line break, so it cannot split a header or line.
           if (lit !== null && /[\r\n]/.test(lit)) add(this.roots(b, fn), CLASS_BIT.injection);
+          // `".." in name` failing: no parent step, so the name cannot climb out of a base folder.
+          if (lit !== null && lit.includes("..")) add(this.roots(b, fn), CLASS_BIT["path-traversal"]);
+        }
+        const common = [a, b].find((x) => this.isCommonPathCall(x));
+        if (common) {
+          // `commonpath([base, p]) == base`: containment, meaningful only for normalized paths.
+          if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
+            const list = this.p.args(unparen(common)).positional[0];
+            if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, fn)) add(this.roots(item, fn), CLASS_BIT["path-traversal"]);
+          }
+          return out;
         }
         if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
           add(this.roots(a, fn), ALL_CLASSES_MASK);
@@ -201,8 +237,25 @@ export class Guards {
       if (prefix !== null && /^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\//i.test(prefix)) add(names, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
       return out;
     }
+    for (const [k, v] of this.validatorChecks(c, fn, false)) out.set(k, (out.get(k) ?? 0) | v);
+    return out;
+  }
+
+  /** Validator models matching call `c` (only those that raise, with `raisingOnly`), applied. */
+  private validatorChecks(c: SyntaxNode, fn: FunctionInfo | null, raisingOnly: boolean): Map<string, number> {
+    const out = new Map<string, number>();
+    const fnNode = c.childForFieldName("function");
+    if (!fnNode) return out;
+    const args = this.p.args(c);
+    const q = this.p.qname(fnNode);
+    const method = fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")!.text : null;
+    const receiver = fnNode.type === "attribute" ? unparen(fnNode.childForFieldName("object")!) : null;
+    const add = (names: string[], mask: number) => {
+      for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
+    };
     const models = (q ? this.p.m.validatorCalls.byCallee.get(q) : undefined) ?? (method && !(q && receiver && this.p.qname(receiver) !== receiver.text) ? this.p.m.validatorCalls.byMethod.get(method) : undefined);
     for (const v of models ?? []) {
+      if (raisingOnly !== !!v.raises) continue;
       if (v.requiresAnchoredPattern) {
         let pattern: string | null;
         if (v.requiresAnchoredPattern.pos === -1) {
@@ -216,9 +269,33 @@ export class Guards {
         }
       }
       const checked = v.checked === "receiver" ? receiver : (args.keywords.get(v.checked.kw ?? "") ?? (v.checked.pos !== undefined ? args.positional[v.checked.pos] : undefined));
-      if (checked) add(this.roots(checked, fn), classMask(v.clears));
+      if (!checked || (v.requiresNormalized && !this.p.isNormalizedPath(checked, fn))) continue;
+      add(this.roots(checked, fn), classMask(v.clears));
     }
     return out;
+  }
+
+  /**
+   * What the raising validators called in statement `stmt` establish once it completes normally,
+   * or nothing when an enclosing `try` has a handler that neither raises nor returns (the failure
+   * is swallowed and the code after it runs with the unchecked value).
+   */
+  raisingChecks(stmt: SyntaxNode, fn: FunctionInfo | null): Map<string, number> {
+    const out = new Map<string, number>();
+    if (!this.raisingNames().test(stmt.text)) return out;
+    const calls = stmt.descendantsOfType("call");
+    for (const c of calls.length > 64 ? [] : calls) for (const [k, v] of this.validatorChecks(c, fn, true)) out.set(k, (out.get(k) ?? 0) | v);
+    if (out.size && swallowsFailure(stmt)) out.clear();
+    return out;
+  }
+
+  private raisingNamesRe: RegExp | null = null;
+  /** The method and function names of the raising validators, as one test on statement text. */
+  private raisingNames(): RegExp {
+    if (this.raisingNamesRe) return this.raisingNamesRe;
+    const names = this.p.m.validators.filter((v) => v.raises).flatMap((v) => [...(v.methods ?? []), ...(v.callees ?? []).map((c) => c.slice(c.lastIndexOf(".") + 1))]);
+    this.raisingNamesRe = names.length ? new RegExp(`\\b(${names.join("|")})\\s*\\(`) : /$^/;
+    return this.raisingNamesRe;
   }
 
   /** Applies what `cond == truth` establishes to the state (and to values the checked ones view). */
@@ -301,4 +378,53 @@ export class Guards {
     }
     return out;
   }
+}
+
+/**
+ * The values whose length a condition bounds when it evaluates to `truth` (`len(s) <= 100`,
+ * `len(s) > LIMIT` failing, `100 >= len(s)`), with the bound when it is a literal. Exposed for
+ * checks that need a dominating length cap (a bounded input cannot make a regex backtrack long).
+ */
+export function lengthCaps(cond: SyntaxNode, truth: boolean, depth = 0): { value: SyntaxNode; max: number | null }[] {
+  if (depth > 50) return [];
+  const c = unparen(cond);
+  if (c.type === "not_operator") {
+    const arg = c.childForFieldName("argument");
+    return arg ? lengthCaps(arg, !truth, depth + 1) : [];
+  }
+  if (c.type === "boolean_operator") {
+    const op = c.childForFieldName("operator")?.text;
+    // `a and b` true (or `a or b` false): both hold.
+    if ((op === "and") === truth) return [...lengthCaps(c.childForFieldName("left")!, truth, depth + 1), ...lengthCaps(c.childForFieldName("right")!, truth, depth + 1)];
+    return [];
+  }
+  if (c.type !== "comparison_operator" || c.namedChildren.length !== 2) return [];
+  const ops = c.children.filter((x) => !x.isNamed).map((x) => x.text);
+  if (ops.length !== 1) return [];
+  const [a, b] = c.namedChildren as [SyntaxNode, SyntaxNode];
+  const lenArg = (n: SyntaxNode): SyntaxNode | null => {
+    const u = unparen(n);
+    if (u.type !== "call" || u.childForFieldName("function")?.text !== "len") return null;
+    const args = u.childForFieldName("arguments")?.namedChildren ?? [];
+    return args.length === 1 ? args[0]! : null;
+  };
+  const bound = (n: SyntaxNode): number | null => (unparen(n).type === "integer" ? Number(unparen(n).text.replace(/_/g, "")) : null);
+  // Normalize to `len(x) OP other` holding.
+  let op = ops[0]!;
+  let value = lenArg(a);
+  let other = b;
+  if (!value) {
+    value = lenArg(b);
+    other = a;
+    const flip: Record<string, string> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=" };
+    op = flip[op] ?? op;
+  }
+  if (!value) return [];
+  const negate: Record<string, string> = { "<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==" };
+  if (!truth) op = negate[op] ?? op;
+  if (op === "<" || op === "<=" || op === "==") {
+    const n = bound(other);
+    return [{ value, max: n === null ? null : op === "<" ? n - 1 : n }];
+  }
+  return [];
 }

@@ -41,6 +41,7 @@ export class Program {
   private readonly argsCache = new Map<number, ReturnType<typeof callArgs>>();
   private readonly ssaCache = new Map<Cfg, SsaIndex>();
   private defined: Set<string> | null = null;
+  private mutated: Set<string> | null = null;
   truncated: boolean;
 
   constructor(
@@ -219,6 +220,52 @@ export class Program {
 
   // ---------------------------------------------------------------- values
 
+  /**
+   * Whether `n` names a container literal of constants (`COLS = {"a": "name", ...}`) that nothing
+   * in the file mutates: any element read from it is one of its constants, whatever the key.
+   */
+  isConstantContainer(n: SyntaxNode, fn: FunctionInfo | null): boolean {
+    const u = unparen(n);
+    if (u.type !== "identifier" || this.mutatedNames().has(u.text)) return false;
+    const r = this.resolveAssigned(u, fn);
+    const v = r ? unparen(r) : null;
+    return !!v && ["dictionary", "list", "tuple", "set"].includes(v.type) && isConstantLiteral(v, 0);
+  }
+
+  /** Names whose object is changed in place somewhere (`X[k] = v`, `X.update(...)`, `del X[k]`, `X += ...`). */
+  private mutatedNames(): Set<string> {
+    if (this.mutated) return this.mutated;
+    const out = new Set<string>();
+    const baseName = (t: SyntaxNode | null): string | null => {
+      let b = t ? unparen(t) : null;
+      while (b && (b.type === "subscript" || b.type === "attribute")) b = unparen(b.namedChildren[0]!);
+      return b?.type === "identifier" ? b.text : null;
+    };
+    for (const n of this.mod.root.descendantsOfType(["assignment", "augmented_assignment", "delete_statement", "call"])) {
+      if (n.type === "call") {
+        const f = n.childForFieldName("function");
+        if (f?.type === "attribute" && MUTATING_METHODS.has(f.childForFieldName("attribute")?.text ?? "")) {
+          const name = baseName(f.childForFieldName("object"));
+          if (name) out.add(name);
+        }
+        continue;
+      }
+      if (n.type === "delete_statement") {
+        for (const c of n.namedChildren) if (c.type !== "identifier") for (const x of [c, ...c.namedChildren]) { const name = baseName(x); if (name) out.add(name); }
+        continue;
+      }
+      const left = n.childForFieldName("left");
+      const l = left ? unparen(left) : null;
+      if (!l) continue;
+      if (n.type === "augmented_assignment" || l.type === "subscript" || l.type === "attribute") {
+        const name = baseName(l);
+        if (name) out.add(name);
+      }
+    }
+    this.mutated = out;
+    return out;
+  }
+
   /** If `call` is a view (urlparse(u), realpath(p), s.lower(), Path(p).resolve()), its base value. */
   viewOfCall(call: SyntaxNode, depth = 0): { base: SyntaxNode; normalizes: boolean } | null {
     const fnNode = call.childForFieldName("function");
@@ -226,7 +273,10 @@ export class Program {
     const q = this.qname(fnNode);
     const qModel = q ? this.m.viewCalls.byCallee.get(q) : undefined;
     if (qModel) {
-      const a0 = this.args(call).positional[0];
+      const positional = this.args(call).positional;
+      // `Path(base, name)` is a new path built from both, not a view of `base`.
+      if (qModel[0]!.normalizesPath && positional.length !== 1) return null;
+      const a0 = positional[0];
       if (!a0) return null;
       const inner = unparen(a0);
       const innerView = inner.type === "call" ? this.viewOfCall(inner, depth + 1) : null;
@@ -282,6 +332,37 @@ export class Program {
       }
     }
     return null;
+  }
+}
+
+const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "clear", "remove", "discard", "appendleft", "extendleft", "__setitem__", "sort", "reverse"]);
+
+/** A literal built only of constants (strings without interpolation, numbers, None/True/False, containers of these). */
+function isConstantLiteral(n: SyntaxNode, depth: number): boolean {
+  if (depth > 16) return false;
+  const u = unparen(n);
+  switch (u.type) {
+    case "string":
+      return !u.namedChildren.some((c) => c.type === "interpolation");
+    case "concatenated_string":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "integer":
+    case "float":
+    case "true":
+    case "false":
+    case "none":
+      return true;
+    case "unary_operator":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "pair":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "dictionary":
+    case "list":
+    case "tuple":
+    case "set":
+      return u.namedChildren.every((c) => c.type === "comment" || isConstantLiteral(c, depth + 1));
+    default:
+      return false;
   }
 }
 

@@ -9,7 +9,7 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { unparen, type FunctionInfo, type Run, type TaintHit, type TaintOptions } from "./context.js";
 import { CLEAN, union, unionAll, type Fact, type Taint, type TaintSource } from "./facts.js";
-import { CALLER_PATH_BIT, CLASS_BIT, type SinkModel, type VulnClass } from "./models/index.js";
+import { CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, type SinkModel, type SourceModel, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
 
 export class Reporter {
@@ -17,34 +17,38 @@ export class Reporter {
   readonly hits: TaintHit[] = [];
   private readonly hitKeys = new Set<string>();
   private readonly sourceBySite = new Map<string, TaintSource>();
+  private readonly taskClasses: ReadonlySet<VulnClass>;
 
   constructor(
     private readonly p: Program,
     private readonly opts: TaintOptions,
-  ) {}
+  ) {
+    this.taskClasses = new Set(opts.taskClasses ?? []);
+  }
 
-  source(label: string, node: SyntaxNode, param?: { fn: string; index: number }): TaintSource {
-    const key = param ? `p:${param.fn}:${param.index}` : `${node.startIndex}:${label}`;
+  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number }; entryParam?: boolean } = {}): TaintSource {
+    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}` : `${node.startIndex}:${label}`;
     let s = this.sourceBySite.get(key);
     if (!s) {
-      s = { id: this.sources.length, label, line: node.startPosition.row + 1, col: node.startPosition.column, ...(param ? { param } : {}) };
+      s = { id: this.sources.length, label, line: node.startPosition.row + 1, col: node.startPosition.column, trust, ...extra };
       this.sources.push(s);
       this.sourceBySite.set(key, s);
     }
     return s;
   }
 
-  fresh(label: string, node: SyntaxNode, cleared = 0): Taint {
-    return [{ src: this.source(label, node).id, cleared, path: [] } satisfies Fact];
+  /** A new fact for a modelled source at `node` (a file object is marked as a handle). */
+  fresh(model: SourceModel, node: SyntaxNode): Taint {
+    return [{ src: this.source(model.label, node, model.trust).id, cleared: model.handle ? HANDLE_BIT : 0, path: [] } satisfies Fact];
   }
 
   /** Source object lookup for a qualified name or any of its prefixes (`flask.request.args.get`). */
-  sourceObject(q: string | null, dotted: string | null): string | null {
+  sourceObject(q: string | null, dotted: string | null): SourceModel | null {
     if (q) {
       let p = q;
       for (;;) {
         const s = this.p.m.sourceObjects.get(p);
-        if (s) return s.label;
+        if (s) return s;
         const dot = p.lastIndexOf(".");
         if (dot < 0) break;
         p = p.slice(0, dot);
@@ -52,9 +56,14 @@ export class Reporter {
     }
     if (dotted) {
       for (const s of this.p.m.sources)
-        for (const d of s.dotted ?? []) if (dotted === d || dotted.startsWith(d + ".") || dotted.endsWith("." + d)) return s.label;
+        for (const d of s.dotted ?? []) if (dotted === d || dotted.startsWith(d + ".") || dotted.endsWith("." + d)) return s;
     }
     return null;
+  }
+
+  /** Whether the task's CWE names this class. */
+  isTaskClass(cls: VulnClass): boolean {
+    return this.taskClasses.has(cls);
   }
 
   checkCallSink(
@@ -66,6 +75,7 @@ export class Reporter {
     name: string,
     run: Run,
   ): void {
+    if (s.taskOnly && !this.taskClasses.has(s.class)) return;
     if (s.requiresTruthyKeyword) {
       const kw = args.keywords.get(s.requiresTruthyKeyword);
       if (!kw || ["False", "None", "0", "''", '""'].includes(kw.text)) return;
@@ -100,13 +110,17 @@ export class Reporter {
     const bit = CLASS_BIT[cls];
     for (const f of facts) {
       if (f.cleared & bit) continue;
-      if (cls === "path-traversal" && f.cleared & CALLER_PATH_BIT) continue;
+      // A file object is not a path (`os.stat(fd)`, `os.fstat`): only what is read from it is text.
+      if (cls === "path-traversal" && f.cleared & HANDLE_BIT) continue;
       const src = this.sources[f.src]!;
       if (src.param) {
         if (run.mode === "summary" && run.summaryFn && src.param.fn === run.summaryFn.qualname)
           run.summarySinks.push({ param: src.param.index, cleared: f.cleared, cls, sink, sinkName, path: [...f.path, ...inner] });
         continue;
       }
+      // The whole caller-chosen value at a sink the task does not name: the value the code exists
+      // to use (a URL to fetch, a path to open, a command to run), not an injection into it.
+      if (src.trust === "caller" && !(f.cleared & EMBEDDED_BIT) && !this.taskClasses.has(cls)) continue;
       const key = `${cls}:${sink.startIndex}`;
       if (this.hitKeys.has(key)) continue;
       this.hitKeys.add(key);
@@ -120,13 +134,14 @@ export class Reporter {
     }
   }
 
-  /** Whether `fn` is one whose parameters are untrusted. */
+  /**
+   * Whether `fn`'s parameters are untrusted: the task's entry function, and web route handlers
+   * (their parameters are parts of the requested URL). Other functions of ordinary code get their
+   * arguments' taint from their call sites, through summaries: a library function's parameter is
+   * not attacker input by itself.
+   */
   isEntry(fn: FunctionInfo): boolean {
     if (this.opts.entryFunction) return fn.name === this.opts.entryFunction || fn.qualname === this.opts.entryFunction;
-    if (fn.isRoute) return true;
-    const topLevel = fn.node.parent?.type === "module" || (fn.node.parent?.type === "decorated_definition" && fn.node.parent.parent?.type === "module");
-    // A public function nobody in the file calls is an API entry point; one that is called gets
-    // its arguments' taint from its call sites (through its summary) instead.
-    return topLevel && !fn.name.startsWith("_") && fn.name !== "<lambda>" && !this.p.calledNames.has(fn.name);
+    return fn.isRoute;
   }
 }

@@ -12,10 +12,10 @@ import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
-import { CLEAN, joinInto, union, withStep, type Fact, type State, type Taint } from "./facts.js";
+import { CLEAN, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
 import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
 import type { Guards } from "./guards.js";
-import { CALLER_PATH_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
+import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
@@ -52,7 +52,8 @@ export class Solver implements NestedAnalyzer {
       }
       case "for-bind": {
         const left = n.childForFieldName("left");
-        if (left) this.e.assign(left, this.e.read(state, `@iter:${n.id}`), state, run, n);
+        // Iterating a file object yields its lines.
+        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT), state, run, n);
         return;
       }
       case "with-bind": {
@@ -99,11 +100,17 @@ export class Solver implements NestedAnalyzer {
           else if (c.type === "augmented_assignment") {
             const left = c.childForFieldName("left")!;
             const right = c.childForFieldName("right")!;
-            const t = union(this.e.evalExpr(left, state, run, 0), this.e.evalExpr(right, state, run, 0));
+            const op = c.children.find((x) => !x.isNamed)?.text ?? "";
+            const rt = this.e.evalExpr(right, state, run, 0);
+            // `q += value` appends the value to what `q` already holds.
+            const t = union(this.e.evalExpr(left, state, run, 0), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
             if (unparen(left).type === "identifier") this.e.assign(left, t, state, run, c);
             else this.e.weakUpdate(left, t, state, c);
           } else this.e.evalExpr(c, state, run, 0);
         }
+        // A call that raises unless its check holds (`p.resolve().relative_to(base)`) validates
+        // the value for the code after it, unless a `try` around it swallows the failure.
+        for (const [name, mask] of this.g.raisingChecks(n, run.fn)) this.g.clearName(state, name, mask);
         return;
       }
       case "return_statement": {
@@ -118,7 +125,10 @@ export class Solver implements NestedAnalyzer {
             // An inferred sink (the returned value): when the function already validates some value
             // for this class, its other parameters are taken as trusted configuration (base URLs).
             const inferred = run.isEntry && this.opts.returnSinkSplicedOnly && !(run.fn.isRoute && cls === "xss") ? t.filter((f) => f.cleared & SPLICED_BIT) : t;
-            const facts = this.g.validates(run.fn, cls) ? inferred.filter((f) => !this.r.sources[f.src]!.label.startsWith("parameter ")) : inferred;
+            let facts = this.g.validates(run.fn, cls) ? inferred.filter((f) => !this.r.sources[f.src]!.entryParam) : inferred;
+            // A returned path is the task's traversal only when it is built from the task's input
+            // (what a file holds is not a path the caller chose).
+            if (cls === "path-traversal") facts = facts.filter((f) => this.r.sources[f.src]!.entryParam);
             this.r.reportFacts(cls, n, run.fn.isRoute && cls === "xss" ? "HTTP response body" : `value returned by ${run.fn.name}()`, facts, run, []);
           }
         }
@@ -154,6 +164,22 @@ export class Solver implements NestedAnalyzer {
     if (l && (l.type === "pattern_list" || l.type === "tuple_pattern" || l.type === "tuple") && (r.type === "expression_list" || r.type === "tuple") && l.namedChildCount === r.namedChildCount) {
       const ts = r.namedChildren.map((c) => this.e.evalExpr(c, state, run, 0));
       l.namedChildren.forEach((c, i) => this.e.assign(c, ts[i]!, state, run, a));
+      return;
+    }
+    // `d = {"q": value, "limit": 10}`: each constant key's value is also kept as a field, so
+    // reading `d["limit"]` later is not the union of everything in the dict.
+    if (l?.type === "identifier" && r.type === "dictionary" && r.namedChildren.every((c) => c.type === "comment" || (c.type === "pair" && this.e.constantKeyOf(c.childForFieldName("key")) !== null))) {
+      const fields: [string, Taint][] = [];
+      let t: Taint = CLEAN;
+      for (const pair of r.namedChildren) {
+        if (pair.type !== "pair") continue;
+        const v = pair.childForFieldName("value");
+        const vt = v ? this.e.evalExpr(v, state, run, 0) : CLEAN;
+        fields.push([this.e.constantKeyOf(pair.childForFieldName("key"))!, vt]);
+        t = union(t, vt);
+      }
+      this.e.assign(l, t, state, run, a);
+      for (const [k, vt] of fields) state.set(fieldKey(l.text, k), vt);
       return;
     }
     const t = this.e.evalExpr(right, state, run, 0);
@@ -232,14 +258,14 @@ export class Solver implements NestedAnalyzer {
     const s = new Map<string, Taint>();
     fn.params.forEach((p, i) => {
       if (mode === "summary") {
-        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.node, { fn: fn.qualname, index: i });
+        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.node, "caller", { param: { fn: fn.qualname, index: i } });
         s.set(p, [{ src: src.id, cleared: 0, path: [] } satisfies Fact]);
       } else if (tainted && !(i === 0 && fn.isMethod && (p === "self" || p === "cls"))) {
         if (this.opts.untrustedParams && fn.name === this.opts.entryFunction && !this.opts.untrustedParams.includes(p)) return;
-        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.cfg.owner.childForFieldName("parameters") ?? fn.node);
-        // A path the caller passes is the caller's choice; it becomes a traversal risk once it is
-        // composed under a base folder (os.path.join, `/`, string building), see composePath.
-        s.set(p, [{ src: src.id, cleared: fn.isRoute ? 0 : CALLER_PATH_BIT, path: [] }]);
+        // A route handler's parameters are parts of the requested URL (a remote client's); the
+        // entry function's are the caller's, whole values until composed into trusted structure.
+        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.cfg.owner.childForFieldName("parameters") ?? fn.node, fn.isRoute ? "remote" : "caller", { entryParam: true });
+        s.set(p, [{ src: src.id, cleared: 0, path: [] }]);
       } else s.set(p, CLEAN);
     });
     return s;
