@@ -19,7 +19,10 @@ const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
 /** Methods of a file object that return what it holds. */
 const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
-const FIXED_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/{}\s]+\//i;
+/** Methods of a file object whose result is nothing it holds (a number, a flag, None). */
+const HANDLE_METHODS = new Set(["fileno", "tell", "seek", "close", "flush", "write", "writelines", "truncate", "isatty", "readable", "writable", "seekable", "__enter__", "__exit__"]);
+/** A URL whose scheme and host are fixed text (no `{}` or `%` placeholder in the host). */
+const FIXED_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/{}%\s]+\//i;
 
 /** A value placed inside trusted structure (after a prefix, under a base, into a template). */
 function embedded(t: Taint): Taint {
@@ -246,17 +249,6 @@ export class Evaluator {
       case "lambda":
         if (run.report) this.nested.analyzeNested(node, state, run);
         return CLEAN;
-      case "list":
-      case "tuple": {
-        // Elements after the first sit in a built structure (`["ls", arg]`, `(base, name)`).
-        let t: Taint = CLEAN;
-        node.namedChildren.forEach((c, i) => {
-          if (c.type === "comment") return;
-          const v = this.evalExpr(c, state, run, d);
-          t = union(t, i > 0 ? embedded(v) : v);
-        });
-        return t;
-      }
       case "keyword_argument": {
         const v = node.childForFieldName("value");
         return v ? this.evalExpr(v, state, run, d) : CLEAN;
@@ -333,9 +325,9 @@ export class Evaluator {
     const q = this.p.qname(fnU);
 
     const rawRecv = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? CLEAN : this.evalExpr(fnU, state, run, d);
-    // Methods of a file object: reads give its contents; the others (`fileno`, `tell`, `close`,
-    // `write`) give nothing of what it holds.
-    const recvTaint = method ? (READ_METHODS.has(method) ? contents(rawRecv) : withoutMarked(rawRecv, HANDLE_BIT)) : rawRecv;
+    // Methods of a file object: reads give its contents; `fileno`, `tell`, `close`, `write`...
+    // give nothing of what it holds.
+    const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;
     const posTaints = args.positional.map((a) => this.evalExpr(a, state, run, d));
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
@@ -455,9 +447,10 @@ export class Evaluator {
       if (allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
     }
 
-    // Default propagation: result carries the receiver's and the arguments' taint (a library
-    // given a file object reads it: `json.load(f)` is the file's contents).
-    return union(recvTaint, contents(allArgs));
+    // Default propagation: result carries the receiver's and the arguments' taint (a file object
+    // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
+    // items are still untrusted text for every class but paths).
+    return union(recvTaint, allArgs);
   }
 
   private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
