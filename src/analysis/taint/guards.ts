@@ -41,6 +41,13 @@ function swallowsFailure(stmt: SyntaxNode): boolean {
   return false;
 }
 
+/** Adds class masks to checked names in `out`. */
+function adder(out: Map<string, number>): (names: string[], mask: number) => void {
+  return (names, mask) => {
+    for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
+  };
+}
+
 export class Guards {
   private readonly validatesCache = new Map<string, boolean>();
   private readonly loopChecks = new Map<number, { roots: string[]; mask: number } | null>();
@@ -180,15 +187,10 @@ export class Guards {
 
   private callChecks(c: SyntaxNode, truth: boolean, fn: FunctionInfo | null, depth: number): Map<string, number> {
     const out = new Map<string, number>();
-    const fnNode = c.childForFieldName("function");
-    if (!fnNode) return out;
-    const args = this.p.args(c);
-    const q = this.p.qname(fnNode);
-    const method = fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")!.text : null;
-    const receiver = fnNode.type === "attribute" ? unparen(fnNode.childForFieldName("object")!) : null;
-    const add = (names: string[], mask: number) => {
-      for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
-    };
+    const parts = this.callParts(c);
+    if (!parts) return out;
+    const { args, q, method, receiver } = parts;
+    const add = adder(out);
     // all(P(e) for e in X) / any(not P(e) for e in X)
     if ((q === "all" && truth) || (q === "any" && !truth)) {
       const gen = args.positional[0];
@@ -241,18 +243,25 @@ export class Guards {
     return out;
   }
 
+  /** A call's arguments, qualified callee, method name and receiver (null without a callee). */
+  private callParts(c: SyntaxNode): { args: ReturnType<Program["args"]>; q: string | null; method: string | null; receiver: SyntaxNode | null } | null {
+    const fnNode = c.childForFieldName("function");
+    if (!fnNode) return null;
+    return {
+      args: this.p.args(c),
+      q: this.p.qname(fnNode),
+      method: fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")!.text : null,
+      receiver: fnNode.type === "attribute" ? unparen(fnNode.childForFieldName("object")!) : null,
+    };
+  }
+
   /** Validator models matching call `c` (only those that raise, with `raisingOnly`), applied. */
   private validatorChecks(c: SyntaxNode, fn: FunctionInfo | null, raisingOnly: boolean): Map<string, number> {
     const out = new Map<string, number>();
-    const fnNode = c.childForFieldName("function");
-    if (!fnNode) return out;
-    const args = this.p.args(c);
-    const q = this.p.qname(fnNode);
-    const method = fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")!.text : null;
-    const receiver = fnNode.type === "attribute" ? unparen(fnNode.childForFieldName("object")!) : null;
-    const add = (names: string[], mask: number) => {
-      for (const n of names) out.set(n, (out.get(n) ?? 0) | mask);
-    };
+    const parts = this.callParts(c);
+    if (!parts) return out;
+    const { args, q, method, receiver } = parts;
+    const add = adder(out);
     const models = (q ? this.p.m.validatorCalls.byCallee.get(q) : undefined) ?? (method && !(q && receiver && this.p.qname(receiver) !== receiver.text) ? this.p.m.validatorCalls.byMethod.get(method) : undefined);
     for (const v of models ?? []) {
       if (raisingOnly !== !!v.raises) continue;
