@@ -85,11 +85,13 @@ export class Guards {
     return [];
   }
 
-  private isCommonPathCall(n: SyntaxNode): boolean {
-    const u = unparen(n);
-    if (u.type !== "call") return false;
+  /** `os.path.commonpath(...)` / `commonprefix(...)`, directly or as the reaching definition of a name. */
+  private commonPathCall(n: SyntaxNode, fn: FunctionInfo | null): SyntaxNode | null {
+    let u = unparen(n);
+    if (u.type === "identifier") u = unparen(this.p.resolveAssigned(u, fn) ?? u);
+    if (u.type !== "call") return null;
     const q = this.p.qname(u.childForFieldName("function")!);
-    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath";
+    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath" ? u : null;
   }
 
   /** `urlparse(u).hostname`/`.netloc`, or a name assigned from one: a suffix check on it is a domain check. */
@@ -152,11 +154,11 @@ export class Guards {
           // `".." in name` failing: no parent step, so the name cannot climb out of a base folder.
           if (lit !== null && lit.includes("..")) add(this.roots(b, fn), CLASS_BIT["path-traversal"]);
         }
-        const common = [a, b].find((x) => this.isCommonPathCall(x));
+        const common = this.commonPathCall(a, fn) ?? this.commonPathCall(b, fn);
         if (common) {
           // `commonpath([base, p]) == base`: containment, meaningful only for normalized paths.
           if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
-            const list = this.p.args(unparen(common)).positional[0];
+            const list = this.p.args(common).positional[0];
             if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, fn)) add(this.roots(item, fn), CLASS_BIT["path-traversal"]);
           }
           return out;
@@ -222,6 +224,9 @@ export class Guards {
       }
       return out;
     }
+    // A same-file predicate (`def is_safe(p): return realpath(p).startswith(BASE)`): what its
+    // returned condition establishes about its parameters holds for the arguments.
+    if (!method && q !== null) for (const [k, v] of this.helperChecks(c, truth, fn, depth)) out.set(k, (out.get(k) ?? 0) | v);
     if (!truth) return out;
     if (method === "endswith" && receiver && this.isHostValue(receiver, fn)) {
       add(this.roots(receiver, fn), CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
@@ -240,6 +245,26 @@ export class Guards {
       return out;
     }
     for (const [k, v] of this.validatorChecks(c, fn, false)) out.set(k, (out.get(k) ?? 0) | v);
+    return out;
+  }
+
+  private helperChecks(c: SyntaxNode, truth: boolean, fn: FunctionInfo | null, depth: number): Map<string, number> {
+    const out = new Map<string, number>();
+    const callee = unparen(c.childForFieldName("function")!);
+    if (callee.type !== "identifier" || depth > 8 || this.p.isImported(callee)) return out;
+    const helper = this.p.byName.get(callee.text);
+    const body = helper?.node.childForFieldName("body");
+    const last = body?.namedChildren.filter((x) => x.type !== "comment").at(-1);
+    const ret = last?.type === "return_statement" ? last.namedChildren[0] : undefined;
+    if (!helper || !ret || helper.isMethod || helper.name === fn?.name) return out;
+    const args = this.p.args(c);
+    for (const [k, v] of this.checks(ret, truth, helper, depth + 1)) {
+      const [name, attr] = k.split(".", 2) as [string, string | undefined];
+      const i = helper.params.indexOf(name);
+      const arg = i < 0 ? undefined : (args.keywords.get(name) ?? args.positional[i]);
+      if (!arg) continue;
+      for (const r of this.roots(arg, fn)) if (!attr) out.set(r, (out.get(r) ?? 0) | v);
+    }
     return out;
   }
 
