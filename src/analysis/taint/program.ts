@@ -42,6 +42,7 @@ export class Program {
   private readonly ssaCache = new Map<Cfg, SsaIndex>();
   private defined: Set<string> | null = null;
   private mutated: Set<string> | null = null;
+  private constantTables: Set<string> | null = null;
   truncated: boolean;
 
   constructor(
@@ -226,10 +227,24 @@ export class Program {
    */
   isConstantContainer(n: SyntaxNode, fn: FunctionInfo | null): boolean {
     const u = unparen(n);
-    if (u.type !== "identifier" || this.mutatedNames().has(u.text)) return false;
+    // Cheap test first: most subscripted names are never bound to a literal table.
+    if (u.type !== "identifier" || !this.constantTableNames().has(u.text) || this.mutatedNames().has(u.text)) return false;
     const r = this.resolveAssigned(u, fn);
     const v = r ? unparen(r) : null;
     return !!v && ["dictionary", "list", "tuple", "set"].includes(v.type) && isConstantLiteral(v, 0);
+  }
+
+  /** Names some assignment in the file binds to a container literal of constants. */
+  private constantTableNames(): Set<string> {
+    if (this.constantTables) return this.constantTables;
+    const out = new Set<string>();
+    for (const n of this.mod.root.descendantsOfType("assignment")) {
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (left?.type === "identifier" && right && ["dictionary", "list", "tuple", "set"].includes(unparen(right).type) && isConstantLiteral(right, 0)) out.add(left.text);
+    }
+    this.constantTables = out;
+    return out;
   }
 
   /** Names whose object is changed in place somewhere (`X[k] = v`, `X.update(...)`, `del X[k]`, `X += ...`). */
