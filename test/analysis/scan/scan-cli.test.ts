@@ -166,14 +166,14 @@ describe("securecoderl scan", () => {
     expect(report.errors).toEqual([{ filename: "hostile/nul.py", reason: "syntax error while parsing AST from file", detail: "source code cannot contain null bytes" }]);
   });
   it("runs the rules and the vulnerability detector by default, with taint paths in JSON and SARIF codeFlows", () => {
-    writeFileSync(join(dir, "handler.py"), "import os\n\ndef handler(name):\n    cmd = 'ls ' + name\n    os.system(cmd)\n");
+    writeFileSync(join(dir, "handler.py"), "import os\n\ndef handler():\n    name = input()\n    cmd = 'ls ' + name\n    os.system(cmd)\n");
     const r = runCli(["scan", "--format", "json", "handler.py"], { cwd: dir });
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
     const byAnalyzer = (a: string) => report.results.filter((f: { analyzer: string }) => f.analyzer === a);
     expect(byAnalyzer("rules").map((f: { test_id: string }) => f.test_id)).toEqual(["B605"]);
     const [vuln] = byAnalyzer("vuln");
-    expect(vuln).toMatchObject({ test_id: "VULN-CWE-78", issue_cwe: { id: 78 }, line_number: 5 });
+    expect(vuln).toMatchObject({ test_id: "VULN-CWE-78", issue_cwe: { id: 78 }, line_number: 6 });
     expect(vuln.flow[0].message).toContain("source");
     expect(vuln.flow.at(-1).message).toContain("sink");
     const sarif = JSON.parse(runCli(["scan", "--format", "sarif", "handler.py"], { cwd: dir }).stdout);

@@ -6,8 +6,10 @@ import type { SourceModel } from "./types.js";
  * plain scan of ordinary code has no other parameter sources. See docs/vuln/README.md.
  */
 export const SOURCES: SourceModel[] = [
-  { label: "standard input", trust: "caller", callees: ["input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"], rationale: "Text typed or piped in by whoever runs the program." },
-  { label: "standard input", trust: "caller", objects: ["sys.stdin"], rationale: "Iterating or reading sys.stdin yields the runner's text." },
+  // Standard input is "remote": a program that reads it is driven through it by whoever feeds it,
+  // and stdin-driven tasks (SafeSQL, APPS) receive their tests and their attacks on it.
+  { label: "standard input", trust: "remote", callees: ["input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"], rationale: "Text piped in by whoever feeds the program: the channel its inputs, and attacks, arrive on." },
+  { label: "standard input", trust: "remote", objects: ["sys.stdin"], rationale: "Iterating or reading sys.stdin yields the feeder's text." },
   { label: "command-line arguments", trust: "caller", objects: ["sys.argv"], rationale: "Arguments are chosen by whoever starts the program." },
   { label: "environment", trust: "caller", objects: ["os.environ"], callees: ["os.getenv", "os.environb.get"], rationale: "Environment variables are controlled by the caller's environment." },
   {
