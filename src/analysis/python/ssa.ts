@@ -6,7 +6,8 @@
  * Variables are plain names. Attributes and subscripts are not SSA variables: `obj.attr = v` and
  * `obj[k] = v` count as a (weak) definition of `obj` itself, i.e. the container/object is one
  * abstract value (field-insensitive). The taint engine layers an access-path-limited view
- * (`self.x` one level deep) on top of this; see src/analysis/taint/engine.ts.
+ * (`self.x` one level deep, constant-key fields `d["k"]`) on top of this, and its binder
+ * (src/analysis/taint/program.ts) resolves each use to the definition that reaches it here.
  */
 import type { Cfg, CfgElement, SyntaxNode } from "./cfg.js";
 import { dominanceFrontiers, dominators, type DominatorTree } from "./dominators.js";

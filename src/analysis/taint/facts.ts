@@ -14,6 +14,10 @@ export interface TaintSource {
   col: number;
   /** Synthetic source standing for parameter `index` of function `fn` (used to build summaries). */
   param?: { fn: string; index: number };
+  /** Who chooses the value: a remote client, or the program's caller (see SourceModel.trust). */
+  trust: "remote" | "caller";
+  /** A parameter of the task's entry function (the task's own input). */
+  entryParam?: boolean;
 }
 
 export interface Fact {
@@ -70,6 +74,29 @@ export function clear(t: Taint, mask: number): Taint {
   return out;
 }
 
+/** The same facts with `bit` set (a mark such as EMBEDDED_BIT, monotone like the class bits). */
+export function mark(t: Taint, bit: number): Taint {
+  if (t.length === 0) return t;
+  let changed = false;
+  const out: Fact[] = [];
+  for (const f of t) {
+    if (f.cleared & bit) {
+      if (!out.some((g) => g.src === f.src && g.cleared === f.cleared)) out.push(f);
+      continue;
+    }
+    changed = true;
+    const cleared = f.cleared | bit;
+    if (!out.some((g) => g.src === f.src && g.cleared === cleared)) out.push({ src: f.src, cleared, path: f.path });
+  }
+  return changed ? out : t;
+}
+
+/** The facts that do not carry `bit`. */
+export function withoutMarked(t: Taint, bit: number): Taint {
+  if (t.length === 0 || !t.some((f) => f.cleared & bit)) return t;
+  return t.filter((f) => !(f.cleared & bit));
+}
+
 export function sameTaint(a: Taint | undefined, b: Taint | undefined): boolean {
   const x = a ?? CLEAN;
   const y = b ?? CLEAN;
@@ -77,20 +104,59 @@ export function sameTaint(a: Taint | undefined, b: Taint | undefined): boolean {
   return x.every((f) => y.some((g) => g.src === f.src && g.cleared === f.cleared));
 }
 
-/** Variable name (or one-level access path `obj.attr`, or an internal `@` key) to its taint. */
+/**
+ * Variable name (or one-level access path `obj.attr`, a constant-key field `d["k"]`, or an
+ * internal `@` key) to its taint.
+ */
 export type State = Map<string, Taint>;
 
+/** The state key of field `key` of the dict held by `name`. */
+export function fieldKey(name: string, key: string): string {
+  return `${name}[${JSON.stringify(key)}]`;
+}
+
+/** For a field key `d["k"]`, the container's name `d`. */
+function fieldContainer(key: string): string | null {
+  const i = key.indexOf("[");
+  return i > 0 && !key.startsWith("@") ? key.slice(0, i) : null;
+}
+
+/**
+ * Joins `other` into `target`. A field known on one side only is, on the other side, whatever
+ * its container holds (the field was never written separately there).
+ */
 export function joinInto(target: State, other: State): boolean {
   let changed = false;
   for (const [k, v] of other) {
     const cur = target.get(k);
-    const next = cur ? union(cur, v) : v;
+    let next: Taint;
+    if (cur) next = union(cur, v);
+    else {
+      const c = fieldContainer(k);
+      next = c ? union(v, target.get(c) ?? CLEAN) : v;
+    }
     if (!cur || next !== cur) {
       if (!sameTaint(cur, next)) changed = true;
       target.set(k, next);
     }
   }
+  for (const [k, v] of target) {
+    if (other.has(k)) continue;
+    const c = fieldContainer(k);
+    if (!c) continue;
+    const next = union(v, other.get(c) ?? CLEAN);
+    if (next !== v) {
+      if (!sameTaint(v, next)) changed = true;
+      target.set(k, next);
+    }
+  }
   return changed;
+}
+
+/** Forgets the fields of `name` (after it is rebound or mutated through an unknown key). */
+export function dropFields(state: State, name: string): void {
+  const prefix = `${name}[`;
+  for (const k of state.keys()) if (k.startsWith(prefix)) state.delete(k);
 }
 
 export function sameState(a: State, b: State): boolean {

@@ -37,7 +37,34 @@ export const DEFAULT_TIME_BUDGET_MS = 2000;
 // CWE-77 (special elements in a command) covers commands and templates a task builds and returns
 // rather than runs: the values it splices into the returned template are a generic injection sink
 // (only those: a CWE-77 task's other return values are command output or parsed data).
-const RETURN_SINK_CWES: Record<number, VulnClass> = { 74: "injection", 77: "injection", 79: "xss", 80: "xss", 113: "injection", 601: "open-redirect", 918: "ssrf" };
+// CWE-22 and its children: a task that returns the path it built from user input hands a path
+// outside the base folder to whoever opens it.
+const RETURN_SINK_CWES: Record<number, VulnClass> = { 22: "path-traversal", 23: "path-traversal", 36: "path-traversal", 73: "path-traversal", 74: "injection", 77: "injection", 79: "xss", 80: "xss", 113: "injection", 601: "open-redirect", 918: "ssrf" };
+
+/**
+ * CWEs that name a family of classes. CWE-74 is the parent of every injection. CWE-77 is a
+ * command to any interpreter built from input: a shell's, and an expression evaluator's (its
+ * child CWE-917; tasks labelled CWE-77 often evaluate a built expression).
+ */
+const CWE_FAMILIES: Record<number, VulnClass[]> = {
+  74: ["injection", "xss", "command-injection", "sql-injection", "ldap-injection", "xpath-injection", "code-injection"],
+  77: ["injection", "command-injection", "code-injection"],
+};
+
+/**
+ * The classes a task's CWE names: a whole parameter reaching one of these is the task's
+ * vulnerability; at any other sink it is the value the function exists to use.
+ */
+export function taskClassesOf(cwe: number | undefined): VulnClass[] {
+  if (cwe === undefined) return [];
+  const out = new Set<VulnClass>();
+  const own = classOfCwe(cwe);
+  if (own) out.add(own);
+  const ret = RETURN_SINK_CWES[cwe];
+  if (ret) out.add(ret);
+  for (const c of CWE_FAMILIES[cwe] ?? []) out.add(c);
+  return [...out];
+}
 
 function reportedCwe(cls: VulnClass, contextCwe: number | undefined): number {
   const ids = CLASS_CWES[cls];
@@ -114,6 +141,7 @@ export function analyzeVuln(parsed: ParsedModule, filename = parsed.filename, co
       ...(context.untrustedParams ? { untrustedParams: context.untrustedParams } : {}),
       ...(returnCls ? { returnSinkClasses: [returnCls] } : {}),
       ...(contextCwe === 77 ? { returnSinkSplicedOnly: true } : {}),
+      taskClasses: taskClassesOf(contextCwe),
       deadline,
     });
     for (const h of hits) findings.push(hitToFinding(h, parsed, filename, contextCwe));

@@ -11,7 +11,7 @@ import { runCli } from "../../helpers.js";
 let dir: string;
 type Result = { filename: string; test_id: string; line_number: number; also_reported_by?: { test_id: string }[] };
 
-const HANDLER = "import os\n\ndef handler(name):\n    cmd = 'ls ' + name\n    os.system(cmd)\n";
+const HANDLER = "import os\n\ndef handler():\n    name = input()\n    cmd = 'ls ' + name\n    os.system(cmd)\n";
 const MIXED = "import pickle\nimport random\n\ndef load(data):\n    return pickle.loads(data)\n\ntoken = random.random()\nassert token\n";
 
 beforeAll(() => {
@@ -82,7 +82,7 @@ describe("scan for CI", () => {
     const [header, ...rows] = r.stdout.trimEnd().split("\r\n");
     expect(header).toBe("filename,test_name,test_id,issue_severity,issue_confidence,issue_cwe,issue_text,line_number,col_offset,end_col_offset,line_range,more_info,analyzer,also_reported_by");
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/^repo\/handler\.py,start_process_with_a_shell,B605,HIGH,HIGH,https:\/\/cwe\.mitre\.org\/data\/definitions\/78\.html,.*,5,4,18,\[5\],https:\/\/bandit[^,]*,rules,VULN-CWE-78$/);
+    expect(rows[0]).toMatch(/^repo\/handler\.py,start_process_with_a_shell,B605,HIGH,HIGH,https:\/\/cwe\.mitre\.org\/data\/definitions\/78\.html,.*,6,4,18,\[6\],https:\/\/bandit[^,]*,rules,VULN-CWE-78$/);
   });
 
   it("HTML is one escaped, self-contained page with both ids of a merged finding", () => {

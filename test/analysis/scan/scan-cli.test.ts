@@ -175,14 +175,14 @@ describe("securecoderl scan", () => {
     expect(report.errors).toEqual([{ filename: "hostile/nul.py", reason: "syntax error while parsing AST from file", detail: "source code cannot contain null bytes" }]);
   });
   it("runs the rules and the vulnerability detector by default, with taint paths in JSON and SARIF codeFlows", () => {
-    writeFileSync(join(dir, "handler.py"), "import os\n\ndef handler(name):\n    cmd = 'ls ' + name\n    os.system(cmd)\n");
+    writeFileSync(join(dir, "handler.py"), "import os\n\ndef handler():\n    name = input()\n    cmd = 'ls ' + name\n    os.system(cmd)\n");
     const r = runCli(["scan", "--format", "json", "handler.py"], { cwd: dir });
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
     // B605 and the detector's VULN-CWE-78 flag the same os.system call: one result, both ids.
     expect(report.results).toHaveLength(1);
     const [merged] = report.results;
-    expect(merged).toMatchObject({ analyzer: "rules", test_id: "B605", line_number: 5 });
+    expect(merged).toMatchObject({ analyzer: "rules", test_id: "B605", line_number: 6 });
     const [vuln] = merged.also_reported_by;
     expect(vuln).toMatchObject({ analyzer: "vuln", test_id: "VULN-CWE-78", issue_cwe: { id: 78 } });
     expect(vuln.flow[0].message).toContain("source");

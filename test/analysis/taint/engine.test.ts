@@ -3,18 +3,18 @@ import { parsePython } from "../../../src/analysis/python/index.js";
 import { analyzeTaint, TaintTimeout } from "../../../src/analysis/taint/engine.js";
 import { detect, type VulnContext } from "../../../src/analysis/vuln/index.js";
 
-/** CWE ids of the taint findings for a program. */
+/** The distinct CWE ids of the taint findings for a program, in line order. */
 function taintCwes(code: string, ctx: VulnContext = {}): number[] {
   const r = detect(code, ctx);
-  return r.findings.filter((f) => f.test_name.startsWith("taint-")).map((f) => f.issue_cwe.id);
+  return [...new Set(r.findings.filter((f) => f.test_name.startsWith("taint-")).map((f) => f.issue_cwe.id))];
 }
 
 const entry = (fn: string, cwe?: string): VulnContext => ({ entryFunction: fn, ...(cwe ? { cwe } : {}) });
 
 describe("flow sensitivity and merges", () => {
   it("a value overwritten by a constant before the sink is clean; a branch that keeps it is not", () => {
-    expect(taintCwes("import os\ndef f(x):\n    c = x\n    c = 'ls'\n    os.system(c)\n", entry("f"))).toEqual([]);
-    expect(taintCwes("import os\ndef f(x, flag):\n    c = 'ls'\n    if flag:\n        c = x\n    os.system(c)\n", entry("f"))).toEqual([78]);
+    expect(taintCwes("import os\ndef f(x):\n    c = x\n    c = 'ls'\n    os.system(c)\n", entry("f", "78"))).toEqual([]);
+    expect(taintCwes("import os\ndef f(x, flag):\n    c = 'ls'\n    if flag:\n        c = x\n    os.system(c)\n", entry("f", "78"))).toEqual([78]);
   });
 
   it("loops carry taint around the back edge", () => {
@@ -47,32 +47,32 @@ describe("guards", () => {
 
   it("the positive form guards only its own branch", () => {
     const code = "import os\nALLOWED = {'a'}\ndef f(x):\n    if x in ALLOWED:\n        os.system(x)\n    os.popen(x)\n";
-    const r = detect(code, entry("f"));
+    const r = detect(code, entry("f", "78"));
     expect(r.findings.filter((f) => f.test_name.startsWith("taint-")).map((f) => f.line_number)).toEqual([6]);
   });
 
   it("a check that does not dominate (denylist-free path around it) does not sanitize", () => {
     const code = "import os\ndef f(x, strict):\n    if strict:\n        if not x.isalnum():\n            raise ValueError()\n    os.system(x)\n";
-    expect(taintCwes(code, entry("f"))).toEqual([78]);
+    expect(taintCwes(code, entry("f", "78"))).toEqual([78]);
   });
 
   it("anchored regex allow-lists count; unanchored searches do not", () => {
     const ok = "import re\ndef f(e):\n    if not re.match(r'^[0-9+*/ -]+$', e):\n        raise ValueError()\n    return eval(e)\n";
     const bad = "import re\ndef f(e):\n    if not re.search(r'[0-9]+', e):\n        raise ValueError()\n    return eval(e)\n";
-    expect(taintCwes(ok, entry("f"))).toEqual([]);
-    expect(taintCwes(bad, entry("f"))).toEqual([95]);
+    expect(taintCwes(ok, entry("f", "95"))).toEqual([]);
+    expect(taintCwes(bad, entry("f", "95"))).toEqual([95]);
     const compiled = "import re\nPAT = re.compile(r'[a-z]+\\Z')\ndef f(e):\n    if PAT.match(e):\n        return eval(e)\n";
-    expect(taintCwes(compiled, entry("f"))).toEqual([]);
+    expect(taintCwes(compiled, entry("f", "95"))).toEqual([]);
   });
 
   it("all()/any() over the characters of a value, and loops that reject elements", () => {
     const allChars = "def f(e):\n    if not all(c in '0123456789+-' for c in e):\n        raise ValueError()\n    return eval(e)\n";
-    expect(taintCwes(allChars, entry("f"))).toEqual([]);
+    expect(taintCwes(allChars, entry("f", "95"))).toEqual([]);
     const loop = "import os\ndef f(parts, allowed):\n    for p in parts:\n        if p not in allowed:\n            raise ValueError(p)\n    os.system(' '.join(parts))\n";
-    expect(taintCwes(loop, entry("f"))).toEqual([]);
+    expect(taintCwes(loop, entry("f", "78"))).toEqual([]);
     const astWalk =
       "import ast\ndef f(src):\n    tree = ast.parse(src, mode='eval')\n    for node in ast.walk(tree):\n        if isinstance(node, (ast.Call, ast.Attribute)):\n            raise ValueError()\n    return eval(compile(tree, '<x>', 'eval'))\n";
-    expect(taintCwes(astWalk, entry("f"))).toEqual([]);
+    expect(taintCwes(astWalk, entry("f", "95"))).toEqual([]);
   });
 
   it("rejecting line breaks validates a header value", () => {
@@ -85,8 +85,8 @@ describe("guards", () => {
   it("a host check on the parsed URL validates the URL itself", () => {
     const code =
       "import requests\nfrom urllib.parse import urlparse\nHOSTS = ['a.com']\ndef f(url):\n    p = urlparse(url)\n    if p.hostname not in HOSTS:\n        raise ValueError()\n    return requests.get(url).text\n";
-    expect(taintCwes(code, entry("f"))).toEqual([]);
-    expect(taintCwes("import requests\ndef f(url):\n    return requests.get(url).text\n", entry("f"))).toEqual([918]);
+    expect(taintCwes(code, entry("f", "918"))).toEqual([]);
+    expect(taintCwes("import requests\ndef f(url):\n    return requests.get(url).text\n", entry("f", "918"))).toEqual([918]);
   });
 
   it("relative URLs (empty host), any() over allowed hosts and domain suffix checks", () => {
@@ -95,12 +95,12 @@ describe("guards", () => {
     expect(taintCwes(relative, entry("f", "601"))).toEqual([]);
     const anyHost =
       "import requests\nfrom urllib.parse import urlparse\nHOSTS = ['a.com']\ndef f(u):\n    host = urlparse(u).hostname\n    if not any(host == h for h in HOSTS):\n        raise ValueError()\n    return requests.get(u).text\n";
-    expect(taintCwes(anyHost, entry("f"))).toEqual([]);
+    expect(taintCwes(anyHost, entry("f", "918"))).toEqual([]);
     const suffix =
       "import requests\nfrom urllib.parse import urlparse\ndef f(u):\n    p = urlparse(u)\n    if not p.hostname.endswith('.example.com'):\n        raise ValueError()\n    return requests.get(u).text\n";
-    expect(taintCwes(suffix, entry("f"))).toEqual([]);
+    expect(taintCwes(suffix, entry("f", "918"))).toEqual([]);
     const rawSuffix = "import requests\ndef f(u):\n    if not u.endswith('.json'):\n        raise ValueError()\n    return requests.get(u).text\n";
-    expect(taintCwes(rawSuffix, entry("f"))).toEqual([918]);
+    expect(taintCwes(rawSuffix, entry("f", "918"))).toEqual([918]);
   });
 
   it("a prefix check on a resolved path is containment; on the raw path it is not", () => {
@@ -129,34 +129,34 @@ describe("interprocedural summaries", () => {
 
   it("recursion reaches a fixpoint", () => {
     const code = "import os\ndef build(v, n):\n    if n == 0:\n        return v\n    return build(v + 'x', n - 1)\ndef entry(x):\n    os.system(build(x, 3))\n";
-    expect(taintCwes(code, entry("entry"))).toEqual([78]);
+    expect(taintCwes(code, entry("entry", "78"))).toEqual([78]);
   });
 
   it("closures and lambdas see the captured taint", () => {
     const lam = "def entry(cond):\n    parts = cond.split('AND')\n    check = lambda item: eval(' and '.join(parts), item)\n    return check\n";
-    expect(taintCwes(lam, entry("entry"))).toEqual([95]);
+    expect(taintCwes(lam, entry("entry", "95"))).toEqual([95]);
     const nested = "import os\ndef entry(x):\n    def go():\n        os.system(x)\n    go()\n";
-    expect(taintCwes(nested, entry("entry"))).toEqual([78]);
+    expect(taintCwes(nested, entry("entry", "78"))).toEqual([78]);
   });
 });
 
 describe("containers, attributes and strings", () => {
   it("a container holding a tainted element is tainted", () => {
     const code = "import os\ndef f(x):\n    args = ['ls']\n    args.append(x)\n    os.system(' '.join(args))\n";
-    expect(taintCwes(code, entry("f"))).toEqual([78]);
+    expect(taintCwes(code, entry("f", "78"))).toEqual([78]);
     const d = "import os\ndef f(x):\n    opts = {}\n    opts['cmd'] = x\n    os.system(opts['cmd'])\n";
-    expect(taintCwes(d, entry("f"))).toEqual([78]);
+    expect(taintCwes(d, entry("f", "78"))).toEqual([78]);
   });
 
   it("self.attr keeps its own taint (one-level access paths)", () => {
     const code = "import os\nclass A:\n    def run(self, x):\n        self.safe = 'ls'\n        self.cmd = x\n        os.system(self.safe)\n        os.popen(self.cmd)\n";
-    const r = detect(code, entry("run"));
+    const r = detect(code, entry("run", "78"));
     expect(r.findings.filter((f) => f.test_name.startsWith("taint-")).map((f) => f.line_number)).toEqual([7]);
   });
 
   it("comprehension filters act as guards on their element", () => {
     const code = "import os\nOK = {'a'}\ndef f(xs):\n    for c in [x for x in xs if x in OK]:\n        os.system(c)\n";
-    expect(taintCwes(code, entry("f"))).toEqual([]);
+    expect(taintCwes(code, entry("f", "78"))).toEqual([]);
   });
 
   it("a fixed scheme and host before the user part is not SSRF", () => {
@@ -181,9 +181,9 @@ describe("sources without context", () => {
     expect(f.flow!.map((s) => s.line)).toEqual([3, 3, 4, 5]);
   });
 
-  it("public module-level functions nobody calls take untrusted parameters; private or called ones do not", () => {
-    expect(taintCwes("import os\ndef api(x):\n    os.system(x)\n")).toEqual([78]);
-    expect(taintCwes("import os\ndef _helper(x):\n    os.system(x)\n")).toEqual([]);
+  it("a plain scan takes no function parameter as attacker input, except a web route's; called helpers get their callers' taint", () => {
+    expect(taintCwes("import os\ndef api(x):\n    os.system('ls ' + x)\n")).toEqual([]);
+    expect(taintCwes("import os\nfrom flask import Flask\napp = Flask(__name__)\n@app.route('/run/<x>')\ndef api(x):\n    os.system('ls ' + x)\n")).toEqual([78]);
     const helper = "import sqlite3\ndef run_query(cur, sql, params=()):\n    cur.execute(sql, params)\n    return cur.fetchall()\ncur = sqlite3.connect('x.db').cursor()\nname = input()\nrun_query(cur, 'SELECT * FROM t WHERE n = ?', (name,))\n";
     expect(taintCwes(helper)).toEqual([]);
     expect(taintCwes(helper.replace("'SELECT * FROM t WHERE n = ?', (name,)", "'SELECT * FROM t WHERE n = ' + name"))).toEqual([89]);
@@ -192,16 +192,17 @@ describe("sources without context", () => {
 
 describe("snippets without their imports", () => {
   it("resolves a bare name that only one modelled function carries, unless the file defines it", () => {
-    expect(taintCwes("def f(u):\n    return redirect(u)\n", entry("f"))).toEqual([601]);
-    expect(taintCwes("def redirect(u):\n    return u\ndef f(u):\n    return redirect(u)\n", entry("f"))).toEqual([]);
+    expect(taintCwes("def f(u):\n    return redirect(u)\n", entry("f", "601"))).toEqual([601]);
+    expect(taintCwes("def f(u):\n    redirect('/a/' + u)\n", entry("f", "89"))).toEqual([601]);
+    expect(taintCwes("def redirect(u):\n    return u\ndef f(u):\n    redirect('/a/' + u)\n", entry("f", "89"))).toEqual([]);
     // `loads` is pickle's sink and json's sanitizer: ambiguous, not guessed.
-    expect(taintCwes("def f(d):\n    return loads(d)\n", entry("f"))).toEqual([]);
+    expect(taintCwes("def f(d):\n    return loads(d)\n", entry("f", "502"))).toEqual([]);
   });
 });
 
 describe("robustness", () => {
   it("syntax errors are reported and the rest is analyzed", () => {
-    const r = detect("import os\ndef f(x):\n    os.system(x)\ndef broken(:\n    pass\n", entry("f"));
+    const r = detect("import os\ndef f(x):\n    os.system(x)\ndef broken(:\n    pass\n", entry("f", "78"));
     expect(r.errors.some((e) => e.includes("syntax error"))).toBe(true);
     expect(r.findings.some((f) => f.issue_cwe.id === 78)).toBe(true);
   });

@@ -4,8 +4,8 @@
  */
 import { SOURCES } from "./sources.js";
 import { SINKS, STORE_SINKS } from "./sinks.js";
-import { SANITIZERS, VALIDATORS, VIEWS } from "./sanitizers.js";
-import { taintModels, VULN_CLASSES, type SanitizerModel, type SinkModel, type SourceModel, type TaintModels, type ValidatorModel, type ViewModel, type VulnClass } from "./types.js";
+import { DECODERS, SANITIZERS, VALIDATORS, VIEWS } from "./sanitizers.js";
+import { taintModels, VULN_CLASSES, type DecoderModel, type SanitizerModel, type SinkModel, type SourceModel, type TaintModels, type ValidatorModel, type ViewModel, type VulnClass } from "./types.js";
 
 export * from "./types.js";
 
@@ -65,11 +65,13 @@ export const CLASS_SEVERITY: Record<VulnClass, "HIGH" | "MEDIUM" | "LOW"> = {
 export const CLASS_BIT: Record<VulnClass, number> = Object.fromEntries(VULN_CLASSES.map((c, i) => [c, 1 << i])) as Record<VulnClass, number>;
 export const ALL_CLASSES_MASK = (1 << VULN_CLASSES.length) - 1;
 /**
- * Not a class: marks a path the caller of the entry function passed in as-is. Opening it is the
- * caller's choice, not a traversal; composing it under a base folder (os.path.join, `/`, string
- * building with a separator) drops the mark, and then the path-traversal sinks apply.
+ * Not a class: marks a value that has been composed into trusted structure: a path under a base
+ * folder (os.path.join, `/`, a literal prefix), a value inside a query, command or URL built from a
+ * template. A caller-chosen value without it is the whole input the function or program exists to
+ * use (a path to open, a URL to fetch), reported only at sinks of the task's class. Set, like the
+ * class bits, monotonically, so summaries carry it from a helper's parameter to its callers.
  */
-export const CALLER_PATH_BIT = 1 << VULN_CLASSES.length;
+export const EMBEDDED_BIT = 1 << VULN_CLASSES.length;
 /**
  * Not a class: marks text spliced into a template as a fill value (`template.replace(ph, v)`,
  * `template.format(v)`, `string.Template(t).substitute(v)`). A task whose output is the filled
@@ -77,6 +79,13 @@ export const CALLER_PATH_BIT = 1 << VULN_CLASSES.length;
  * values, while the rest of what it returns (command output, parsed data) is not a command.
  */
 export const SPLICED_BIT = 1 << (VULN_CLASSES.length + 1);
+
+/**
+ * Not a class: marks a file object rather than text read from it. Reading it (`read()`, iteration,
+ * a library that takes the handle) gives its contents; its attributes (`.name`, `.fileno()`) are not
+ * file contents, and a handle is not a path.
+ */
+export const HANDLE_BIT = 1 << (VULN_CLASSES.length + 2);
 
 export function classMask(clears: VulnClass[] | "all" | readonly VulnClass[]): number {
   if (clears === "all") return ALL_CLASSES_MASK;
@@ -115,6 +124,7 @@ export interface IndexedModels extends TaintModels {
   sanitizerCalls: CallIndex<SanitizerModel>;
   validatorCalls: CallIndex<ValidatorModel>;
   viewCalls: CallIndex<ViewModel>;
+  decoderCalls: CallIndex<DecoderModel>;
 }
 
 let cached: IndexedModels | null = null;
@@ -122,7 +132,7 @@ let cached: IndexedModels | null = null;
 /** The built-in models, validated and indexed (once per process). */
 export function models(): IndexedModels {
   if (cached) return cached;
-  const tables = taintModels.parse({ sources: SOURCES, sinks: SINKS, storeSinks: STORE_SINKS, sanitizers: SANITIZERS, validators: VALIDATORS, views: VIEWS });
+  const tables = taintModels.parse({ sources: SOURCES, sinks: SINKS, storeSinks: STORE_SINKS, sanitizers: SANITIZERS, validators: VALIDATORS, views: VIEWS, decoders: DECODERS });
   const sourceObjects = new Map<string, SourceModel>();
   for (const s of tables.sources) for (const o of s.objects ?? []) sourceObjects.set(o, s);
   cached = {
@@ -133,6 +143,7 @@ export function models(): IndexedModels {
     sanitizerCalls: indexCalls(tables.sanitizers),
     validatorCalls: indexCalls(tables.validators),
     viewCalls: indexCalls(tables.views),
+    decoderCalls: indexCalls(tables.decoders),
   };
   return cached;
 }

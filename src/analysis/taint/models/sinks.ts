@@ -3,7 +3,7 @@ import type { SinkModel, StoreSinkModel } from "./types.js";
 const PATH_FUNCS = [
   "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.rename", "os.replace", "os.makedirs", "os.mkdir",
   "os.listdir", "os.scandir", "os.chmod", "os.chown", "os.open", "os.truncate", "os.stat",
-  "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree", "shutil.copyfileobj",
+  "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree",
   "io.open", "codecs.open", "builtins.open", "tarfile.open", "zipfile.ZipFile",
 ];
 
@@ -13,6 +13,8 @@ export const SINKS: SinkModel[] = [
   { class: "path-traversal", callees: PATH_FUNCS, args: [{ pos: 0 }, { pos: 1 }], rationale: "File-system operations on a user-controlled path." },
   { class: "path-traversal", callees: ["flask.send_file", "flask.helpers.send_file", "django.http.FileResponse", "fastapi.responses.FileResponse", "starlette.responses.FileResponse"], args: [{ pos: 0, kw: "path_or_file" }, { kw: "path" }], rationale: "Serving a file named by the client." },
   { class: "path-traversal", methods: ["read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "mkdir", "touch", "open"], args: "receiver", receiverContains: ["Path", "path", "file", "dir"], rationale: "pathlib operations on a Path built from user input." },
+  { class: "path-traversal", callees: ["os.path.exists", "os.path.lexists", "os.path.isfile", "os.path.isdir", "os.path.islink", "os.path.getsize", "os.path.getmtime", "os.access"], args: [{ pos: 0, kw: "path" }], taskOnly: true, rationale: "In a task about confining paths, probing a user-chosen path outside the folder is itself the leak (which files exist)." },
+  { class: "path-traversal", methods: ["exists", "is_file", "is_dir", "stat", "lstat"], args: "receiver", taskOnly: true, rationale: "pathlib existence and metadata probes on a user-built Path, in a task about confining paths." },
   // CWE-77/78 command injection
   { class: "command-injection", callees: ["os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "commands.getoutput", "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput", "popen2.popen2", "pty.spawn", "asyncio.create_subprocess_shell"], args: [{ pos: 0, kw: "cmd" }, { kw: "command" }], rationale: "These run their argument through a shell." },
   { class: "command-injection", callees: ["subprocess.call", "subprocess.run", "subprocess.Popen", "subprocess.check_output", "subprocess.check_call"], args: [{ pos: 0, kw: "args" }], requiresTruthyKeyword: "shell", rationale: "With shell=True the command string is parsed by /bin/sh; without it, arguments are not shell-interpreted." },

@@ -44,6 +44,16 @@ export const sourceModel = z.object({
   objects: z.array(z.string().min(1)).optional(),
   /** Dotted-text suffixes matched without import resolution (`request.GET` in Django views). */
   dotted: z.array(z.string().min(1)).optional(),
+  /**
+   * Who chooses the value. "remote": a client of a server (request data, network peers): reported
+   * at every sink. "caller": whoever runs the program or calls the function (command line,
+   * environment, standard input, files it reads): a whole value of this kind is the input the
+   * program exists to use, reported only at sinks of the task's class; composed into trusted
+   * structure (a base folder, a query, a fixed URL) it is reported at every sink.
+   */
+  trust: z.enum(["remote", "caller"]),
+  /** The call returns a file object: its attributes (`.name`, `.fileno()`) are not its contents. */
+  handle: z.boolean().optional(),
   ...callMatch,
 });
 export type SourceModel = z.infer<typeof sourceModel>;
@@ -58,6 +68,8 @@ export const sinkModel = z.object({
   safeWhenArg: z.object({ pos: z.number().int().optional(), kw: z.string(), contains: z.array(z.string()) }).optional(),
   /** Only a sink when the method's receiver text contains one of these (narrowing generic names). */
   receiverContains: z.array(z.string()).optional(),
+  /** Only a sink when the task's CWE names this class (an existence check is a CWE-22 task's oracle). */
+  taskOnly: z.boolean().optional(),
   ...callMatch,
 });
 export type SinkModel = z.infer<typeof sinkModel>;
@@ -87,6 +99,13 @@ export const validatorModel = z.object({
   checked: z.union([argRef, z.literal("receiver")]),
   /** Regex matchers: only a check when the pattern argument is a literal anchored at both ends. */
   requiresAnchoredPattern: z.object({ pos: z.number().int(), kw: z.string() }).optional(),
+  /** Only a check on a normalized path (lexical containment of `base/../x` proves nothing). */
+  requiresNormalized: z.boolean().optional(),
+  /**
+   * The call raises unless the check holds (`p.resolve().relative_to(base)`): after it returns,
+   * the value is validated, unless an enclosing `try` swallows the exception and goes on.
+   */
+  raises: z.boolean().optional(),
   ...callMatch,
 });
 export type ValidatorModel = z.infer<typeof validatorModel>;
@@ -99,6 +118,13 @@ export const viewModel = z.object({
 });
 export type ViewModel = z.infer<typeof viewModel>;
 
+/**
+ * Decoding and canonicalization (CWE-179/180): the result can hold characters the raw text did not
+ * (`%2e%2e%2f` becomes `../`), so checks and escaping done before it no longer hold.
+ */
+export const decoderModel = z.object({ ...callMatch });
+export type DecoderModel = z.infer<typeof decoderModel>;
+
 export interface TaintModels {
   sources: SourceModel[];
   sinks: SinkModel[];
@@ -106,6 +132,7 @@ export interface TaintModels {
   sanitizers: SanitizerModel[];
   validators: ValidatorModel[];
   views: ViewModel[];
+  decoders: DecoderModel[];
 }
 
 export const taintModels = z.object({
@@ -115,4 +142,5 @@ export const taintModels = z.object({
   sanitizers: z.array(sanitizerModel),
   validators: z.array(validatorModel),
   views: z.array(viewModel),
+  decoders: z.array(decoderModel),
 });

@@ -1,0 +1,97 @@
+/**
+ * Types shared by the taint passes (binder, guards, evaluator, reporter, solver) and the public
+ * options and results of `analyzeTaint`.
+ */
+import type { FlowStep } from "../finding.js";
+import type { Cfg, SyntaxNode } from "../python/cfg.js";
+import type { SsaForm } from "../python/ssa.js";
+import type { Taint, TaintSource } from "./facts.js";
+import type { VulnClass } from "./models/index.js";
+
+export class TaintTimeout extends Error {
+  constructor() {
+    super("taint analysis time budget exceeded");
+  }
+}
+
+export interface TaintOptions {
+  /** Function whose parameters are untrusted (by name or qualified name). */
+  entryFunction?: string;
+  /** Parameters of the entry function that are untrusted (default: all but self/cls). */
+  untrustedParams?: string[];
+  /** Classes whose sink is the entry function's return value (the task returns markup or a URL). */
+  returnSinkClasses?: VulnClass[];
+  /** At the return-value sink, only values spliced into a template as fill values count (CWE-77). */
+  returnSinkSplicedOnly?: boolean;
+  /**
+   * Classes the task's CWE names. A whole value from a caller-chosen source (a parameter of the
+   * entry function, the command line, the environment, a file read) is reported only at sinks of
+   * these classes; composed into trusted structure it is reported at every sink. Task-only sinks
+   * (a CWE-22 task's existence checks) apply only to these classes.
+   */
+  taskClasses?: VulnClass[];
+  /** Absolute time (ms since epoch) after which analysis stops. */
+  deadline?: number;
+}
+
+export interface TaintHit {
+  cls: VulnClass;
+  sink: SyntaxNode;
+  sinkName: string;
+  source: TaintSource;
+  flow: FlowStep[];
+}
+
+export interface FunctionInfo {
+  name: string;
+  qualname: string;
+  node: SyntaxNode;
+  cfg: Cfg;
+  params: string[];
+  isMethod: boolean;
+  isRoute: boolean;
+  /** Single assignments `name = expr` in the function (fallback where SSA has no answer). */
+  assigns: Map<string, SyntaxNode>;
+  /** SSA form of the function's graph, built on first use. */
+  ssa?: SsaForm;
+}
+
+export interface SummarySink {
+  param: number;
+  cleared: number;
+  cls: VulnClass;
+  sink: SyntaxNode;
+  sinkName: string;
+  path: FlowStep[];
+}
+
+export interface Summary {
+  /** Facts reaching the return value; param sources stand for the arguments. */
+  ret: Taint;
+  sinks: SummarySink[];
+  key: string;
+}
+
+export type Mode = "summary" | "final";
+
+/** One analysis of one graph: what it reports and where its returns and summary effects go. */
+export interface Run {
+  fn: FunctionInfo | null;
+  /** The function whose parameter-to-sink effects are being summarized (closures share it). */
+  summaryFn: FunctionInfo | null;
+  mode: Mode;
+  report: boolean;
+  returns: Taint;
+  isEntry: boolean;
+  summarySinks: SummarySink[];
+  depth: number;
+}
+
+export function step(node: SyntaxNode, message: string): FlowStep {
+  return { line: node.startPosition.row + 1, col: node.startPosition.column, message };
+}
+
+export function unparen(n: SyntaxNode): SyntaxNode {
+  while (n.type === "parenthesized_expression" && n.namedChildCount === 1) n = n.namedChildren[0]!;
+  return n;
+}

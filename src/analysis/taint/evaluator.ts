@@ -1,0 +1,511 @@
+/**
+ * The expression pass of the taint analysis (the checker, in pyright's terms): the taint of each
+ * expression in a given state, the effect of assignments on the state, and the call rules
+ * (sinks, sources, summaries of same-file functions, sanitizers, path composition, template
+ * filling, default propagation). Guards are delegated to `Guards`, findings to `Reporter`, and
+ * nested functions and lambdas back to the solver through `NestedAnalyzer`.
+ */
+import type { SyntaxNode } from "../python/cfg.js";
+import type { CallArgs } from "../python/index.js";
+import { targetNames } from "../python/ssa.js";
+import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
+import type { Guards } from "./guards.js";
+import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
+import type { Program } from "./program.js";
+import type { Reporter } from "./report.js";
+
+const MAX_EXPR_DEPTH = 400;
+const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
+/** Methods of a file object that return what it holds. */
+const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
+/** Methods of a file object whose result is nothing it holds (a number, a flag, None). */
+const HANDLE_METHODS = new Set(["fileno", "tell", "seek", "close", "flush", "write", "writelines", "truncate", "isatty", "readable", "writable", "seekable", "__enter__", "__exit__"]);
+/** A URL whose scheme and host are fixed text (no `{}` or `%` placeholder in the host). */
+const FIXED_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/{}%\s]+\//i;
+
+/** A value placed inside trusted structure (after a prefix, under a base, into a template). */
+function embedded(t: Taint): Taint {
+  return mark(t, EMBEDDED_BIT);
+}
+
+/** What a read of a file object gives: its contents (the handle mark goes). */
+function contents(t: Taint): Taint {
+  return unclear(t, HANDLE_BIT);
+}
+
+/** A string literal constant key (`d["k"]`), or null. */
+function constantKey(n: SyntaxNode | undefined): string | null {
+  const u = n ? unparen(n) : null;
+  if (!u || u.type !== "string" || u.namedChildren.some((c) => c.type === "interpolation")) return null;
+  const content = u.namedChildren.filter((c) => c.type === "string_content");
+  if (content.length > 1 || u.namedChildren.some((c) => c.type === "escape_sequence")) return null;
+  return content[0]?.text ?? "";
+}
+
+/** Analyzes a nested function or lambda with the state captured where it is defined. */
+export interface NestedAnalyzer {
+  analyzeNested(node: SyntaxNode, captured: State, outer: Run): void;
+}
+
+/** The same facts, marked as fill values spliced into a template (see SPLICED_BIT). */
+function spliced(t: Taint): Taint {
+  return t.map((f) => (f.cleared & SPLICED_BIT ? f : { src: f.src, cleared: f.cleared | SPLICED_BIT, path: f.path }));
+}
+
+export class Evaluator {
+  /** Globals seen by functions: the module's state at its exit. */
+  globals: State = new Map();
+
+  constructor(
+    private readonly p: Program,
+    private readonly r: Reporter,
+    private readonly g: Guards,
+    private readonly summaries: Map<FunctionInfo, Summary>,
+    private readonly nested: NestedAnalyzer,
+  ) {}
+
+  /** A dict key that is a constant string (for field-sensitive reads and writes). */
+  constantKeyOf(n: SyntaxNode | null): string | null {
+    return constantKey(n ?? undefined);
+  }
+
+  // ---------------------------------------------------------------- state access
+
+  read(state: State, key: string): Taint {
+    const v = state.get(key);
+    if (v) return v;
+    if (!key.includes(".") && !key.includes("[")) return this.globals.get(key) ?? CLEAN;
+    return CLEAN;
+  }
+
+  assign(target: SyntaxNode, t: Taint, state: State, run: Run, at: SyntaxNode, depth = 0): void {
+    if (depth > 64) {
+      // Absurdly nested targets: bind every name inside (iteratively), field-insensitively.
+      for (const name of targetNames(target)) state.set(name, t);
+      return;
+    }
+    const tgt = unparen(target);
+    switch (tgt.type) {
+      case "identifier":
+        dropFields(state, tgt.text);
+        state.set(tgt.text, withStep(t, step(at, `assigned to ${tgt.text}`)));
+        return;
+      case "attribute": {
+        const obj = unparen(tgt.childForFieldName("object")!);
+        if (obj.type === "identifier") state.set(`${obj.text}.${tgt.childForFieldName("attribute")!.text}`, withStep(t, step(at, `assigned to ${tgt.text}`)));
+        else this.evalExpr(obj, state, run, 0);
+        return;
+      }
+      case "subscript": {
+        const container = unparen(tgt.childForFieldName("value")!);
+        if (run.report) this.r.checkStoreSink(container, t, tgt, run);
+        const idxs = tgt.childrenForFieldName("subscript");
+        for (const idx of idxs) this.evalExpr(idx, state, run, 0);
+        const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
+        if (container.type === "identifier") {
+          // `d["k"] = v`: a strong update of that field; any other key may overwrite any field.
+          if (key !== null) state.set(fieldKey(container.text, key), withStep(t, step(at, `stored into ${tgt.text}`)));
+          else dropFields(state, container.text);
+        }
+        this.weakUpdate(container, t, state, at);
+        return;
+      }
+      case "pattern_list":
+      case "tuple_pattern":
+      case "list_pattern":
+      case "tuple":
+      case "list":
+        for (const c of tgt.namedChildren) this.assign(c, t, state, run, at, depth + 1);
+        return;
+      case "list_splat_pattern":
+      case "list_splat": {
+        const inner = tgt.namedChildren[0];
+        if (inner) this.assign(inner, t, state, run, at, depth + 1);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Adds taint to a container/object without removing what it held (field-insensitive). */
+  weakUpdate(container: SyntaxNode, t: Taint, state: State, at: SyntaxNode): void {
+    if (t.length === 0) return;
+    let base = unparen(container);
+    if (base.type === "attribute") {
+      const obj = unparen(base.childForFieldName("object")!);
+      if (obj.type === "identifier") {
+        const key = `${obj.text}.${base.childForFieldName("attribute")!.text}`;
+        state.set(key, union(this.read(state, key), withStep(t, step(at, `stored into ${base.text}`))));
+        return;
+      }
+    }
+    while (base.type === "subscript" || base.type === "attribute") base = unparen(base.namedChildren[0]!);
+    if (base.type === "identifier") state.set(base.text, union(this.read(state, base.text), withStep(t, step(at, `stored into ${base.text}`))));
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  evalExpr(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
+    if (depth > MAX_EXPR_DEPTH) {
+      this.p.truncated = true;
+      return this.identifiersTaint(node, state);
+    }
+    const d = depth + 1;
+    switch (node.type) {
+      case "identifier": {
+        const t = this.read(state, node.text);
+        if (t.length) return t;
+        const q = this.p.qname(node);
+        if (q && q !== node.text) {
+          const model = this.r.sourceObject(q, null);
+          if (model) return this.r.fresh(model, node);
+        }
+        return CLEAN;
+      }
+      case "string": {
+        // An interpolated value after any text or value is inside the string's structure; one
+        // that only has text after it (`f"{path}.bak"`) is still the whole value.
+        let t: Taint = CLEAN;
+        let urlFixed = false;
+        let before = false;
+        for (const c of node.namedChildren) {
+          if (c.type === "string_content") {
+            if (!t.length && FIXED_URL.test(c.text)) urlFixed = true;
+            if (c.text.length) before = true;
+          }
+          if (c.type === "interpolation") {
+            const e = c.childForFieldName("expression");
+            if (e) {
+              const v = this.evalExpr(e, state, run, d);
+              t = union(t, before ? embedded(v) : v);
+            }
+            before = true;
+          }
+        }
+        return urlFixed ? clear(t, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf) : t;
+      }
+      case "integer":
+      case "float":
+      case "true":
+      case "false":
+      case "none":
+      case "ellipsis":
+      case "comparison_operator":
+      case "not_operator":
+        if (node.type === "comparison_operator" || node.type === "not_operator") for (const c of node.namedChildren) this.evalExpr(c, state, run, d);
+        return CLEAN;
+      case "attribute":
+        return this.evalAttribute(node, state, run, d);
+      case "subscript": {
+        const value = unparen(node.childForFieldName("value")!);
+        const idxs = node.childrenForFieldName("subscript");
+        for (const idx of idxs) this.evalExpr(idx, state, run, d);
+        // An element of a constant table is one of its constants, whatever the key (an allow-list).
+        if (this.p.isConstantContainer(value, run.fn)) return CLEAN;
+        const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
+        if (key !== null && value.type === "identifier") {
+          const field = state.get(fieldKey(value.text, key));
+          if (field) return field;
+        }
+        return this.evalExpr(value, state, run, d);
+      }
+      case "call":
+        return this.evalCall(node, state, run, d);
+      case "binary_operator": {
+        const left = node.childForFieldName("left")!;
+        const right = node.childForFieldName("right")!;
+        const op = node.childForFieldName("operator")?.text ?? "";
+        const lt = this.evalExpr(left, state, run, d);
+        let rt = this.evalExpr(right, state, run, d);
+        const lit = lt.length === 0 ? this.p.literalString(left, run.fn) : null;
+        // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
+        // template: composed, unless the left side is empty text or the bare `%s` template.
+        if ((op === "+" || op === "/" || op === "%") && lit !== "" && !(op === "%" && lit !== null && /^%[sr]$/.test(lit))) rt = embedded(rt);
+        if ((op === "+" || op === "%") && lit !== null && FIXED_URL.test(lit)) rt = clear(rt, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
+        return union(lt, rt);
+      }
+      case "conditional_expression": {
+        const [a, cond, b] = node.namedChildren;
+        if (!a || !cond || !b) return this.unionChildren(node, state, run, d);
+        this.evalExpr(cond, state, run, d);
+        const st = this.g.refine(new Map(state), cond, true, run.fn);
+        const sf = this.g.refine(new Map(state), cond, false, run.fn);
+        return union(this.evalExpr(a, st, run, d), this.evalExpr(b, sf, run, d));
+      }
+      case "named_expression": {
+        const value = node.childForFieldName("value");
+        const t = value ? this.evalExpr(value, state, run, d) : CLEAN;
+        const name = node.childForFieldName("name");
+        if (name) state.set(name.text, withStep(t, step(node, `assigned to ${name.text}`)));
+        return t;
+      }
+      case "list_comprehension":
+      case "set_comprehension":
+      case "generator_expression":
+      case "dictionary_comprehension":
+        return this.evalComprehension(node, state, run, d);
+      case "lambda":
+        if (run.report) this.nested.analyzeNested(node, state, run);
+        return CLEAN;
+      case "keyword_argument": {
+        const v = node.childForFieldName("value");
+        return v ? this.evalExpr(v, state, run, d) : CLEAN;
+      }
+      default:
+        return this.unionChildren(node, state, run, d);
+    }
+  }
+
+  private unionChildren(node: SyntaxNode, state: State, run: Run, d: number): Taint {
+    let t: Taint = CLEAN;
+    for (const c of node.namedChildren) if (c.type !== "comment") t = union(t, this.evalExpr(c, state, run, d));
+    return t;
+  }
+
+  /** Depth-limited fallback: the union of every identifier's taint in the subtree (iterative). */
+  private identifiersTaint(node: SyntaxNode, state: State): Taint {
+    let t: Taint = CLEAN;
+    const stack = [node];
+    let visited = 0;
+    while (stack.length) {
+      const n = stack.pop()!;
+      if ((++visited & 4095) === 0) this.p.checkTime();
+      if (n.type === "identifier") t = union(t, this.read(state, n.text));
+      else for (const c of n.namedChildren) stack.push(c);
+    }
+    return t;
+  }
+
+  private evalAttribute(node: SyntaxNode, state: State, run: Run, d: number): Taint {
+    const obj = unparen(node.childForFieldName("object")!);
+    const attr = node.childForFieldName("attribute")!.text;
+    if (obj.type === "identifier") {
+      const path = state.get(`${obj.text}.${attr}`);
+      if (path) return path;
+    }
+    // A file object's attributes (`f.name`, `f.mode`) are not what the file holds.
+    const objTaint = withoutMarked(this.evalExpr(obj, state, run, d), HANDLE_BIT);
+    if (objTaint.length) return objTaint;
+    const q = this.p.qname(node);
+    const model = this.r.sourceObject(q, node.text);
+    if (model) return this.r.fresh(model, node);
+    return CLEAN;
+  }
+
+  private evalComprehension(node: SyntaxNode, outer: State, run: Run, d: number): Taint {
+    const state = new Map(outer);
+    const body = node.childForFieldName("body");
+    for (const c of node.namedChildren) {
+      if (c.type === "for_in_clause") {
+        const right = c.childForFieldName("right");
+        const t = right ? contents(this.evalExpr(right, state, run, d)) : CLEAN;
+        for (const left of c.childrenForFieldName("left")) this.assign(left, t, state, run, c);
+      } else if (c.type === "if_clause") {
+        const cond = c.namedChildren[0];
+        if (cond) {
+          this.evalExpr(cond, state, run, d);
+          this.g.refine(state, cond, true, run.fn);
+        }
+      }
+    }
+    if (!body) return CLEAN;
+    return this.evalExpr(body, state, run, d);
+  }
+
+  private evalCall(node: SyntaxNode, state: State, run: Run, d: number): Taint {
+    const fnNode = node.childForFieldName("function");
+    if (!fnNode) return CLEAN;
+    const args = this.p.args(node);
+    const argNodes = node.childForFieldName("arguments")?.namedChildren ?? [];
+    const fnU = unparen(fnNode);
+    const method = fnU.type === "attribute" ? fnU.childForFieldName("attribute")!.text : null;
+    const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : null;
+    const q = this.p.qname(fnU);
+
+    const rawRecv = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? CLEAN : this.evalExpr(fnU, state, run, d);
+    // Methods of a file object: reads give its contents; `fileno`, `tell`, `close`, `write`...
+    // give nothing of what it holds.
+    const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;
+    const posTaints = args.positional.map((a) => this.evalExpr(a, state, run, d));
+    const kwTaints = new Map<string, Taint>();
+    for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
+    let splatTaint: Taint = CLEAN;
+    for (const a of argNodes) if (a.type === "list_splat" || a.type === "dictionary_splat") splatTaint = union(splatTaint, this.evalExpr(a, state, run, d));
+    const argTaint = (pos: number | undefined, kw: string | undefined): Taint | undefined => {
+      if (kw !== undefined && kwTaints.has(kw)) return kwTaints.get(kw);
+      if (pos !== undefined && pos < posTaints.length) return posTaints[pos];
+      if (splatTaint.length && pos !== undefined) return splatTaint;
+      return undefined;
+    };
+    const allArgs = unionAll([...posTaints, ...kwTaints.values(), splatTaint]);
+
+    // Sinks.
+    if (run.report) {
+      const sinks: SinkModel[] = [];
+      if (q) sinks.push(...(this.p.m.sinkCalls.byCallee.get(q) ?? []));
+      if (method && !(q && this.p.m.sinkCalls.byCallee.has(q))) {
+        const recvText = (receiver?.text ?? "").toLowerCase();
+        for (const s of this.p.m.sinkCalls.byMethod.get(method) ?? []) {
+          if (s.receiverContains && !s.receiverContains.some((w) => recvText.includes(w.toLowerCase()))) continue;
+          // A method name that is also a module function we know (re.search) is not a receiver method.
+          if (q && receiver && this.p.qname(receiver) !== receiver.text) continue;
+          sinks.push(s);
+        }
+      }
+      for (const s of sinks) this.r.checkCallSink(s, node, args, argTaint, recvTaint, q ?? method ?? fnU.text, run);
+    }
+
+    // Same-file functions: summaries.
+    const callee = this.calleeFunction(fnU, receiver);
+    if (callee) return this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run);
+
+    // Sources.
+    if (q) {
+      const src = this.p.m.sourceCalls.byCallee.get(q);
+      if (src) return this.r.fresh(src[0]!, node);
+    }
+    if (method) {
+      const src = this.p.m.sourceCalls.byMethod.get(method);
+      if (src) return union(this.r.fresh(src[0]!, node), recvTaint);
+    }
+
+    // Reading a table by key: a constant table gives one of its constants (or the default); a
+    // dict whose field was written with that constant key gives that field.
+    if (method === "get" && receiver) {
+      const fallback = argTaint(1, "default") ?? CLEAN;
+      if (this.p.isConstantContainer(receiver, run.fn)) return fallback;
+      const key = constantKey(args.positional[0]);
+      const field = key !== null && receiver.type === "identifier" ? state.get(fieldKey(receiver.text, key)) : undefined;
+      if (field) return union(field, fallback);
+    }
+
+    // Composing a path under a base folder: the appended parts can climb out of it.
+    if (q === "os.path.join" || q === "posixpath.join" || q === "ntpath.join" || method === "joinpath" || ((q === "pathlib.Path" || q === "pathlib.PurePath") && posTaints.length > 1)) {
+      const base = method === "joinpath" ? recvTaint : (posTaints[0] ?? CLEAN);
+      const rest = unionAll(method === "joinpath" ? posTaints : posTaints.slice(1));
+      return union(base, embedded(rest));
+    }
+
+    // Regex substitution with constant pattern and replacement: strips or replaces characters.
+    // `re.compile(P).sub(R, x)` (directly or through a variable) is the same substitution.
+    const compiledSub = (method === "sub" || method === "subn") && receiver ? this.p.compiledPattern(receiver, run.fn) : undefined;
+    if (q === "re.sub" || q === "re.subn" || q === "regex.sub" || compiledSub !== undefined) {
+      const pat = compiledSub !== undefined ? compiledSub : this.p.literalString(args.positional[0] ?? args.keywords.get("pattern"), run.fn);
+      const repl = this.p.literalString(compiledSub !== undefined ? (args.positional[0] ?? args.keywords.get("repl")) : (args.positional[1] ?? args.keywords.get("repl")), run.fn);
+      const subject = (compiledSub !== undefined ? argTaint(1, "string") : argTaint(2, "string")) ?? CLEAN;
+      if (pat !== null && repl !== null) {
+        const allowList = /^\[\^/.test(pat);
+        const mask = allowList ? classMask(["injection", "xss", "sql-injection", "command-injection", "ldap-injection", "xpath-injection", "code-injection", "path-traversal"]) : classMask(["injection"]);
+        return withStep(clear(subject, mask), step(node, `sanitized by ${q}`));
+      }
+      return union(union(subject, allArgs), compiledSub !== undefined ? recvTaint : CLEAN);
+    }
+    if (method === "replace" && args.positional.length >= 2) {
+      const from = this.p.literalString(args.positional[0], run.fn);
+      const to = this.p.literalString(args.positional[1], run.fn);
+      if (from !== null && to !== null && /[\r\n]/.test(from)) return clear(recvTaint, classMask(["injection"]));
+      // Hand-written HTML escaping: `s.replace("<", "&lt;")`.
+      if (from !== null && to !== null && /[<>&"']/.test(from) && /^&[#a-z0-9]+;$/i.test(to)) return clear(recvTaint, classMask(["xss"]));
+      // Filling a template: `template.replace(placeholder, value)` splices the value into it.
+      if (to === null) return union(recvTaint, unionAll([...posTaints.slice(0, 1), embedded(spliced(posTaints[1] ?? CLEAN))]));
+    }
+    // `template.format(...)` and `string.Template(t).substitute(...)` splice their arguments.
+    if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
+      const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
+      // A template that is a single placeholder (`"{}".format(x)`) leaves the value whole.
+      const fill = lit !== null && /^\{[^{}]*\}$/.test(lit) ? spliced(allArgs) : embedded(spliced(allArgs));
+      const result = union(recvTaint, fill);
+      // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
+      if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
+      return result;
+    }
+    // request.args.get("n", type=int): the framework converts the value.
+    if (method === "get" && args.keywords.has("type") && /^(int|float|bool)$/.test(args.keywords.get("type")!.text)) return CLEAN;
+
+    // Decoding and canonicalization: checks and escaping done before it no longer hold (CWE-179/180).
+    const moduleFunction = !!(q && receiver && this.p.qname(receiver) !== receiver.text);
+    const dec = (q ? this.p.m.decoderCalls.byCallee.get(q) : undefined) ?? (method && !moduleFunction ? this.p.m.decoderCalls.byMethod.get(method) : undefined);
+    if (dec) {
+      const input = method && !this.p.m.decoderCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs;
+      return withStep(unclear(contents(input), ALL_CLASSES_MASK), step(node, `decoded by ${q ?? method}`));
+    }
+
+    // Sanitizers.
+    const san = (q ? this.p.m.sanitizerCalls.byCallee.get(q) : undefined) ?? (method && !(q && receiver && this.p.qname(receiver) !== receiver.text) ? this.p.m.sanitizerCalls.byMethod.get(method) : undefined);
+    if (san) {
+      const mask = san.reduce((acc, s) => acc | classMask(s.clears), 0);
+      const input = contents(method && !this.p.m.sanitizerCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs);
+      if ((mask & ALL_CLASSES_MASK) === ALL_CLASSES_MASK) return CLEAN;
+      return withStep(clear(input, mask), step(node, `sanitized by ${q ?? method}`));
+    }
+
+    // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
+    if (method && receiver && MUTATORS.has(method)) {
+      if (receiver.type === "identifier") dropFields(state, receiver.text);
+      if (allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
+    }
+
+    // Default propagation: result carries the receiver's and the arguments' taint (a file object
+    // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
+    // items are still untrusted text for every class but paths).
+    return union(recvTaint, allArgs);
+  }
+
+  private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
+    if (fnU.type === "identifier") {
+      const f = this.p.byName.get(fnU.text);
+      if (f && !this.p.isImported(fnU)) return { fn: f, offset: 0 };
+      return null;
+    }
+    if (fnU.type === "attribute" && receiver && (receiver.text === "self" || receiver.text === "cls" || receiver.type === "identifier")) {
+      const name = fnU.childForFieldName("attribute")!.text;
+      const f = this.p.byName.get(name);
+      if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
+    }
+    return null;
+  }
+
+  private applySummary(
+    fn: FunctionInfo,
+    offset: number,
+    call: SyntaxNode,
+    args: CallArgs,
+    posTaints: Taint[],
+    kwTaints: Map<string, Taint>,
+    splat: Taint,
+    run: Run,
+  ): Taint {
+    const summary = this.summaries.get(fn);
+    const paramTaint = (index: number): Taint => {
+      const name = fn.params[index];
+      if (name !== undefined && kwTaints.has(name)) return kwTaints.get(name)!;
+      const pos = index - offset;
+      if (pos >= 0 && pos < posTaints.length) return posTaints[pos]!;
+      return splat;
+    };
+    const callStep = step(call, `through ${fn.name}()`);
+    if (!summary) return withStep(unionAll([...posTaints, ...kwTaints.values(), splat]), callStep);
+    if (run.report) {
+      for (const s of summary.sinks) {
+        const t = paramTaint(s.param);
+        const facts = clear(t, s.cleared);
+        const inner = [step(call, `passed to ${fn.name}() as ${fn.params[s.param] ?? "argument"}`), ...s.path];
+        this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
+      }
+    }
+    let out: Taint = CLEAN;
+    for (const f of summary.ret) {
+      const src = this.r.sources[f.src]!;
+      if (src.param && src.param.fn === fn.qualname) {
+        const t = clear(paramTaint(src.param.index), f.cleared);
+        out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
+      } else if (!src.param) {
+        out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
+      }
+    }
+    return out;
+  }
+
+}

@@ -1,0 +1,422 @@
+/**
+ * The binder pass of the taint analysis: what one module defines and how its names resolve.
+ *
+ * It collects the functions (with their CFGs), the module's single assignments and the names
+ * called anywhere, resolves callees to qualified names through the import table, and answers
+ * "which definition reaches this use" from the SSA form of each function's graph
+ * (src/analysis/python/ssa.ts): a check on `p` after `p = os.path.realpath(p)` sees the
+ * normalizing definition even though `p` is assigned twice. The other passes only ask questions
+ * of this object; it never evaluates taint.
+ */
+import { callArgs, qualifiedName, stringValue, type ParsedModule } from "../python/index.js";
+import type { Cfg, SyntaxNode } from "../python/cfg.js";
+import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
+import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
+import { TaintTimeout, unparen, type FunctionInfo, type TaintOptions } from "./context.js";
+import { models, type IndexedModels } from "./models/index.js";
+
+const ROUTE_DECORATOR = /\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(/;
+const DEFINITION_TYPES = ["class_definition", "function_definition", "assignment"];
+const BUILTIN_NAMES = new Set(["open", "eval", "exec", "compile", "input", "int", "float", "str", "len", "bool", "type", "hash", "range", "abs", "round", "id", "ord", "isinstance", "issubclass", "callable", "complex", "file", "execfile", "raw_input", "__import__"]);
+
+interface SsaIndex {
+  form: SsaForm;
+  /** `name#version` to its definition (phis are absent: a merge has no single right-hand side). */
+  defs: Map<string, SsaDef>;
+  /** Names with at least one definition in the graph. */
+  defined: Set<string>;
+}
+
+export class Program {
+  readonly m: IndexedModels = models();
+  readonly cfgs: ModuleCfgs;
+  readonly functions: FunctionInfo[] = [];
+  readonly byName = new Map<string, FunctionInfo>();
+  readonly byNode = new Map<number, FunctionInfo>();
+  /** Module-level single assignments `NAME = <expr>` (constants, compiled patterns, parsers). */
+  readonly moduleAssigns = new Map<string, SyntaxNode>();
+  /** Names called anywhere in the file (`f(...)`, `x.f(...)`). */
+  readonly calledNames = new Set<string>();
+  private readonly qnameCache = new Map<number, string | null>();
+  private readonly argsCache = new Map<number, ReturnType<typeof callArgs>>();
+  private readonly ssaCache = new Map<Cfg, SsaIndex>();
+  private defined: Set<string> | null = null;
+  private mutated: Set<string> | null = null;
+  private constantTables: Set<string> | null = null;
+  truncated: boolean;
+
+  constructor(
+    readonly mod: ParsedModule,
+    readonly opts: TaintOptions = {},
+  ) {
+    this.cfgs = buildModuleCfgs(mod.root);
+    this.truncated = this.cfgs.truncated;
+    for (const f of this.cfgs.functions) {
+      const node = f.node;
+      const parentClass = node.parent?.type === "block" && node.parent.parent?.type === "class_definition";
+      const decoratedClass = node.parent?.type === "decorated_definition" && node.parent.parent?.type === "block" && node.parent.parent.parent?.type === "class_definition";
+      const info: FunctionInfo = {
+        name: f.cfg.name,
+        qualname: f.qualname,
+        node,
+        cfg: f.cfg,
+        params: f.cfg.params,
+        isMethod: parentClass || decoratedClass,
+        isRoute: f.decorators.some((d) => ROUTE_DECORATOR.test(d.text)),
+        assigns: new Map(),
+      };
+      this.collectAssignments(node, info.assigns, false);
+      this.byNode.set(node.id, info);
+      this.functions.push(info);
+      if (f.cfg.name !== "<lambda>" && !this.byName.has(info.name)) this.byName.set(info.name, info);
+    }
+    this.collectAssignments(mod.root, this.moduleAssigns, true);
+    const calls = mod.root.descendantsOfType("call");
+    for (let i = 0; i < calls.length; i++) {
+      if ((i & 4095) === 4095) this.checkTime();
+      const fn = calls[i]!.childForFieldName("function");
+      if (fn?.type === "identifier") this.calledNames.add(fn.text);
+      else if (fn?.type === "attribute") this.calledNames.add(fn.childForFieldName("attribute")?.text ?? "");
+    }
+  }
+
+  checkTime(): void {
+    if (this.opts.deadline !== undefined && Date.now() > this.opts.deadline) throw new TaintTimeout();
+  }
+
+  // ---------------------------------------------------------------- names
+
+  qname(n: SyntaxNode): string | null {
+    const u = unparen(n);
+    if (u.type !== "identifier" && u.type !== "attribute") return null;
+    const cached = this.qnameCache.get(u.id);
+    if (cached !== undefined) return cached;
+    // Resolution recurses along the chain: very long `a.b.c...` chains are not names we model.
+    let len = 0;
+    for (let x: SyntaxNode | null = u; x && x.type === "attribute" && len <= 64; x = x.childForFieldName("object")) len++;
+    if (len > 64) {
+      this.qnameCache.set(u.id, null);
+      return null;
+    }
+    let q: string | null;
+    try {
+      q = qualifiedName(u, this.mod);
+    } catch {
+      q = null;
+    }
+    // Snippets often rely on imports made elsewhere (a task's setup code): a bare name that no model
+    // shares with another module, and that the file neither imports nor defines, means that function.
+    if (q !== null && u.type === "identifier" && q === u.text && !this.definedNames().has(q)) q = bareNames().get(q) ?? q;
+    this.qnameCache.set(u.id, q);
+    return q;
+  }
+
+  /** Whether an identifier names an import (its qualified name differs from its text). */
+  isImported(id: SyntaxNode): boolean {
+    const q = this.qname(id);
+    return q !== null && q !== id.text;
+  }
+
+  /** Names bound anywhere in the file (defs, classes, assignments, imports, parameters). */
+  definedNames(): Set<string> {
+    if (this.defined) return this.defined;
+    const out = new Set<string>([...this.moduleAssigns.keys(), ...this.byName.keys()]);
+    for (const f of this.functions) for (const p of f.params) out.add(p);
+    for (const b of this.mod.imports.bindings) out.add(b.local);
+    for (const n of this.mod.root.descendantsOfType(DEFINITION_TYPES)) {
+      if (n.type === "assignment") for (const t of targetNames(n.childForFieldName("left"))) out.add(t);
+      else {
+        const name = n.childForFieldName("name");
+        if (name) out.add(name.text);
+      }
+    }
+    this.defined = out;
+    return out;
+  }
+
+  args(call: SyntaxNode): ReturnType<typeof callArgs> {
+    let a = this.argsCache.get(call.id);
+    if (!a) this.argsCache.set(call.id, (a = callArgs(call, this.mod.source)));
+    return a;
+  }
+
+  private collectAssignments(scope: SyntaxNode, out: Map<string, SyntaxNode>, moduleLevel: boolean): void {
+    const counts = new Map<string, number>();
+    for (const n of scope.descendantsOfType("assignment")) {
+      if (moduleLevel && insideFunction(n, scope)) continue;
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (left?.type === "identifier" && right) {
+        counts.set(left.text, (counts.get(left.text) ?? 0) + 1);
+        out.set(left.text, right);
+      }
+    }
+    for (const [k, c] of counts) if (c > 1) out.delete(k);
+  }
+
+  // ---------------------------------------------------------------- definitions (SSA)
+
+  private ssa(fn: FunctionInfo | null): SsaIndex {
+    const cfg = fn ? fn.cfg : this.cfgs.module;
+    let idx = this.ssaCache.get(cfg);
+    if (!idx) {
+      const form = fn?.ssa ?? buildSsa(cfg);
+      if (fn) fn.ssa = form;
+      const defs = new Map<string, SsaDef>();
+      const defined = new Set<string>();
+      for (const list of form.defs.values())
+        for (const d of list) {
+          defs.set(`${d.name}#${d.version}`, d);
+          defined.add(d.name);
+        }
+      for (const list of form.phis.values()) for (const p of list) defined.add(p.name);
+      idx = { form, defs, defined };
+      this.ssaCache.set(cfg, idx);
+    }
+    return idx;
+  }
+
+  /**
+   * The expression assigned to the definition of `n` that reaches this use: from the SSA form of
+   * the enclosing graph (`fn`, or the module), then the module's single assignments for globals.
+   * Null for parameters, merges of several definitions, and anything but `name = expr`.
+   */
+  resolveAssigned(n: SyntaxNode, fn: FunctionInfo | null): SyntaxNode | null {
+    if (n.type !== "identifier") return null;
+    const idx = this.ssa(fn);
+    const use = idx.form.uses.get(n.startIndex);
+    if (use && use.name === n.text) {
+      if (use.version > 0) {
+        const def = idx.defs.get(`${use.name}#${use.version}`);
+        return def ? this.rhsOf(fn, def) : null;
+      }
+      // Version 0: the value on entry. A parameter is unknown; a global is the module's constant.
+      if (fn && (fn.params.includes(n.text) || idx.defined.has(n.text))) return null;
+      return this.moduleAssigns.get(n.text) ?? null;
+    }
+    // Uses outside the graph's elements (nested scopes reached through a syntax walk).
+    if (fn) {
+      const r = fn.assigns.get(n.text);
+      if (r) return r;
+    }
+    return this.moduleAssigns.get(n.text) ?? null;
+  }
+
+  private rhsOf(fn: FunctionInfo | null, def: SsaDef): SyntaxNode | null {
+    const cfg = fn ? fn.cfg : this.cfgs.module;
+    const el = cfg.blocks[def.block]?.elements[def.index];
+    if (!el || el.kind !== "stmt" || el.node.type !== "expression_statement") return null;
+    let a = el.node.namedChildren[0];
+    if (!a || a.type !== "assignment") return null;
+    const left = a.childForFieldName("left");
+    if (left?.type !== "identifier" || left.text !== def.name) return null;
+    let right = a.childForFieldName("right");
+    // `a = b = v`: the value is the innermost right-hand side.
+    while (right?.type === "assignment") {
+      a = right;
+      right = a.childForFieldName("right");
+    }
+    return right ?? null;
+  }
+
+  // ---------------------------------------------------------------- values
+
+  /**
+   * Whether `n` names a container literal of constants (`COLS = {"a": "name", ...}`) that nothing
+   * in the file mutates: any element read from it is one of its constants, whatever the key.
+   */
+  isConstantContainer(n: SyntaxNode, fn: FunctionInfo | null): boolean {
+    const u = unparen(n);
+    // Cheap test first: most subscripted names are never bound to a literal table.
+    if (u.type !== "identifier" || !this.constantTableNames().has(u.text) || this.mutatedNames().has(u.text)) return false;
+    const r = this.resolveAssigned(u, fn);
+    const v = r ? unparen(r) : null;
+    return !!v && ["dictionary", "list", "tuple", "set"].includes(v.type) && isConstantLiteral(v, 0);
+  }
+
+  /** Names some assignment in the file binds to a container literal of constants. */
+  private constantTableNames(): Set<string> {
+    if (this.constantTables) return this.constantTables;
+    const out = new Set<string>();
+    for (const n of this.mod.root.descendantsOfType("assignment")) {
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (left?.type === "identifier" && right && ["dictionary", "list", "tuple", "set"].includes(unparen(right).type) && isConstantLiteral(right, 0)) out.add(left.text);
+    }
+    this.constantTables = out;
+    return out;
+  }
+
+  /** Names whose object is changed in place somewhere (`X[k] = v`, `X.update(...)`, `del X[k]`, `X += ...`). */
+  private mutatedNames(): Set<string> {
+    if (this.mutated) return this.mutated;
+    const out = new Set<string>();
+    const baseName = (t: SyntaxNode | null): string | null => {
+      let b = t ? unparen(t) : null;
+      while (b && (b.type === "subscript" || b.type === "attribute")) b = unparen(b.namedChildren[0]!);
+      return b?.type === "identifier" ? b.text : null;
+    };
+    for (const n of this.mod.root.descendantsOfType(["assignment", "augmented_assignment", "delete_statement", "call"])) {
+      if (n.type === "call") {
+        const f = n.childForFieldName("function");
+        if (f?.type === "attribute" && MUTATING_METHODS.has(f.childForFieldName("attribute")?.text ?? "")) {
+          const name = baseName(f.childForFieldName("object"));
+          if (name) out.add(name);
+        }
+        continue;
+      }
+      if (n.type === "delete_statement") {
+        for (const c of n.namedChildren) if (c.type !== "identifier") for (const x of [c, ...c.namedChildren]) { const name = baseName(x); if (name) out.add(name); }
+        continue;
+      }
+      const left = n.childForFieldName("left");
+      const l = left ? unparen(left) : null;
+      if (!l) continue;
+      if (n.type === "augmented_assignment" || l.type === "subscript" || l.type === "attribute") {
+        const name = baseName(l);
+        if (name) out.add(name);
+      }
+    }
+    this.mutated = out;
+    return out;
+  }
+
+  /** If `call` is a view (urlparse(u), realpath(p), s.lower(), Path(p).resolve()), its base value. */
+  viewOfCall(call: SyntaxNode, depth = 0): { base: SyntaxNode; normalizes: boolean } | null {
+    const fnNode = call.childForFieldName("function");
+    if (!fnNode || depth > 32) return null;
+    const q = this.qname(fnNode);
+    const qModel = q ? this.m.viewCalls.byCallee.get(q) : undefined;
+    if (qModel) {
+      const positional = this.args(call).positional;
+      // `Path(base, name)` is a new path built from both, not a view of `base`.
+      if (qModel[0]!.normalizesPath && positional.length !== 1) return null;
+      const a0 = positional[0];
+      if (!a0) return null;
+      const inner = unparen(a0);
+      const innerView = inner.type === "call" ? this.viewOfCall(inner, depth + 1) : null;
+      return { base: innerView?.base ?? a0, normalizes: !!qModel[0]!.normalizesPath || !!innerView?.normalizes };
+    }
+    if (fnNode.type === "attribute") {
+      const method = fnNode.childForFieldName("attribute")?.text ?? "";
+      const mm = this.m.viewCalls.byMethod.get(method);
+      if (mm) {
+        const recv = unparen(fnNode.childForFieldName("object")!);
+        const innerView = recv.type === "call" ? this.viewOfCall(recv, depth + 1) : null;
+        return { base: innerView?.base ?? recv, normalizes: !!mm[0]!.normalizesPath || !!innerView?.normalizes };
+      }
+    }
+    return null;
+  }
+
+  /** Whether `n` holds a normalized path: a normalizing view, or a name whose reaching definition is one. */
+  isNormalizedPath(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): boolean {
+    if (depth > 16) return false;
+    const u = unparen(n);
+    if (u.type === "call") return this.viewOfCall(u)?.normalizes ?? false;
+    if (u.type === "identifier") {
+      const r = this.resolveAssigned(u, fn);
+      return r ? this.isNormalizedPath(r, fn, depth + 1) : false;
+    }
+    return false;
+  }
+
+  /**
+   * For a receiver that is `re.compile(CONST)` (or a name assigned one): its pattern text, null
+   * when the pattern is not a literal; undefined when the receiver is not a compiled pattern.
+   */
+  compiledPattern(receiver: SyntaxNode, fn: FunctionInfo | null): string | null | undefined {
+    const u = unparen(receiver);
+    const r = u.type === "call" ? u : this.resolveAssigned(u, fn);
+    if (!r || r.type !== "call") return undefined;
+    const callee = r.childForFieldName("function");
+    const q = callee ? this.qname(callee) : null;
+    if (q !== "re.compile" && q !== "regex.compile") return undefined;
+    return this.literalString(this.args(r).positional[0], fn);
+  }
+
+  literalString(n: SyntaxNode | undefined, fn: FunctionInfo | null): string | null {
+    if (!n) return null;
+    let u = unparen(n);
+    if (u.type === "identifier") u = this.resolveAssigned(u, fn) ?? u;
+    if (u.type === "string" || u.type === "concatenated_string") {
+      try {
+        return stringValue(u, this.mod.source, true);
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}
+
+const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "clear", "remove", "discard", "appendleft", "extendleft", "__setitem__", "sort", "reverse"]);
+
+/** A literal built only of constants (strings without interpolation, numbers, None/True/False, containers of these). */
+function isConstantLiteral(n: SyntaxNode, depth: number): boolean {
+  if (depth > 16) return false;
+  const u = unparen(n);
+  switch (u.type) {
+    case "string":
+      return !u.namedChildren.some((c) => c.type === "interpolation");
+    case "concatenated_string":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "integer":
+    case "float":
+    case "true":
+    case "false":
+    case "none":
+      return true;
+    case "unary_operator":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "pair":
+      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
+    case "dictionary":
+    case "list":
+    case "tuple":
+    case "set":
+      return u.namedChildren.every((c) => c.type === "comment" || isConstantLiteral(c, depth + 1));
+    default:
+      return false;
+  }
+}
+
+function insideFunction(n: SyntaxNode, scope: SyntaxNode): boolean {
+  for (let p = n.parent; p && p.id !== scope.id; p = p.parent) if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return true;
+  return false;
+}
+
+let bareNameTable: Map<string, string> | null = null;
+
+/** Last segment -> qualified name, for model callees whose last segment is unambiguous. */
+function bareNames(): Map<string, string> {
+  if (bareNameTable) return bareNameTable;
+  const m = models();
+  // qualified name -> its roles; a last segment is usable when all its qualified names play the same roles.
+  const roles = new Map<string, Set<string>>();
+  const note = (callees: string[] | undefined, role: string) => {
+    for (const c of callees ?? []) if (c.includes(".")) roles.set(c, (roles.get(c) ?? new Set()).add(role));
+  };
+  for (const e of m.sinks) note(e.callees, `sink:${e.class}`);
+  for (const e of m.sanitizers) note(e.callees, `san:${JSON.stringify(e.clears)}`);
+  for (const e of m.validators) note(e.callees, `val:${JSON.stringify(e.clears)}`);
+  for (const e of m.views) note(e.callees, `view:${e.normalizesPath ? 1 : 0}`);
+  for (const e of m.sources) note(e.callees, `src:${e.label}`);
+  const byLast = new Map<string, { name: string; sig: string }[]>();
+  for (const [name, rs] of roles) {
+    const last = name.slice(name.lastIndexOf(".") + 1);
+    if (BUILTIN_NAMES.has(last)) continue;
+    byLast.set(last, [...(byLast.get(last) ?? []), { name, sig: [...rs].sort().join("|") }]);
+  }
+  bareNameTable = new Map();
+  for (const [last, list] of byLast) {
+    // Usable when every module's function of that name shares a role (all are redirect sinks);
+    // then take the one with the most roles.
+    const sets = list.map((x) => new Set(x.sig.split("|")));
+    const shared = [...sets[0]!].filter((r) => sets.every((set) => set.has(r)));
+    if (!shared.length) continue;
+    const best = list.reduce((a, b) => (b.sig.split("|").length > a.sig.split("|").length ? b : a));
+    bareNameTable.set(last, best.name);
+  }
+  return bareNameTable;
+}

@@ -1,0 +1,147 @@
+/**
+ * The checker's output side: the table of taint sources, and the decision whether facts reaching
+ * a sink are a finding, a summary effect (a parameter of the function being summarized reaches a
+ * sink), or nothing (sanitized for the class, or a whole caller-chosen value at a sink the task
+ * does not name).
+ */
+import type { FlowStep } from "../finding.js";
+import type { SyntaxNode } from "../python/cfg.js";
+import type { CallArgs } from "../python/index.js";
+import { unparen, type FunctionInfo, type Run, type TaintHit, type TaintOptions } from "./context.js";
+import { CLEAN, union, unionAll, type Fact, type Taint, type TaintSource } from "./facts.js";
+import { CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, type SinkModel, type SourceModel, type VulnClass } from "./models/index.js";
+import type { Program } from "./program.js";
+
+export class Reporter {
+  readonly sources: TaintSource[] = [];
+  readonly hits: TaintHit[] = [];
+  private readonly hitKeys = new Set<string>();
+  private readonly sourceBySite = new Map<string, TaintSource>();
+  private readonly taskClasses: ReadonlySet<VulnClass>;
+
+  constructor(
+    private readonly p: Program,
+    private readonly opts: TaintOptions,
+  ) {
+    this.taskClasses = new Set(opts.taskClasses ?? []);
+  }
+
+  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number }; entryParam?: boolean } = {}): TaintSource {
+    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}` : `${node.startIndex}:${label}`;
+    let s = this.sourceBySite.get(key);
+    if (!s) {
+      s = { id: this.sources.length, label, line: node.startPosition.row + 1, col: node.startPosition.column, trust, ...extra };
+      this.sources.push(s);
+      this.sourceBySite.set(key, s);
+    }
+    return s;
+  }
+
+  /** A new fact for a modelled source at `node` (a file object is marked as a handle). */
+  fresh(model: SourceModel, node: SyntaxNode): Taint {
+    return [{ src: this.source(model.label, node, model.trust).id, cleared: model.handle ? HANDLE_BIT : 0, path: [] } satisfies Fact];
+  }
+
+  /** Source object lookup for a qualified name or any of its prefixes (`flask.request.args.get`). */
+  sourceObject(q: string | null, dotted: string | null): SourceModel | null {
+    if (q) {
+      let p = q;
+      for (;;) {
+        const s = this.p.m.sourceObjects.get(p);
+        if (s) return s;
+        const dot = p.lastIndexOf(".");
+        if (dot < 0) break;
+        p = p.slice(0, dot);
+      }
+    }
+    if (dotted) {
+      for (const s of this.p.m.sources)
+        for (const d of s.dotted ?? []) if (dotted === d || dotted.startsWith(d + ".") || dotted.endsWith("." + d)) return s;
+    }
+    return null;
+  }
+
+  /** Whether the task's CWE names this class. */
+  isTaskClass(cls: VulnClass): boolean {
+    return this.taskClasses.has(cls);
+  }
+
+  checkCallSink(
+    s: SinkModel,
+    call: SyntaxNode,
+    args: CallArgs,
+    argTaint: (pos: number | undefined, kw: string | undefined) => Taint | undefined,
+    recvTaint: Taint,
+    name: string,
+    run: Run,
+  ): void {
+    if (s.taskOnly && !this.taskClasses.has(s.class)) return;
+    if (s.requiresTruthyKeyword) {
+      const kw = args.keywords.get(s.requiresTruthyKeyword);
+      if (!kw || ["False", "None", "0", "''", '""'].includes(kw.text)) return;
+    }
+    if (s.safeWhenArg) {
+      const a = args.keywords.get(s.safeWhenArg.kw) ?? (s.safeWhenArg.pos !== undefined ? args.positional[s.safeWhenArg.pos] : undefined);
+      if (a) {
+        const resolved = unparen(a).type === "identifier" ? (this.p.resolveAssigned(unparen(a), run.fn) ?? a) : a;
+        const text = `${a.text} ${resolved.text}`.replace(/\s+/g, "");
+        if (s.safeWhenArg.contains.some((w) => text.includes(w.replace(/\s+/g, "")))) return;
+      }
+    }
+    let t: Taint = CLEAN;
+    if (s.args === "receiver") t = recvTaint;
+    else if (s.args === "all") t = unionAll([...args.positional.keys()].map((i) => argTaint(i, undefined) ?? CLEAN));
+    else for (const a of s.args) t = union(t, argTaint(a.pos, a.kw) ?? CLEAN);
+    this.reportFacts(s.class, call, name, t, run, []);
+  }
+
+  checkStoreSink(container: SyntaxNode, t: Taint, at: SyntaxNode, run: Run): void {
+    if (!t.length) return;
+    const q = this.p.qname(container);
+    const attr = container.type === "attribute" ? container.childForFieldName("attribute")!.text : container.type === "identifier" ? container.text : null;
+    for (const s of this.p.m.storeSinks) {
+      const byObject = q !== null && (s.objects ?? []).includes(q);
+      const byAttr = container.type === "attribute" && attr !== null && (s.attributes ?? []).includes(attr);
+      if (byObject || byAttr) this.reportFacts(s.class, at, `${container.text}[...] =`, t, run, []);
+    }
+  }
+
+  reportFacts(cls: VulnClass, sink: SyntaxNode, sinkName: string, facts: Taint, run: Run, inner: FlowStep[]): void {
+    const bit = CLASS_BIT[cls];
+    for (const f of facts) {
+      if (f.cleared & bit) continue;
+      // A file object is not a path (`os.stat(fd)`, `os.fstat`): only what is read from it is text.
+      if (cls === "path-traversal" && f.cleared & HANDLE_BIT) continue;
+      const src = this.sources[f.src]!;
+      if (src.param) {
+        if (run.mode === "summary" && run.summaryFn && src.param.fn === run.summaryFn.qualname)
+          run.summarySinks.push({ param: src.param.index, cleared: f.cleared, cls, sink, sinkName, path: [...f.path, ...inner] });
+        continue;
+      }
+      // The whole caller-chosen value at a sink the task does not name: the value the code exists
+      // to use (a URL to fetch, a path to open, a command to run), not an injection into it.
+      if (src.trust === "caller" && !(f.cleared & EMBEDDED_BIT) && !this.taskClasses.has(cls)) continue;
+      const key = `${cls}:${sink.startIndex}`;
+      if (this.hitKeys.has(key)) continue;
+      this.hitKeys.add(key);
+      const flow: FlowStep[] = [
+        { line: src.line, col: src.col, message: `source: ${src.label}` },
+        ...f.path,
+        ...inner,
+        { line: sink.startPosition.row + 1, col: sink.startPosition.column, message: `sink: ${sinkName}` },
+      ];
+      this.hits.push({ cls, sink, sinkName, source: src, flow });
+    }
+  }
+
+  /**
+   * Whether `fn`'s parameters are untrusted: the task's entry function, and web route handlers
+   * (their parameters are parts of the requested URL). Other functions of ordinary code get their
+   * arguments' taint from their call sites, through summaries: a library function's parameter is
+   * not attacker input by itself.
+   */
+  isEntry(fn: FunctionInfo): boolean {
+    if (this.opts.entryFunction) return fn.name === this.opts.entryFunction || fn.qualname === this.opts.entryFunction;
+    return fn.isRoute;
+  }
+}

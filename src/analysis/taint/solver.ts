@@ -1,0 +1,331 @@
+/**
+ * The code-flow pass of the taint analysis: each function's CFG solved as a forward dataflow
+ * problem (statement transfer functions, joins at merge points, guard refinement on branch
+ * edges), summaries of same-file functions computed to a fixpoint, and the final reporting runs.
+ *
+ * The state maps local names (and access paths such as `self.x`) to taint facts. At a merge point
+ * the states of the incoming edges are joined, which is the phi of the SSA form; the SSA form
+ * itself (src/analysis/python/ssa.ts) answers which definition reaches a use for the binder and
+ * the guards (see program.ts).
+ */
+import type { Cfg, SyntaxNode } from "../python/cfg.js";
+import { reversePostorder } from "../python/cfg.js";
+import { targetNames } from "../python/ssa.js";
+import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
+import { CLEAN, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
+import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
+import type { Guards } from "./guards.js";
+import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
+import type { Program } from "./program.js";
+import type { Reporter } from "./report.js";
+
+const MAX_NESTED_ANALYSIS_DEPTH = 8;
+
+export class Solver implements NestedAnalyzer {
+  private transfers = 0;
+  e!: Evaluator;
+
+  constructor(
+    private readonly p: Program,
+    private readonly r: Reporter,
+    private readonly g: Guards,
+    private readonly summaries: Map<FunctionInfo, Summary>,
+    private readonly opts: TaintOptions,
+  ) {}
+
+  // ---------------------------------------------------------------- statements
+
+  private transfer(el: Cfg["blocks"][number]["elements"][number], state: State, run: Run): void {
+    if ((++this.transfers & 255) === 0) this.p.checkTime();
+    const n = el.node;
+    switch (el.kind) {
+      case "cond":
+        this.e.evalExpr(n, state, run, 0);
+        return;
+      case "match-subject":
+        state.set(`@match:${el.owner?.id ?? n.id}`, this.e.evalExpr(n, state, run, 0));
+        return;
+      case "for-iter": {
+        const right = n.childForFieldName("right");
+        state.set(`@iter:${n.id}`, right ? this.e.evalExpr(right, state, run, 0) : CLEAN);
+        return;
+      }
+      case "for-bind": {
+        const left = n.childForFieldName("left");
+        // Iterating a file object yields its lines.
+        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT), state, run, n);
+        return;
+      }
+      case "with-bind": {
+        const value = n.childForFieldName("value");
+        if (!value) return;
+        if (value.type === "as_pattern") {
+          const t = this.e.evalExpr(value.namedChildren[0]!, state, run, 0);
+          const alias = value.childForFieldName("alias");
+          for (const name of targetNames(alias)) state.set(name, withStep(t, step(n, `bound to ${name}`)));
+        } else this.e.evalExpr(value, state, run, 0);
+        return;
+      }
+      case "except-bind": {
+        const value = n.childForFieldName("value");
+        if (value?.type === "as_pattern") for (const name of targetNames(value.childForFieldName("alias"))) state.set(name, CLEAN);
+        return;
+      }
+      case "case": {
+        const subject = this.e.read(state, `@match:${el.owner?.id ?? 0}`);
+        for (const p of n.namedChildren) if (p.type === "case_pattern") for (const id of p.descendantsOfType("identifier")) state.set(id.text, subject);
+        return;
+      }
+      case "def": {
+        const name = n.childForFieldName("name");
+        if (name) state.set(name.text, CLEAN);
+        if (run.report && n.type === "function_definition") this.analyzeNested(n, state, run);
+        return;
+      }
+      case "lambda-body": {
+        run.returns = union(run.returns, this.e.evalExpr(n, state, run, 0));
+        return;
+      }
+      case "stmt":
+        this.statement(n, state, run);
+        return;
+    }
+  }
+
+  private statement(n: SyntaxNode, state: State, run: Run): void {
+    switch (n.type) {
+      case "expression_statement": {
+        for (const c of n.namedChildren) {
+          if (c.type === "assignment") this.assignment(c, state, run);
+          else if (c.type === "augmented_assignment") {
+            const left = c.childForFieldName("left")!;
+            const right = c.childForFieldName("right")!;
+            const op = c.children.find((x) => !x.isNamed)?.text ?? "";
+            const rt = this.e.evalExpr(right, state, run, 0);
+            // `q += value` appends the value to what `q` already holds.
+            const t = union(this.e.evalExpr(left, state, run, 0), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
+            if (unparen(left).type === "identifier") this.e.assign(left, t, state, run, c);
+            else this.e.weakUpdate(left, t, state, c);
+          } else this.e.evalExpr(c, state, run, 0);
+        }
+        // A call that raises unless its check holds (`p.resolve().relative_to(base)`) validates
+        // the value for the code after it, unless a `try` around it swallows the failure.
+        for (const [name, mask] of this.g.raisingChecks(n, run.fn)) this.g.clearName(state, name, mask);
+        return;
+      }
+      case "return_statement": {
+        const value = n.namedChildren[0];
+        const t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
+        run.returns = union(run.returns, withStep(t, step(n, "returned")));
+        if (run.report && run.fn) {
+          const classes: VulnClass[] = [];
+          if (run.isEntry) classes.push(...(this.opts.returnSinkClasses ?? []));
+          if (run.fn.isRoute) classes.push("xss");
+          for (const cls of classes) {
+            // An inferred sink (the returned value): when the function already validates some value
+            // for this class, its other parameters are taken as trusted configuration (base URLs).
+            const inferred = run.isEntry && this.opts.returnSinkSplicedOnly && !(run.fn.isRoute && cls === "xss") ? t.filter((f) => f.cleared & SPLICED_BIT) : t;
+            let facts = this.g.validates(run.fn, cls) ? inferred.filter((f) => !this.r.sources[f.src]!.entryParam) : inferred;
+            // A returned path is the task's traversal only when it is built from the task's input
+            // (what a file holds is not a path the caller chose).
+            if (cls === "path-traversal") facts = facts.filter((f) => this.r.sources[f.src]!.entryParam);
+            this.r.reportFacts(cls, n, run.fn.isRoute && cls === "xss" ? "HTTP response body" : `value returned by ${run.fn.name}()`, facts, run, []);
+          }
+        }
+        return;
+      }
+      case "import_statement":
+      case "import_from_statement":
+      case "future_import_statement":
+        return;
+      case "delete_statement":
+        for (const c of n.namedChildren) for (const name of targetNames(c)) if (unparen(c).type === "identifier") state.delete(name);
+        return;
+      default:
+        for (const c of n.namedChildren) if (c.type !== "comment") this.e.evalExpr(c, state, run, 0);
+    }
+  }
+
+  private assignment(a: SyntaxNode, state: State, run: Run): void {
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    if (!right) return;
+    // Chained `a = b = v`: the right side is itself an assignment.
+    if (right.type === "assignment") {
+      this.assignment(right, state, run);
+      const inner = right.childForFieldName("left");
+      const t = inner ? this.e.evalExpr(inner, state, run, 0) : CLEAN;
+      if (left) this.e.assign(left, t, state, run, a);
+      return;
+    }
+    const l = left ? unparen(left) : null;
+    const r = unparen(right);
+    // Element-wise unpacking of `a, b = x, y`.
+    if (l && (l.type === "pattern_list" || l.type === "tuple_pattern" || l.type === "tuple") && (r.type === "expression_list" || r.type === "tuple") && l.namedChildCount === r.namedChildCount) {
+      const ts = r.namedChildren.map((c) => this.e.evalExpr(c, state, run, 0));
+      l.namedChildren.forEach((c, i) => this.e.assign(c, ts[i]!, state, run, a));
+      return;
+    }
+    // `d = {"q": value, "limit": 10}`: each constant key's value is also kept as a field, so
+    // reading `d["limit"]` later is not the union of everything in the dict.
+    if (l?.type === "identifier" && r.type === "dictionary" && r.namedChildren.every((c) => c.type === "comment" || (c.type === "pair" && this.e.constantKeyOf(c.childForFieldName("key")) !== null))) {
+      const fields: [string, Taint][] = [];
+      let t: Taint = CLEAN;
+      for (const pair of r.namedChildren) {
+        if (pair.type !== "pair") continue;
+        const v = pair.childForFieldName("value");
+        const vt = v ? this.e.evalExpr(v, state, run, 0) : CLEAN;
+        fields.push([this.e.constantKeyOf(pair.childForFieldName("key"))!, vt]);
+        t = union(t, vt);
+      }
+      this.e.assign(l, t, state, run, a);
+      for (const [k, vt] of fields) state.set(fieldKey(l.text, k), vt);
+      return;
+    }
+    const t = this.e.evalExpr(right, state, run, 0);
+    if (left) this.e.assign(left, t, state, run, a);
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  /** Solves one graph to a fixpoint, then replays it once with reporting on. */
+  private solve(cfg: Cfg, init: State, run: Run, exitOut?: State): Taint {
+    const n = cfg.blocks.length;
+    const ins: (State | undefined)[] = new Array(n);
+    ins[cfg.entry] = new Map(init);
+    const order = reversePostorder(cfg);
+    const inWork = new Uint8Array(n);
+    const work: number[] = [...order].reverse();
+    for (const b of work) inWork[b] = 1;
+    const pos = new Int32Array(n).fill(n);
+    order.forEach((b, i) => (pos[b] = i));
+    let iterations = 0;
+    const quiet: Run = { ...run, report: false };
+    while (work.length) {
+      if ((++iterations & 63) === 0) this.p.checkTime();
+      if (iterations > 20000) {
+        this.p.truncated = true;
+        break;
+      }
+      // Process the earliest block in reverse postorder first.
+      let best = 0;
+      for (let i = 1; i < work.length; i++) if (pos[work[i]!]! < pos[work[best]!]!) best = i;
+      const b = work.splice(best, 1)[0]!;
+      inWork[b] = 0;
+      const inState = ins[b];
+      if (!inState) continue;
+      const state = new Map(inState);
+      for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, quiet);
+      for (const e of cfg.blocks[b]!.succs) {
+        const out = this.g.edgeState(state, e, cfg, quiet);
+        const cur = ins[e.to];
+        if (!cur) {
+          ins[e.to] = new Map(out);
+          if (!inWork[e.to]) (work.push(e.to), (inWork[e.to] = 1));
+        } else if (joinInto(cur, out) && !inWork[e.to]) {
+          work.push(e.to);
+          inWork[e.to] = 1;
+        }
+      }
+    }
+    if (exitOut) {
+      const exit = ins[cfg.exit];
+      if (exit) for (const [k, v] of exit) if (!k.startsWith("@")) exitOut.set(k, v);
+    }
+    // Reporting pass over the fixed states.
+    run.returns = CLEAN;
+    for (const b of order) {
+      const inState = ins[b];
+      if (!inState) continue;
+      const state = new Map(inState);
+      for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, run);
+    }
+    return run.returns;
+  }
+
+  analyzeNested(node: SyntaxNode, captured: State, outer: Run): void {
+    if (outer.depth >= MAX_NESTED_ANALYSIS_DEPTH) return;
+    const info = this.p.byNode.get(node.id);
+    if (!info) return;
+    const init = new Map(captured);
+    for (const p of info.params) init.delete(p);
+    // Findings inside a closure are reported against the enclosing function's sources.
+    const run: Run = { fn: info, summaryFn: outer.summaryFn, mode: outer.mode, report: true, returns: CLEAN, isEntry: false, summarySinks: outer.summarySinks, depth: outer.depth + 1 };
+    this.solve(info.cfg, init, run);
+  }
+
+  private paramState(fn: FunctionInfo, mode: Mode, tainted: boolean): State {
+    const s = new Map<string, Taint>();
+    fn.params.forEach((p, i) => {
+      if (mode === "summary") {
+        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.node, "caller", { param: { fn: fn.qualname, index: i } });
+        s.set(p, [{ src: src.id, cleared: 0, path: [] } satisfies Fact]);
+      } else if (tainted && !(i === 0 && fn.isMethod && (p === "self" || p === "cls"))) {
+        if (this.opts.untrustedParams && fn.name === this.opts.entryFunction && !this.opts.untrustedParams.includes(p)) return;
+        // A route handler's parameters are parts of the requested URL (a remote client's); the
+        // entry function's are the caller's, whole values until composed into trusted structure.
+        const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.cfg.owner.childForFieldName("parameters") ?? fn.node, fn.isRoute ? "remote" : "caller", { entryParam: true });
+        s.set(p, [{ src: src.id, cleared: 0, path: [] }]);
+      } else s.set(p, CLEAN);
+    });
+    return s;
+  }
+
+  /** Runs the whole analysis; hits accumulate in `this.hits`. */
+  run(): void {
+    // Only functions that are called somewhere in the file need summaries.
+    const called = this.p.calledNames;
+    const named = this.p.functions.filter((f) => f.name !== "<lambda>" && called.has(f.name));
+    // Summaries to a fixpoint (recursion and call chains), bounded.
+    for (let round = 0; round < 4; round++) {
+      let changed = false;
+      for (const fn of named) {
+        this.p.checkTime();
+        const run: Run = { fn, summaryFn: fn, mode: "summary", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
+        const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run);
+        const key = summaryKey(ret, run.summarySinks);
+        const prev = this.summaries.get(fn);
+        if (!prev || prev.key !== key) {
+          changed = true;
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), key });
+        }
+      }
+      if (!changed) break;
+    }
+    // Module code, then every function with its real sources.
+    const moduleRun: Run = { fn: null, summaryFn: null, mode: "final", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
+    const moduleState = new Map<string, Taint>();
+    this.solveModule(moduleState, moduleRun);
+    for (const fn of this.p.functions) {
+      if (fn.name === "<lambda>" && fn.node.parent?.type !== "module") continue;
+      this.p.checkTime();
+      const entry = this.r.isEntry(fn);
+      const run: Run = { fn, summaryFn: null, mode: "final", report: true, returns: CLEAN, isEntry: entry, summarySinks: [], depth: 0 };
+      this.solve(fn.cfg, this.paramState(fn, "final", entry), run);
+    }
+  }
+
+  private solveModule(state: State, run: Run): void {
+    // Globals seen by functions: the module's state at its exit.
+    const exit = new Map<string, Taint>();
+    this.solve(this.p.cfgs.module, state, run, exit);
+    this.e.globals = exit;
+  }
+}
+
+function summaryKey(ret: Taint, sinks: SummarySink[]): string {
+  const r = ret.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
+  const s = sinks.map((x) => `${x.param}/${x.cleared}/${x.cls}/${x.sink.startIndex}`).sort().join(",");
+  return `${r}|${s}`;
+}
+
+function dedupeSinks(sinks: SummarySink[]): SummarySink[] {
+  const seen = new Set<string>();
+  return sinks.filter((s) => {
+    const k = `${s.param}/${s.cleared}/${s.cls}/${s.sink.startIndex}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
