@@ -158,6 +158,11 @@ export class SandboxWorker {
    */
   async close(): Promise<void> {
     if (this.proc.pid === undefined) return;
+    // The process and its pipes are unref'd so idle workers never hold the CLI open; while closing,
+    // they must hold it, or a worker slower than the grace (tearing down a tmpfs of 200k files)
+    // empties the event loop mid-await and Node exits 13 with nothing printed.
+    this.proc.ref();
+    for (const s of [this.proc.stdin, this.proc.stdout, this.proc.stderr]) (s as unknown as Socket).ref?.();
     if (!this.dead && !this.inFlight) {
       this.proc.stdin!.end();
       const timer = setTimeout(() => this.kill(), CLOSE_GRACE_MS);
@@ -202,6 +207,9 @@ export class SandboxWorker {
       return;
     }
     this.finish(fromWire(w));
+    // The worker could not return to a clean state after this job (state it cannot remove): it is
+    // leaving, and must not be handed another job in the meantime.
+    if (typeof msg.retire === "string") this.kill();
   }
 
   private finish(result: JobResult): void {
