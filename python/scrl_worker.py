@@ -641,6 +641,25 @@ def discard_standby(sb):
 
 
 PF_EXITING = 0x4
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def job_cpu_s(pid):
+    """CPU seconds used by the job: every live process of the sandbox but the worker (the job and
+    whatever it spawned), plus what the job's main process collected from its waited-for children."""
+    total = 0
+    for p in sandbox_pids():
+        if p in PENDING_REAP:
+            continue
+        try:
+            with open("/proc/%d/stat" % p, "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if p == pid:
+            total += int(fields[13]) + int(fields[14])
+    return total / float(CLK_TCK)
 
 
 def process_exiting(pid):
@@ -702,6 +721,10 @@ def run_job(job):
     for fd in open_fds:
         poller.register(fd, select.POLLIN)
     poller.register(pidfd, select.POLLIN)
+    # The limit is CPU time (load cannot change a verdict); the wall clock is only a backstop for
+    # jobs that sleep or block. CPU is sampled when it could first have run out: after the CPU
+    # budget still left has passed in wall time (one busy thread cannot use CPU faster than that).
+    backstop = started + float(limits.get("wallMs") or timeout_s * 3000 + 1000) / 1000.0
     deadline = started + timeout_s
     timed_out = False
     over_cap = False
@@ -721,9 +744,13 @@ def run_job(job):
     while open_fds or not exited:
         now = time.monotonic()
         if not exited and now >= deadline:
-            timed_out = True
-            kill_job()
-            deadline = float("inf")
+            used = job_cpu_s(pid)
+            if used >= timeout_s or now >= backstop:
+                timed_out = True
+                kill_job()
+                deadline = float("inf")
+            else:
+                deadline = min(backstop, now + max(0.005, timeout_s - used))
         if exited and drain_deadline is None:
             # The main program is gone; whatever it left behind dies now so the pipes reach EOF.
             kill_everything_else(reap=False)

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
-import type { Limits } from "./limits.js";
+import { wallBackstopMs, type Limits } from "./limits.js";
 import type { RunStatus } from "./outcome.js";
 import type { JobResult, PythonJob } from "./types.js";
 
@@ -125,7 +125,7 @@ export class SandboxWorker {
       filename: job.filename ?? "<program>",
       stdin: toBuffer(job.stdin ?? "").toString("base64"),
       files: Object.fromEntries(Object.entries(job.files ?? {}).map(([k, v]) => [k, toBuffer(v).toString("base64")])),
-      limits: { ...limits, enforceNproc: this.enforceNproc },
+      limits: { ...limits, wallMs: wallBackstopMs(limits.timeoutMs), enforceNproc: this.enforceNproc },
       ...(job.cacheCompiled === true && typeof job.code === "string" ? { cache: true } : {}),
     });
     return new Promise<JobResult>((resolve) => {
@@ -134,7 +134,7 @@ export class SandboxWorker {
         // The worker enforces the timeout itself; silence past it means it was stopped or wedged.
         this.finish({ ...sandboxError(""), status: "timeout", stderr: "[sandbox] worker stopped answering past the time limit; it was restarted\n", wall_ms: Date.now() - started });
         this.kill();
-      }, limits.timeoutMs + WATCHDOG_GRACE_MS);
+      }, wallBackstopMs(limits.timeoutMs) + WATCHDOG_GRACE_MS);
       this.inFlight = { id, started, resolve, watchdog };
       this.proc.stdin!.write(frame);
     });
