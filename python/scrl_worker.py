@@ -31,6 +31,24 @@ os.close(_devnull)
 os.set_inheritable(CTL_IN, False)
 os.set_inheritable(CTL_OUT, False)
 
+
+def close_fds_except(keep):
+    """Close every open descriptor not in `keep`: whatever launched securecoderl may hold files or
+    pipes without close-on-exec, and they would otherwise cross bubblewrap into every job."""
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+close_fds_except({0, 1, 2, CTL_IN, CTL_OUT})
+
 # The child's last steps use these saved references, so a job that monkeypatches os cannot make the
 # child fall back into the worker's loop (it would then act as a second worker).
 _exit = os._exit
@@ -140,51 +158,140 @@ def vm_data_kb():
 BASE_DATA_KB = vm_data_kb()
 SANDBOX_OWN_PROCESSES = 1
 JOB_ROOT = "/tmp"
-SCRATCH_DIRS = ("/tmp", "/dev/shm")
+SCRATCH_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
 
 
-def remove_tree(path):
-    """rm -rf that survives whatever permissions the job left behind."""
+class WorkerUnclean(Exception):
+    """A job left state the worker could not remove; the worker must be replaced, never reused."""
+
+
+HOIST_DEPTH = 48
+
+
+def wipe_dir(root):
+    """Empty `root` whatever the job left: any permissions, any depth (directories deeper than
+    HOIST_DEPTH are renamed up to the root, so neither fds nor path length nor recursion run out),
+    any width (one pass per directory, iterators kept open)."""
+    rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    hoisted = 0
     try:
-        os.chmod(path, 0o700)
-    except OSError:
-        pass
+        for _pass in range(100000):
+            stack = [(rootfd, None, os.scandir(rootfd))]
+            moved = False
+            while stack:
+                fd, _name, it = stack[-1]
+                entry = next(it, None)
+                if entry is None:
+                    it.close()
+                    stack.pop()
+                    if stack:
+                        os.close(fd)
+                        try:
+                            os.rmdir(_name, dir_fd=stack[-1][0])
+                        except OSError:
+                            pass
+                    continue
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    try:
+                        os.unlink(entry.name, dir_fd=fd)
+                    except OSError:
+                        pass
+                    continue
+                try:
+                    os.chmod(entry.name, 0o700, dir_fd=fd)
+                except OSError:
+                    pass
+                if len(stack) >= HOIST_DEPTH:
+                    hoisted += 1
+                    try:
+                        os.rename(entry.name, ".scrl-hoist-%d" % hoisted, src_dir_fd=fd, dst_dir_fd=rootfd)
+                        moved = True
+                        continue
+                    except OSError:
+                        pass
+                try:
+                    sub = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                    stack.append((sub, entry.name, os.scandir(sub)))
+                except OSError:
+                    pass
+            if not moved and not os.listdir(root):
+                return
+    finally:
+        os.close(rootfd)
+
+
+def keyctl(op, a=0, b=0):
     try:
-        entries = list(os.scandir(path))
-    except OSError:
-        entries = []
-    for entry in entries:
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                remove_tree(entry.path)
+        return _libc.syscall(KEYCTL_SYSCALL, op, a, b, 0, 0)
+    except Exception:
+        return -1
+
+
+import platform  # noqa: E402
+KEYCTL_SYSCALL = {"x86_64": 250, "aarch64": 219}.get(platform.machine(), -1)
+KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_CLEAR = 1, 7
+KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -4, -5
+
+
+def join_new_session_keyring():
+    if KEYCTL_SYSCALL >= 0:
+        keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
+
+
+def clear_keyrings():
+    # The per-uid keyrings are shared by every job of this worker (same uid in the same user namespace).
+    if KEYCTL_SYSCALL >= 0:
+        for ring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+            keyctl(KEYCTL_CLEAR, ring)
+
+
+SYSV_TABLES = (("/proc/sysvipc/shm", "shmctl"), ("/proc/sysvipc/msg", "msgctl"), ("/proc/sysvipc/sem", "semctl"))
+
+
+def sysv_ids(table):
+    try:
+        with open(table) as f:
+            return [int(line.split()[1]) for line in f.readlines()[1:] if line.strip()]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def purge_sysv_ipc():
+    """Remove every SysV segment, queue and semaphore set of this worker's IPC namespace (bwrap's
+    --unshare-ipc makes it private to the worker, so everything in it was made by a job)."""
+    for table, fn in SYSV_TABLES:
+        ids = sysv_ids(table)
+        if not ids:
+            continue
+        call = getattr(_libc, fn)
+        for ident in ids:
+            if fn == "semctl":
+                call(ident, 0, 0, 0)  # IPC_RMID
             else:
-                os.unlink(entry.path)
-        except OSError:
-            pass
-    try:
-        os.rmdir(path)
-    except OSError:
-        pass
+                call(ident, 0, None)
+    # Queues and semaphore sets go at once; a removed segment lingers only while a dying job's
+    # process still maps it, so only those two tables can prove the purge.
+    if sysv_ids("/proc/sysvipc/msg") or sysv_ids("/proc/sysvipc/sem"):
+        raise WorkerUnclean("SysV IPC objects survived the purge")
 
 
 def clean_tmp():
+    """Return the worker to the state no job ever touched, or raise WorkerUnclean."""
     for root in SCRATCH_DIRS:
-        try:
-            entries = os.listdir(root)
-        except OSError:
+        if not os.path.isdir(root):
             continue
-        for entry in entries:
-            clean_entry(os.path.join(root, entry))
-
-
-def clean_entry(p):
-    if os.path.isdir(p) and not os.path.islink(p):
-        remove_tree(p)
-    else:
         try:
-            os.unlink(p)
-        except OSError:
-            pass
+            wipe_dir(root)
+        except (OSError, RecursionError) as exc:
+            raise WorkerUnclean("cannot wipe %s: %r" % (root, exc))
+        if os.listdir(root):
+            raise WorkerUnclean("%s is not empty after the wipe" % root)
+    purge_sysv_ipc()
+    clear_keyrings()
 
 
 def kill_everything_else(reap=True):
@@ -269,7 +376,10 @@ def child_standby(go_r, fds, workdir):
     before the job arrives on `go_r`, while the worker is idle."""
     out_w, err_w, chan_w, meta_w = fds
     try:
+        close_fds_except({0, 1, 2, go_r, out_w, err_w, chan_w, meta_w})
         os.setsid()
+        # A fresh anonymous session keyring: keys a previous job linked into its session are unreachable.
+        join_new_session_keyring()
         # Dumpable again (the worker is not): the job may read its own /proc/self/{environ,fd}.
         _libc.prctl(4, 1, 0, 0, 0)
         os.dup2(out_w, 1)
@@ -472,6 +582,9 @@ def remember_compiled(job):
     except Exception:
         pass  # the child compiles it and reports the error as for any job
 WORKDIR = os.path.join(JOB_ROOT, "job")
+# Set when the job just run left state the worker could not remove: the result goes out flagged
+# "retire", the worker exits, and the pool starts a fresh one for the next job.
+RETIRE = []
 STANDBY = None
 
 
@@ -486,7 +599,8 @@ def prefork():
     generic set-up then cost nothing on the job's critical path."""
     global STANDBY
     reap_others(kill=False)
-    clean_tmp()
+    if os.listdir(JOB_ROOT):  # run_job cleans after each job; this covers start-up and failures
+        clean_tmp()
     os.mkdir(WORKDIR, 0o700)
     out_r, out_w = os.pipe2(os.O_CLOEXEC)
     err_r, err_w = os.pipe2(os.O_CLOEXEC)
@@ -524,6 +638,49 @@ def discard_standby(sb):
         os.kill(sb["pid"], signal.SIGKILL)
     except OSError:
         pass
+
+
+PF_EXITING = 0x4
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def job_cpu_s(pid):
+    """CPU seconds used by the job: every live process of the sandbox but the worker (the job and
+    whatever it spawned), plus what the job's main process collected from its waited-for children."""
+    total = 0
+    for p in sandbox_pids():
+        if p in PENDING_REAP:
+            continue
+        try:
+            with open("/proc/%d/stat" % p, "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if p == pid:
+            total += int(fields[13]) + int(fields[14])
+    return total / float(CLK_TCK)
+
+
+def process_exiting(pid):
+    """True when every thread of `pid` is in the kernel's exit path (or already a zombie): what the
+    worker observes, not what the program wrote."""
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return True  # already reaped from /proc: gone
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid), "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # that thread is gone
+        # fields[0] is the state (field 3 of stat); flags is field 9.
+        if fields[0] in (b"Z", b"X"):
+            continue
+        if not int(fields[6]) & PF_EXITING:
+            return False
+    return True
 
 
 def run_job(job):
@@ -564,6 +721,10 @@ def run_job(job):
     for fd in open_fds:
         poller.register(fd, select.POLLIN)
     poller.register(pidfd, select.POLLIN)
+    # The limit is CPU time (load cannot change a verdict); the wall clock is only a backstop for
+    # jobs that sleep or block. CPU is sampled when it could first have run out: after the CPU
+    # budget still left has passed in wall time (one busy thread cannot use CPU faster than that).
+    backstop = started + float(limits.get("wallMs") or timeout_s * 3000 + 1000) / 1000.0
     deadline = started + timeout_s
     timed_out = False
     over_cap = False
@@ -583,9 +744,13 @@ def run_job(job):
     while open_fds or not exited:
         now = time.monotonic()
         if not exited and now >= deadline:
-            timed_out = True
-            kill_job()
-            deadline = float("inf")
+            used = job_cpu_s(pid)
+            if used >= timeout_s or now >= backstop:
+                timed_out = True
+                kill_job()
+                deadline = float("inf")
+            else:
+                deadline = min(backstop, now + max(0.005, timeout_s - used))
         if exited and drain_deadline is None:
             # The main program is gone; whatever it left behind dies now so the pipes reach EOF.
             kill_everything_else(reap=False)
@@ -616,7 +781,9 @@ def run_job(job):
                 os.close(fd)
                 if fd == meta_r and not exited:
                     final = parse_meta(buffers[meta_r])
-                    if isinstance(final.get("exit_code"), int):
+                    # The report is the candidate's to forge (it holds meta_w): it only saves the wait
+                    # for the address-space teardown when the kernel shows every thread exiting.
+                    if isinstance(final.get("exit_code"), int) and process_exiting(pid):
                         # The program finished and said so; its process is only being torn down.
                         exited = reported = True
                         wait_status = (final["exit_code"] & 0xFF) << 8
@@ -639,6 +806,10 @@ def run_job(job):
     reap_others(exclude=pid if reported else None)
     if reported:
         PENDING_REAP.add(pid)
+    try:
+        clean_tmp()
+    except WorkerUnclean as exc:
+        RETIRE.append(str(exc))
 
     meta = parse_meta(buffers[meta_r])
     if rusage is not None:
@@ -697,11 +868,23 @@ WORKER_IGNORED_SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.S
 
 
 def prefork_quietly():
-    # A failure here is retried (and then reported) when the next job takes its child.
+    # A failure here is retried (and then reported) when the next job takes its child. A worker that
+    # cannot be cleaned leaves: the pool replaces it with a fresh one (new tmpfs, IPC namespace, keyrings).
     try:
         prefork()
+    except WorkerUnclean as exc:
+        leave_unclean(exc)
     except Exception:
         pass
+
+
+def leave_unclean(exc):
+    try:
+        os.write(2, ("scrl_worker: replacing this worker: %s\n" % exc).encode())
+    except OSError:
+        pass
+    kill_everything_else()
+    _exit(0)
 
 
 def main():
@@ -726,13 +909,24 @@ def main():
         if job is None:
             kill_everything_else()
             os._exit(0)
+        unclean = None
         try:
             result = run_job(job)
+        except WorkerUnclean as exc:
+            unclean = exc
+            kill_everything_else()
+            result = {"status": "sandbox_error", "stderr": base64.b64encode(("sandbox worker could not be cleaned: %s\n" % exc).encode()).decode("ascii")}
         except Exception:
             kill_everything_else()
             result = {"status": "sandbox_error", "stderr": base64.b64encode(traceback.format_exc().encode()).decode("ascii")}
+        if RETIRE and unclean is None:
+            unclean = WorkerUnclean(RETIRE[0])
+        if unclean is not None:
+            result["retire"] = str(unclean)
         result["id"] = job.get("id")
         write_frame(result)
+        if unclean is not None:
+            leave_unclean(unclean)
         remember_compiled(job)
         prefork_quietly()
 

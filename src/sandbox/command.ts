@@ -71,6 +71,8 @@ export function sandboxedPythonCommand(o: WorkerCommandOptions, pythonArgs: stri
     "--dev", "/dev",
     "--size", String(TMPFS_BYTES), "--tmpfs", "/tmp",
     "--size", String(SHM_BYTES), "--tmpfs", "/dev/shm",
+    // POSIX message queues of the worker's private IPC namespace, visible so the worker can wipe them between jobs.
+    "--mqueue", "/dev/mqueue",
     "--ro-bind", o.driverDir, DRIVER_MOUNT,
     // Last, after every mount point exists: bwrap's root and /dev are tmpfs mounts; read-only, or a job could stash files there that
     // survive into the next job, or fill memory outside the size-capped /tmp.

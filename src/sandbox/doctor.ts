@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { release } from "node:os";
 import { BWRAP_INSTALL_HINT, findBwrap, findExecutable, findPython, isRoot, nprocLimitHolds } from "./locate.js";
 
@@ -168,6 +168,7 @@ async function smokeRun(checks: DoctorCheck[]): Promise<void> {
         ? { name: "numpy in sandbox", ok: true, detail: `numpy ${String(info.numpy)}` }
         : { name: "numpy in sandbox", ok: false, detail: String(info.numpy_error), fix: "`apt-get install python3-numpy`" },
     );
+    checks.push(memoryMechanism());
     const isolated = String(info.network).startsWith("blocked") && info.home_visible === false;
     checks.push({ name: "isolation", ok: isolated, detail: `network ${String(info.network)}; /root or /home visible: ${String(info.home_visible)}` });
     if (nprocLimitHolds()) {
@@ -190,4 +191,22 @@ async function smokeRun(checks: DoctorCheck[]): Promise<void> {
   } finally {
     await pool?.close();
   }
+}
+
+/**
+ * Which mechanism bounds a job's memory here. The sandbox does not yet place jobs in cgroups, so
+ * what holds is the rlimits and the tmpfs sizes; the report says so plainly, and whether cgroup v2
+ * (the mechanism that would also count shared mappings and SysV segments) is present.
+ */
+function memoryMechanism(): DoctorCheck {
+  const cgroup2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+  return {
+    name: "memory limit",
+    ok: true,
+    detail:
+      "RLIMIT_DATA per job (heap, private mappings, thread stacks); RLIMIT_FSIZE per file and memfd; " +
+      "tmpfs caps (/tmp 256 MiB, /dev/shm 64 MiB); SysV and POSIX IPC purged after every job. " +
+      "NOT counted within one job: shared anonymous mappings, SysV segments, several memfds. " +
+      (cgroup2 ? "cgroup v2 is mounted at /sys/fs/cgroup but not used by the sandbox yet" : "cgroup v2 is not available here (/sys/fs/cgroup is not a cgroup2 mount)"),
+  };
 }

@@ -1,6 +1,10 @@
 /** Resource limits for one sandboxed job. */
 export interface Limits {
-  /** Wall clock per job; kills the job's whole process group (default 4000). */
+  /**
+   * CPU time per job, summed over its processes (default 4000): counted in CPU time so that an
+   * oversubscribed machine (--jobs 8 on 2 cores) cannot turn a pass into a timeout. A job that
+   * sleeps or blocks is stopped by the wall-clock backstop, wallBackstopMs(timeoutMs).
+   */
   timeoutMs: number;
   /** RLIMIT_CPU (default ceil(timeoutMs/1000)+1). */
   cpuSeconds: number;
@@ -48,4 +52,12 @@ export function resolveLimits(...layers: Array<Partial<Limits> | undefined>): Li
 
 function positive(v: number | undefined, fallback: number): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.ceil(v) : fallback;
+}
+
+/**
+ * Wall-clock limit behind the CPU-time limit: generous enough that a job starved of CPU by other
+ * jobs still finishes on its CPU budget, tight enough that sleeping or blocked jobs end.
+ */
+export function wallBackstopMs(timeoutMs: number): number {
+  return timeoutMs * 3 + 1000;
 }

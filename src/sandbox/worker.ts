@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
-import type { Limits } from "./limits.js";
+import { wallBackstopMs, type Limits } from "./limits.js";
 import type { RunStatus } from "./outcome.js";
 import type { JobResult, PythonJob } from "./types.js";
 
@@ -125,7 +125,7 @@ export class SandboxWorker {
       filename: job.filename ?? "<program>",
       stdin: toBuffer(job.stdin ?? "").toString("base64"),
       files: Object.fromEntries(Object.entries(job.files ?? {}).map(([k, v]) => [k, toBuffer(v).toString("base64")])),
-      limits: { ...limits, enforceNproc: this.enforceNproc },
+      limits: { ...limits, wallMs: wallBackstopMs(limits.timeoutMs), enforceNproc: this.enforceNproc },
       ...(job.cacheCompiled === true && typeof job.code === "string" ? { cache: true } : {}),
     });
     return new Promise<JobResult>((resolve) => {
@@ -134,7 +134,7 @@ export class SandboxWorker {
         // The worker enforces the timeout itself; silence past it means it was stopped or wedged.
         this.finish({ ...sandboxError(""), status: "timeout", stderr: "[sandbox] worker stopped answering past the time limit; it was restarted\n", wall_ms: Date.now() - started });
         this.kill();
-      }, limits.timeoutMs + WATCHDOG_GRACE_MS);
+      }, wallBackstopMs(limits.timeoutMs) + WATCHDOG_GRACE_MS);
       this.inFlight = { id, started, resolve, watchdog };
       this.proc.stdin!.write(frame);
     });
@@ -158,6 +158,11 @@ export class SandboxWorker {
    */
   async close(): Promise<void> {
     if (this.proc.pid === undefined) return;
+    // The process and its pipes are unref'd so idle workers never hold the CLI open; while closing,
+    // they must hold it, or a worker slower than the grace (tearing down a tmpfs of 200k files)
+    // empties the event loop mid-await and Node exits 13 with nothing printed.
+    this.proc.ref();
+    for (const s of [this.proc.stdin, this.proc.stdout, this.proc.stderr]) (s as unknown as Socket).ref?.();
     if (!this.dead && !this.inFlight) {
       this.proc.stdin!.end();
       const timer = setTimeout(() => this.kill(), CLOSE_GRACE_MS);
@@ -202,6 +207,9 @@ export class SandboxWorker {
       return;
     }
     this.finish(fromWire(w));
+    // The worker could not return to a clean state after this job (state it cannot remove): it is
+    // leaving, and must not be handed another job in the meantime.
+    if (typeof msg.retire === "string") this.kill();
   }
 
   private finish(result: JobResult): void {
