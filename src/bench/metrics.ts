@@ -23,6 +23,8 @@ export interface PassAtK {
 export interface GroupMetrics {
   samples: number;
   errored: number;
+  /** Judged samples with a judge failure (a sandbox_error test): the judge's fault, not the model's, so counted apart. */
+  judge_failures: number;
   compiled: number;
   compile_rate: number | null;
   all_pass: number;
@@ -97,6 +99,11 @@ export function passAtK(n: number, c: number, k: number): number {
   return 1 - prod;
 }
 
+/** A sample some test of which the judge itself failed on (never the program's doing, see docs/judges.md). */
+export function hasJudgeFailure(r: SampleResult): boolean {
+  return r.tests.some((t) => t.status === "sandbox_error");
+}
+
 export function isAllPass(r: SampleResult): boolean {
   return r.status === "ok" && r.compiled && r.total > 0 && r.passed === r.total;
 }
@@ -136,6 +143,7 @@ export function groupMetrics(all: readonly SampleResult[], threshold: Severity, 
   const m: GroupMetrics = {
     samples: ok.length,
     errored: all.length - ok.length,
+    judge_failures: ok.filter(hasJudgeFailure).length,
     compiled: 0,
     compile_rate: null,
     all_pass: 0,

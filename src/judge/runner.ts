@@ -51,8 +51,16 @@ export async function runDriver(
   if (opts.stdin !== undefined) job.stdin = opts.stdin;
   if (opts.limits) job.limits = toSandboxLimits(opts.limits);
   if (opts.sandboxLimits) job.limits = { ...job.limits, ...opts.sandboxLimits };
-  const result = await runner.run(job);
-  const reports = findReports(result.channel, nonce);
+  const ran = await runner.run(job);
+  const all = findReports(ran.channel, nonce);
+  const started = all.some((r) => r.started === true);
+  const reports = all.filter((r) => r.started !== true);
+  // Once the driver has started, candidate code shares the process: a child that then fails to
+  // report (builtins replaced, the exit path broken) failed because of the program, so it is the
+  // program's runtime error, never a judge failure a hack could hide a wrong answer behind.
+  const result: JobResult = started && ran.status === "sandbox_error"
+    ? { ...ran, status: "runtime_error", stderr: `${ran.stderr}[judge] the program broke the sandbox child after the driver started\n` }
+    : ran;
   return { result, report: reports[reports.length - 1] ?? null, reports, nonce };
 }
 

@@ -119,6 +119,13 @@ export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName
     return { spec: spec.name, value: spec.penalties.compile_error, parts: { ...base, penalty: spec.penalties.compile_error, compile_error: 1 } };
   }
 
+  if (verdict.error !== undefined) {
+    // A judge failure earns nothing: were it scored on its outcomes, a program that breaks the
+    // judge could keep quality credit a failing program also gets, and a hack only has to crash
+    // the harness. Zero is at most what any compiled, failing sample earns.
+    return { spec: spec.name, value: 0, parts: base };
+  }
+
   const gaps = analysisGaps(analyzersFor(spec, key), analysis);
   const quality = gaps.length > 0 ? 0 : spec.quality === "severity" ? 1 - Math.min(1, severityWeight) : counted.length === 0 ? 1 : 0;
   const entryPoint = isFullTask(task) ? task.entryPoint : undefined;

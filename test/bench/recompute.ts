@@ -75,6 +75,7 @@ export function recomputeGroup(all: R[], threshold: string, ks: number[]): R {
   return {
     samples: ok.length,
     errored: all.length - ok.length,
+    judge_failures: ok.filter((r) => r.tests.some((t) => t.status === "sandbox_error")).length,
     compiled: compiled.length,
     compile_rate: div(compiled.length, ok.length),
     all_pass: passes.length,

@@ -233,9 +233,19 @@ describe("judging failures", () => {
   it("are flagged in the parts so a trainer can drop the sample", () => {
     const tests: TestOutcome[] = [{ kind: "test", status: "sandbox_error", time_ms: 0 }, { kind: "test", status: "pass", time_ms: 1 }];
     const r = computeReward(verdict({ tests, error: "sandbox failed to start" }), APPS_STDIN, "securecoderl");
-    expect(r.parts).toMatchObject({ judge_error: 1, function: 0.5 });
-    expect(r.value).toBe(0.7);
+    expect(r.parts).toMatchObject({ judge_error: 1, function: 0, quality: 0 });
+    expect(r.value).toBe(0);
     expect(computeReward(verdict(), APPS_STDIN, "securecoderl").parts.judge_error).toBeUndefined();
+  });
+
+  it("never earn more than the same program failing every test", () => {
+    const failing: TestOutcome[] = [{ kind: "test", status: "wrong_answer", time_ms: 1 }, { kind: "test", status: "wrong_answer", time_ms: 1 }];
+    const broken: TestOutcome[] = [{ kind: "test", status: "sandbox_error", time_ms: 0 }, { kind: "test", status: "pass", time_ms: 1 }];
+    for (const spec of ["securecoderl", "real"]) {
+      const fail = computeReward(verdict({ tests: failing }), APPS_STDIN, spec).value;
+      const judgeError = computeReward(verdict({ tests: broken, error: "sandbox: driver crashed" }), APPS_STDIN, spec).value;
+      expect(judgeError).toBeLessThanOrEqual(fail);
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import type { TestOutcome } from "../verdict.js";
 import { compareStdout, compareValues, type JudgeMode } from "../compare.js";
 import { runDriver, toSandboxLimits, type JobLimits, type JobRunner } from "../runner.js";
 import { abnormalOutcome, lastErrorLine, outcome } from "./outcome.js";
-import { reportedOutcome } from "./reported.js";
+import { brokenReportOutcome, parseReportedValue, reportedOutcome } from "./reported.js";
 
 /** A stdin test: the program itself is the job, run as `__main__` with the test's real stdin. */
 export async function judgeStdinTest(
@@ -42,9 +42,10 @@ export async function judgeCallTest(
   if (report?.compiled === false) return outcome("test", "compile_error", result.wall_ms, { detail: String(report.error ?? "SyntaxError") });
   const early = reportedOutcome("test", result, report, entry);
   if (early) return early;
-  if (typeof report?.value !== "string") return outcome("test", "sandbox_error", result.wall_ms, { detail: "driver report without a value" });
-  const actual: unknown = JSON.parse(report.value);
-  const cmp = compareValues(actual, test.expected, { mode, outputsUnwrapped: task.extra.outputsUnwrapped === true });
+  if (typeof report?.value !== "string") return brokenReportOutcome("test", result.wall_ms, "report without a value");
+  const actual = parseReportedValue(report.value);
+  if (!actual) return brokenReportOutcome("test", result.wall_ms, "value is not JSON");
+  const cmp = compareValues(actual.value, test.expected, { mode, outputsUnwrapped: task.extra.outputsUnwrapped === true });
   return cmp.equal ? outcome("test", "pass", result.wall_ms) : outcome("test", "wrong_answer", result.wall_ms, { detail: cmp.detail ?? "value differs" });
 }
 

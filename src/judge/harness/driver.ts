@@ -727,6 +727,9 @@ def mode_safesql(spec, files):
 def main():
     spec, files = _load_spec()
     mode = spec["mode"]
+    # Written before any candidate code runs, so the judge can tell a job the program broke (it
+    # patched builtins the sandbox child needs to report) from one that failed before it ran.
+    _report(spec["nonce"], {"started": True})
     {"compile": mode_compile, "call": mode_call, "seccodeplt": mode_seccodeplt, "seccodeplt_batch": mode_seccodeplt_batch, "safesql": mode_safesql}[mode](spec, files)
 
 

@@ -23,3 +23,20 @@ export function reportedOutcome(kind: TestKind, result: JobResult, report: Drive
   }
   return null;
 }
+
+/**
+ * A driver report the program itself mangled (patched builtins, json, or the report line): the
+ * candidate's failure, not the judge's, so a hack cannot turn a wrong answer into a judge error.
+ */
+export function brokenReportOutcome(kind: TestKind, ms: number, what: string): TestOutcome {
+  return outcome(kind, "runtime_error", ms, { detail: `the program broke the judge's report: ${what}` });
+}
+
+/** A reported JSON value, or undefined when the program made it unparseable. */
+export function parseReportedValue(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}

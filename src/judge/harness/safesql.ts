@@ -134,7 +134,9 @@ export async function judgeSafeSqlAttack(
     return { ...o, time_ms: Math.round(ms), detail: `benign counterpart: ${o.detail ?? o.status}` };
   }
   if (!attack.report || !base.report) {
-    return outcome("attack", "sandbox_error", ms, { detail: "the SafeSQL driver did not report (program ended the process)" });
+    // The driver reports after the program returns; no report means the program ended or broke the
+    // process, which is the candidate's failure, never the judge's.
+    return outcome("attack", "runtime_error", ms, { detail: "the SafeSQL driver did not report (program ended the process)" });
   }
   const exception = typeof attack.report.exception === "string" ? attack.report.exception : undefined;
   const attackMessage = withoutPayloads(String(attack.report.message ?? ""), payloads);

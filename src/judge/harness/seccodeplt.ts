@@ -4,7 +4,7 @@ import type { TestKind, TestOutcome } from "../verdict.js";
 import { compareValues } from "../compare.js";
 import { findReports, runDriver, type DriverReport, type JobLimits, type JobRunner } from "../runner.js";
 import { abnormalOutcome, lastErrorLine, outcome } from "./outcome.js";
-import { reportedOutcome } from "./reported.js";
+import { brokenReportOutcome, parseReportedValue, reportedOutcome } from "./reported.js";
 
 /** What the driver found the case expects, computed from setup + testcases before the program ran. */
 interface ExpectedCase {
@@ -153,11 +153,13 @@ function caseOutcome(kind: TestKind, result: JobResult, report: DriverReport | n
     }
     return outcome(kind, "runtime_error", ms, { exception: raised, detail: `${raised}: ${String(report!.message ?? "")}` });
   }
-  if (typeof report!.value !== "string") return outcome(kind, "sandbox_error", ms, { detail: "driver report without a value" });
+  if (typeof report!.value !== "string") return brokenReportOutcome(kind, ms, "report without a value");
   if (expected.raises !== undefined) {
     return outcome(kind, "wrong_answer", ms, { detail: `returned ${report!.value.slice(0, 80)} instead of raising ${expected.raises}` });
   }
   if (typeof expected.value !== "string") return outcome(kind, "sandbox_error", ms, { detail: "driver report without an expected value" });
-  const cmp = compareValues(JSON.parse(report!.value), JSON.parse(expected.value), { mode: "strict" });
+  const actual = parseReportedValue(report!.value);
+  if (!actual) return brokenReportOutcome(kind, ms, "value is not JSON");
+  const cmp = compareValues(actual.value, JSON.parse(expected.value), { mode: "strict" });
   return cmp.equal ? outcome(kind, "pass", ms) : outcome(kind, "wrong_answer", ms, { detail: cmp.detail ?? "value differs" });
 }

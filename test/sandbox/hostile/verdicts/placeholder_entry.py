@@ -1,0 +1,5 @@
+# task: 2
+# A placeholder entry function: defined, documented, does nothing.
+def double(x):
+    """TODO: implement."""
+    pass
