@@ -16,6 +16,7 @@ import { checkResourceGrowth } from "./resource-growth.js";
 import { checkSensitiveExposure } from "./sensitive-exposure.js";
 import { checkSignature } from "./signature.js";
 import { checkUrlSchemeFilter } from "./url-scheme-filter.js";
+import { checkTlsValidation } from "./tls-validation.js";
 import { checkWeakCrypto } from "./weak-crypto.js";
 
 export type { CheckContext, CheckModule } from "./types.js";
@@ -34,6 +35,7 @@ export const CHECKS: ReadonlyArray<{ id: string; cwes: number[]; run: Check }> =
   { id: "insecure-random", cwes: [330, 338], run: checkInsecureRandom },
   { id: "cookies", cwes: [614, 1004], run: checkCookies },
   { id: "url-scheme-filter", cwes: [74, 79, 184], run: checkUrlSchemeFilter },
+  { id: "tls-validation", cwes: [295], run: checkTlsValidation },
 ];
 
 /**

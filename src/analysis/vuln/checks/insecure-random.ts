@@ -7,11 +7,14 @@
  * the result is stored in (or any variable derived from it), and the keyword it is passed as, when any
  * says token, password, key, salt, otp, nonce, session, secret, csrf, pin, reset, api, auth, code
  * or similar. `secrets`, `os.urandom` and `random.SystemRandom()` are the fixes and are never
- * reported. Limits: a security value built through helper functions with neutral names is missed;
- * a function named e.g. `shuffle_api_results` using `random.shuffle` is reported.
+ * reported. Where the value goes decides too, whatever the names: into a cookie (`set_cookie`), the
+ * session (`session[...] = `), an auth or API-key header, a password setter/hasher, a URL query
+ * parameter that carries a token, or a cipher/HMAC key. Limits: a security value built through
+ * helper functions with neutral names and no such sink in the same function is missed; a function
+ * named e.g. `shuffle_api_results` using `random.shuffle` is reported.
  */
 import type { Finding } from "../../finding.js";
-import { DefUse, enclosingFunction, functionName, namesIn, qualifiedCallee, targetNames, words, type Node } from "./ast.js";
+import { callArgs, calleeTail, DefUse, enclosingFunction, functionName, namesIn, ofTypes, qualifiedCallee, stringValue, targetNames, words, type Node } from "./ast.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "insecure_randomness";
@@ -51,6 +54,69 @@ export function checkInsecureRandom(input: CheckInput): Finding[] {
 }
 
 function securityUse(call: Node, fn: Node | null, du: DefUse | null): string | null {
+  return securitySink(call, fn, du) ?? securityName(call, fn, du);
+}
+
+/** Calls whose arguments become a credential, a key or a value the client presents back to us. */
+const SINK_CALLS = new Set([
+  "set_cookie", "set_signed_cookie", "set_password", "make_password", "hash_password", "generate_password_hash", "hashpw",
+  "login_user", "create_access_token", "encode_cookie",
+]);
+/** Constructors that take their first argument as key material. */
+const KEY_CALLS = new Set(["new", "Fernet", "HMAC", "AESGCM", "ChaCha20Poly1305", "AESCCM", "AESOCB3"]);
+const HEADER_KEY = /^(authorization|x-api-key|x-auth-token|x-csrf-token|x-xsrf-token|cookie|set-cookie|proxy-authorization)$/i;
+const URL_TOKEN = /[?&](token|key|api_key|apikey|auth|session|sid|code|reset|otp|nonce|secret|signature|sig)=/i;
+
+/**
+ * Where the random value (the call itself, or any variable derived from it in the same function)
+ * ends up: the sinks above make it a security value whatever the surrounding names say.
+ */
+function securitySink(call: Node, fn: Node | null, du: DefUse | null): string | null {
+  const carriers = new Set<string>();
+  let p: Node | null = call.parent;
+  while (p && !["assignment", "augmented_assignment", "block", "module"].includes(p.type)) p = p.parent;
+  if (p?.type === "assignment" || p?.type === "augmented_assignment") {
+    const left = p.childForFieldName("left");
+    if (left) for (const t of targetNames(left)) carriers.add(t);
+  }
+  const derived = du && carriers.size > 0 ? du.derivedFrom(carriers) : carriers;
+  const carries = (expr: Node | null | undefined): boolean => {
+    if (!expr) return false;
+    if (expr.startIndex <= call.startIndex && call.endIndex <= expr.endIndex) return true;
+    for (const n of namesIn(expr)) if (derived.has(n)) return true;
+    return false;
+  };
+  const scope = fn ?? rootOf(call);
+  for (const n of ofTypes(scope, ["call", "assignment", "string"], { intoFunctions: false })) {
+    if (n.type === "call") {
+      const tail = calleeTail(n);
+      const args = callArgs(n);
+      if (SINK_CALLS.has(tail) && [...args.positional, ...args.keywords.values()].some(carries)) return `flows into ${tail}()`;
+      const key = args.keywords.get("key") ?? (KEY_CALLS.has(tail) && (tail !== "new" || /^(AES|DES3?|ARC4|Blowfish|ChaCha20|hmac)\b/.test(n.childForFieldName("function")?.text ?? "")) ? args.positional[0] : undefined);
+      if (key && carries(key)) return `used as key material in ${tail}()`;
+    } else if (n.type === "assignment") {
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (left?.type !== "subscript" || !carries(right)) continue;
+      const obj = left.childForFieldName("value")?.text ?? "";
+      const sub = left.childForFieldName("subscript");
+      const keyText = sub ? stringValue(sub) ?? "" : "";
+      if (/(^|\.)session$/.test(obj)) return "stored in the session";
+      if (/(^|\.)(headers|cookies)$/.test(obj) && (obj.endsWith("cookies") || HEADER_KEY.test(keyText))) return `sent as ${keyText || obj}`;
+    } else if (n.type === "string" && URL_TOKEN.test(n.text) && n.parent && carries(n.parent.type === "binary_operator" ? n.parent : n)) {
+      return "carried as a URL token";
+    }
+  }
+  return null;
+}
+
+function rootOf(node: Node): Node {
+  let n = node;
+  while (n.parent) n = n.parent;
+  return n;
+}
+
+function securityName(call: Node, fn: Node | null, du: DefUse | null): string | null {
   const names: string[] = [];
   // The variable(s) the result lands in, and everything derived from them.
   let p: Node | null = call.parent;

@@ -8,7 +8,10 @@
  *   `k == "name"`) guards the write;
  * - `Model(**data)` where `Model` is a class defined in the module.
  * The target must outlive the call: a parameter (a record passed in), shared state or `self`.
- * A whole-mapping update is accepted when a condition on another parameter (a privilege flag such as
+ * A method that implements the same mutation on its own object (`def update(self, other):
+ * self._data.update(other)`, a mapping class's `__setitem__`/`__ior__`) is delegation, not mass
+ * assignment: the whole argument is the value the method exists to store, and its callers decide
+ * what they pass. A whole-mapping update is accepted when a condition on another parameter (a privilege flag such as
  * `is_admin`) holds on the way to it; a per-key write needs the key allow-list.
  */
 import type { Finding } from "../../finding.js";
@@ -30,6 +33,7 @@ export function checkMassAssignment(input: CheckInput): Finding[] {
     const params = new Set(paramsOf(input, fn).map((p) => p.name));
     if (params.size === 0) continue;
     const dictParams = new Set(parameters(fn).filter((p) => /^(dict|Dict|Mapping|MutableMapping|typing\.Dict)\b/.test(p.annotation ?? "")).map((p) => p.name));
+    if (implementsMutation(fn)) continue;
     const du = defUseOf(input, fn);
     const fromParams = du.derivedFrom(params);
     const locals = localsOf(input, fn);
@@ -79,6 +83,15 @@ export function checkMassAssignment(input: CheckInput): Finding[] {
     }
   }
   return out;
+}
+
+const MUTATION_METHODS = new Set(["update", "__setitem__", "__ior__", "__or__", "__setattr__", "setdefault", "merge", "extend", "__init_subclass__"]);
+
+/** A method of a class whose own name is a mapping/attribute mutation: its writes are its contract. */
+function implementsMutation(fn: Node): boolean {
+  const inClass = fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition";
+  const decorated = fn.parent?.type === "decorated_definition" && fn.parent.parent?.type === "block" && fn.parent.parent.parent?.type === "class_definition";
+  return (inClass || decorated) && MUTATION_METHODS.has(fn.childForFieldName("name")?.text ?? "");
 }
 
 /** Is the mapping caller data, not narrowed by a key-filtering comprehension? */

@@ -10,6 +10,10 @@
  * (`<(.*?)>` with findall). Bounded quantifiers (`{1,100}`) and negated classes that exclude the
  * delimiter (`[^>]`) are the usual fixes and are not reported.
  *
+ * A literal length cap on the subject that dominates the call (`if len(s) > 200: raise`) bounds the
+ * work: a polynomial risk under a cap of MAX_POLY_CAP characters, an exponential one under
+ * MAX_EXP_CAP, is not reported.
+ *
  * Patterns built from untrusted input without `re.escape` are the taint engine's CWE-1333 class.
  */
 import type { Finding } from "../../finding.js";
@@ -17,6 +21,12 @@ import { callArgs, calleeObject, calleeTail, DefUse, enclosingFunction, qualifie
 import { analyzeRegex, parseRegex, RegexSyntaxError } from "./regex.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 import { constantString } from "./values.js";
+import { guardsAt } from "./dominance.js";
+import { lengthCaps } from "../../taint/guards.js";
+
+/** Input lengths under which backtracking stays cheap: quadratic work on 4 KiB, 2^24 steps. */
+const MAX_POLY_CAP = 4096;
+const MAX_EXP_CAP = 24;
 
 const NAME = "regex_denial_of_service";
 const RE_FUNCS = new Set(["compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"]);
@@ -53,6 +63,10 @@ export function checkRedos(input: CheckInput): Finding[] {
     const searched = m[2] === "compile" ? compiledIsSearched(node, fn ?? input.module.root) : !ANCHORED_METHODS.has(m[2]!);
     const risks = analyzeRegex(tree, searched && !/^(\^|\\A)/.test(pattern));
     if (risks.length === 0) continue;
+    const exponential = risks.some((r) => r.kind === "nested-quantifier" || r.kind === "overlapping-alternation");
+    const subject = m[2] === "compile" ? undefined : (args.keywords.get("string") ?? args.positional[m[2] === "sub" || m[2] === "subn" ? 2 : 1]);
+    const cap = subject ? dominatingLengthCap(node, subject) : null;
+    if (cap !== null && cap <= (exponential ? MAX_EXP_CAP : MAX_POLY_CAP)) continue;
     out.push(
       finding(input, node, {
         cwe: 1333,
@@ -64,6 +78,19 @@ export function checkRedos(input: CheckInput): Finding[] {
     );
   }
   return out;
+}
+
+/** The smallest literal length bound on `subject` that holds on every path to the call, else null. */
+function dominatingLengthCap(call: Node, subject: Node): number | null {
+  const text = unwrap(subject).text;
+  let best: number | null = null;
+  for (const g of guardsAt(call)) {
+    for (const c of lengthCaps(g.condition, g.holds)) {
+      if (c.max === null || unwrap(c.value).text !== text) continue;
+      best = best === null ? c.max : Math.min(best, c.max);
+    }
+  }
+  return best;
 }
 
 /** Is a compiled pattern used with a searching method (or used in ways we cannot see)? */

@@ -37,6 +37,13 @@ const TEXT_CALLS = new Set(["str", "int", "float", "bool", "repr", "len", "round
 const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
 const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];
 const MASKING = /(mask|redact|hash|obfuscat|censor|sanitiz|scrub|digest|len)/i;
+const NOT_THE_SECRET = new Set([
+  "count", "length", "len", "type", "expiry", "expires", "ttl", "is", "has", "field", "name", "policy", "hint", "required", "set", "valid", "url", "id",
+  "file", "filename", "path", "filepath", "dir", "directory", "env", "var", "header", "prefix", "suffix", "pattern", "regex", "kind", "pos", "position",
+  "index", "idx", "offset", "line", "lineno", "col", "char", "chars", "class", "cls", "size", "format", "fmt", "mode", "label", "prompt", "option", "opt",
+]);
+/** Calls whose result is a piece of parsed text (a lexer's token), not a credential. */
+const PARSING_CALLS = /(^next$|^pop|token|split|peek|lex|scan|parse|read|shlex|match|group)/i;
 const LOG_METHODS = new Set(["debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"]);
 
 export function checkSensitiveExposure(input: CheckInput): Finding[] {
@@ -226,6 +233,7 @@ function secretInterpolated(node: Node): string | null {
       const leaf = n.type === "attribute" ? (n.childForFieldName("attribute")?.text ?? "") : n.text;
       if (!isSecretName(leaf)) continue;
       if (n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id) continue;
+      if (n.type === "identifier" && isLexicalToken(n)) continue;
       if (maskedAbove(n, e)) continue;
       return n.text;
     }
@@ -240,6 +248,31 @@ function secretInterpolated(node: Node): string | null {
   return null;
 }
 
+/**
+ * A bare `token`/`tok` that a parser produced: a loop variable over a token stream, or a value
+ * assigned from a tokenizer/`next()`/`split()` call. Printing it in a syntax error is diagnostics.
+ */
+function isLexicalToken(id: Node): boolean {
+  const w = words(id.text);
+  if (w.length !== 1 || (w[0] !== "token" && w[0] !== "tok")) return false;
+  const fn = enclosingFunction(id);
+  if (!fn) return false;
+  const du = new DefUse(fn);
+  if (du.loopSources.has(id.text)) return true;
+  const values = du.assignedValues.get(id.text) ?? [];
+  const params = parameters(fn).map((p) => p.name);
+  if (values.length === 0) return !params.includes(id.text) ? false : /(pars|lex|scan|gramm|syntax)/i.test(functionNameOf(fn));
+  return values.every((v) => {
+    const u = unwrap(v);
+    const call = u.type === "subscript" ? unwrap(u.childForFieldName("value") ?? u) : u;
+    return call.type === "call" && PARSING_CALLS.test(calleeTail(call));
+  });
+}
+
+function functionNameOf(fn: Node): string {
+  return fn.childForFieldName("name")?.text ?? "";
+}
+
 function maskedAbove(n: Node, stop: Node): boolean {
   for (let p: Node | null = n.parent; p && p.id !== stop.parent?.id; p = p.parent) {
     if (p.type === "call" && MASKING.test(p.childForFieldName("function")?.text ?? "")) return true;
@@ -252,7 +285,8 @@ export function isSecretName(name: string): boolean {
   const w = words(name);
   if (w.some((x) => SECRET_WORDS.includes(x))) {
     // "token_count", "password_length", "is_password_set" describe secrets without being them.
-    return !w.some((x) => ["count", "length", "len", "type", "expiry", "expires", "ttl", "is", "has", "field", "name", "policy", "hint", "required", "set", "valid", "url", "id"].includes(x));
+    // "token_file", "password_path", "secret_env" name where a secret lives, not the secret.
+    return !w.some((x) => NOT_THE_SECRET.has(x));
   }
   for (const [a, b] of SECRET_PAIRS) {
     const i = w.indexOf(a!);
