@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MINI_DIR, readResults, runCliAsync, tempDir } from "./helpers.js";
@@ -65,6 +65,35 @@ describe("bench with the model server down, then --resume --retry-errors", () =>
       // The exact prompt sent is stored with each sample.
       expect(results[0]!.prompt).toEqual([expect.objectContaining({ role: "system" }), expect.objectContaining({ role: "user", content: expect.stringContaining("standard input") })]);
       expect(results.every((r) => r.compiled && r.total > 0 && r.reward !== null)).toBe(true);
+    } finally {
+      await new Promise((r) => server.server.close(r));
+    }
+  }, 300_000);
+
+  it("sends the configured prompt template and system message, stores them, and counts cache hits", async () => {
+    const server = await completionServer();
+    try {
+      const template = join(root, "stdin.txt");
+      writeFileSync(template, "Task {{task_id}}:\n{{prompt}}\nAnswer in Python.");
+      const env = { ...process.env, SECURECODERL_CACHE_DIR: join(root, "cache") };
+      const args = ["bench", "--tasks", join(MINI_DIR, "apps.jsonl"), "--dataset", "apps", "--limit", "1", "--model", "tiny", "--base-url", `http://127.0.0.1:${server.port}/v1`, "--n", "2", "--system-prompt", "Be brief.", "--prompt-template", `stdin=${template}`, "--jobs", "1", "--quiet"];
+      const first = await runCliAsync([...args, "--out", join(root, "p1")], { env }).done;
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/2 of 2 generated \(0 from the cache\)/);
+      const r = readResults(join(root, "p1"))[0]!;
+      expect(r.prompt[0]).toEqual({ role: "system", content: "Be brief." });
+      expect(r.prompt[1].content).toMatch(new RegExp(`^Task ${r.task_id}:\n[\\s\\S]+\nAnswer in Python\\.$`));
+      const s = JSON.parse(readFileSync(join(root, "p1", "metrics.json"), "utf8")).run.settings;
+      expect(s.system_prompt).toBe("Be brief.");
+      expect(s.prompt_templates.stdin).toMatchObject({ path: template, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const requestsBefore = server.requests();
+      const second = await runCliAsync([...args, "--out", join(root, "p2")], { env }).done;
+      expect(second.stdout).toMatch(/2 of 2 generated \(2 from the cache\)/);
+      expect(server.requests()).toBe(requestsBefore);
+      expect(readResults(join(root, "p2")).map((x) => x.cached)).toEqual([true, true]);
+      const third = await runCliAsync([...args, "--out", join(root, "p3"), "--no-cache"], { env }).done;
+      expect(third.stdout).toMatch(/2 of 2 generated \(0 from the cache\)/);
+      expect(server.requests()).toBeGreaterThan(requestsBefore);
     } finally {
       await new Promise((r) => server.server.close(r));
     }
