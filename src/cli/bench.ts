@@ -218,7 +218,7 @@ async function runBenchCommand(opts: BenchCliOptions): Promise<number> {
       "",
     ].join("\n"),
   );
-  if (c.generation_errors > 0) {
+  if (c.generation_errors > 0 && !opts.quiet) {
     const top = c.error_messages.slice(0, 3).map((e) => `  ${e.count} x ${e.message.slice(0, 300)}`);
     process.stderr.write([`${c.generation_errors} sample(s) failed to generate:`, ...top, `after fixing the cause, generate them again with: ${resumeHint(" --retry-errors")}`, ""].join("\n"));
   }
