@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const compiled = join(root, "dist", "cli", "main.js");
-const bundled = join(root, "dist", "bundle", "main.js");
+// SECURECODERL_DIST names another build folder directly below the root: the test suite builds
+// into .test-dist and runs the CLI from there, leaving dist/ to whatever CLI a user is running.
+const dist = process.env.SECURECODERL_DIST ? resolve(root, process.env.SECURECODERL_DIST) : join(root, "dist");
+const compiled = join(dist, "cli", "main.js");
+const bundled = join(dist, "bundle", "main.js");
 
 const mtime = (file) => {
   try {

@@ -24,11 +24,15 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = join(root, "dist", "bundle");
+// `--dist DIR` bundles tsc's output in another folder directly below the root (the test setup
+// builds into .test-dist, so `npm test` never rewrites dist/ under a CLI running from it).
+const distArg = process.argv.indexOf("--dist");
+const dist = join(root, distArg >= 0 ? process.argv[distArg + 1] ?? "dist" : "dist");
+const outdir = join(dist, "bundle");
 const entries = {
-  main: join(root, "dist", "cli", "main.js"),
-  worker: join(root, "dist", "analysis", "scan", "worker.js"),
-  analysisWorker: join(root, "dist", "verify", "analysis-worker.js"),
+  main: join(dist, "cli", "main.js"),
+  worker: join(dist, "analysis", "scan", "worker.js"),
+  analysisWorker: join(dist, "verify", "analysis-worker.js"),
 };
 for (const file of Object.values(entries)) {
   if (!existsSync(file)) {

@@ -46,9 +46,16 @@ export const BenchConfigSchema = z
     /** Samples per task; replay models default to every sample the file holds for a task. */
     n: z.number().int().positive().optional(),
     temperature: z.number().min(0).optional(),
+    top_p: z.number().gt(0).max(1).optional(),
     seed: z.number().int().optional(),
     max_tokens: z.number().int().positive().optional(),
     prompt_format: z.enum(["chat", "completion"]).default("chat"),
+    /** System message of chat prompts ("" sends none); default: the built-in one (docs/backends.md). */
+    system_prompt: z.string().optional(),
+    /** User-message template files per task style (docs/backends.md lists the placeholders). */
+    prompt_templates: z.object({ stdin: z.string().min(1), function: z.string().min(1), seccodeplt: z.string().min(1), safesql: z.string().min(1) }).partial().strict().optional(),
+    /** Reuse and fill the generation cache (off: every sample is generated anew). */
+    cache: z.boolean().default(true),
     jobs: z.number().int().positive().optional(),
     /** Per-test wall-clock limit. */
     timeout_ms: z.number().int().positive().optional(),
@@ -87,6 +94,9 @@ const MODEL_PATH_FIELDS = ["samples", "model_path", "cache_dir"] as const;
 export function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const abs = (p: unknown) => (typeof p === "string" && p !== "" && !isAbsolute(p) ? resolve(baseDir, p) : p);
   const out = { ...raw };
+  if (out.prompt_templates && typeof out.prompt_templates === "object" && !Array.isArray(out.prompt_templates)) {
+    out.prompt_templates = Object.fromEntries(Object.entries(out.prompt_templates as Record<string, unknown>).map(([k, v]) => [k, abs(v)]));
+  }
   if (Array.isArray(out.datasets)) out.datasets = out.datasets.map((d) => (d && typeof d === "object" ? { ...d, path: abs((d as Record<string, unknown>).path) } : d));
   if (Array.isArray(out.models)) {
     out.models = out.models.map((m) => {

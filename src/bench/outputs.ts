@@ -1,6 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AnalyzerName } from "../analysis/finding.js";
 import type { RewardSpec } from "../reward/index.js";
 import type { BenchConfig } from "./config.js";
@@ -8,6 +7,8 @@ import { computeMetrics, type Metrics } from "./metrics.js";
 import { renderReport } from "./report.js";
 import { findingsSarif } from "./sarif.js";
 import type { RunIssue } from "./store.js";
+import { packageVersion, type RunSettings } from "./settings.js";
+import type { RunCounts } from "./run.js";
 import type { SampleResult } from "../verify/types.js";
 
 export interface OutputPaths {
@@ -22,21 +23,29 @@ export interface RunContext {
   spec: RewardSpec;
   analyzers: AnalyzerName[];
   issues: RunIssue[];
+  /** Every setting that shaped the run (absent for results rendered outside a run). */
+  settings?: RunSettings;
+  counts?: Pick<RunCounts, "cached" | "generation_errors">;
 }
 
 /** Written beside the metrics so compare and the report know what a run measured. */
 export interface MetricsFile extends Metrics {
-  run: { name: string | null; reward_spec: string; analyzers: AnalyzerName[]; judge: string; models: string[]; datasets: string[]; input_issues: number };
+  run: {
+    name: string | null;
+    reward_spec: string;
+    analyzers: AnalyzerName[];
+    judge: string;
+    models: string[];
+    datasets: string[];
+    input_issues: number;
+    /** Samples whose completion came from the generation cache. */
+    cached_samples: number;
+    generation_errors: number;
+    settings: RunSettings | null;
+  };
 }
 
-export function packageVersion(): string {
-  try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    return (JSON.parse(readFileSync(resolve(here, "..", "..", "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
-}
+export { packageVersion };
 
 /** Writes via a temporary file and rename, so a reader never sees half a file. */
 function writeAtomic(path: string, text: string): void {
@@ -56,6 +65,9 @@ export function metricsFile(results: readonly SampleResult[], ctx: RunContext): 
       models: Object.keys(metrics.by_model),
       datasets: Object.keys(metrics.by_dataset),
       input_issues: ctx.issues.length,
+      cached_samples: ctx.counts?.cached ?? 0,
+      generation_errors: ctx.counts?.generation_errors ?? 0,
+      settings: ctx.settings ?? null,
     },
     ...metrics,
   };

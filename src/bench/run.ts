@@ -1,35 +1,55 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildPrompt, createPolicy, readSamplesFile, ReplayPolicy, type GenerationRequest, type Policy } from "../policy/index.js";
+import { readSamplesFile, type Prompt, type PromptStyle, type RetryEvent } from "../policy/index.js";
 import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
-import type { Task } from "../task/schema.js";
-import { modelLabel, parseBenchConfig, type BenchConfig, type ModelEntry } from "./config.js";
-import { analyzersToRun, failedSample, RemoteVerifier, Verifier, type SampleVerifier } from "../verify/index.js";
+import { modelLabel, parseBenchConfig, type BenchConfig } from "./config.js";
+import { failedSample, RemoteVerifier, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
+import { generateStage, type LoadedDataset } from "./generate.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
-import { RunStore, type PlannedSample, type RunIssue, type StoredSample } from "./store.js";
+import { analyzersForEverySpec, rewardsUnderEverySpec, type RewardsBySpec } from "./rewards.js";
+import { readPromptTemplates, runSettings, type RunSettings } from "./settings.js";
+import { RunStore, UNKNOWN_DATASET_LABEL, type PlannedSample, type RunIssue, type StoredSample } from "./store.js";
 
 /**
- * A bench run: plan (tasks x models x samples) -> generate -> verify -> render. The plan and every
- * finished sample live in DIR/run.sqlite; outputs are rendered from the store at the end, so a
- * resumed run writes the same results.jsonl as one that was never interrupted.
+ * A bench run: plan (tasks x models x samples) -> generate and verify, streamed (a sample is
+ * verified as soon as its completion arrives) -> render. The plan and every finished sample live
+ * in DIR/run.sqlite; outputs are rendered from the store at the end, so a resumed run writes the
+ * same results.jsonl as one that was never interrupted.
  */
 
 export const STORE_FILE = "run.sqlite";
 /** Label for samples whose task id is in no loaded dataset. */
-export const UNKNOWN_DATASET = "(unknown)";
+export const UNKNOWN_DATASET = UNKNOWN_DATASET_LABEL;
 
 export interface RunOptions {
   out: string;
   resume?: boolean;
   force?: boolean;
+  /** With resume: generate again the samples whose generation failed (server down, timeouts). */
+  retryErrors?: boolean;
   /** Overrides the config's jobs (also on resume). */
   jobs?: number;
   /** Overrides the config's verifier URLs (also on resume): verify on `serve` replicas. */
   verifier?: string[];
   progress?: StageProgress;
   log?: (line: string) => void;
+  /** Aborting stops the run between samples; what is stored stays, and `--resume` continues it. */
+  signal?: AbortSignal;
+}
+
+/** What a run's samples went through, for the closing summary and the exit status. */
+export interface RunCounts {
+  planned: number;
+  verified: number;
+  generation_errors: number;
+  unknown_task: number;
+  cached: number;
+  /** Requests tried again after a server error, a timeout or a network failure (this invocation). */
+  retries: number;
+  /** Distinct generation error messages, most frequent first. */
+  error_messages: { message: string; count: number }[];
 }
 
 export interface RunSummary {
@@ -38,14 +58,26 @@ export interface RunSummary {
   samples: number;
   errored: number;
   resumed: boolean;
+  counts: RunCounts;
 }
+
+/** One line of results.jsonl: the verifier's result plus what the run knows about the sample. */
+export type BenchSampleRecord = SampleResult & {
+  /** The exact prompt sent to the model (null for replayed completions). */
+  prompt: Prompt | null;
+  /** The completion came from the generation cache. */
+  cached: boolean;
+  /** The reward under every built-in spec (and the run's own), keyed by spec name. */
+  rewards: RewardsBySpec;
+};
 
 export class RunDirError extends Error {}
 
-interface LoadedDataset {
-  label: string;
-  tasks: Task[];
-  byId: Map<string, Task>;
+/** The run stopped on request (Ctrl-C) before it finished; it resumes with `--resume`. */
+export class RunInterrupted extends Error {
+  constructor(readonly out: string, readonly counts: RunCounts) {
+    super(`run interrupted: ${counts.verified} of ${counts.planned} samples verified`);
+  }
 }
 
 function prepareOutDir(out: string, opts: RunOptions): void {
@@ -54,6 +86,7 @@ function prepareOutDir(out: string, opts: RunOptions): void {
     if (!existsSync(storePath)) throw new RunDirError(`nothing to resume: ${storePath} does not exist (run without --resume to start)`);
     return;
   }
+  if (opts.retryErrors) throw new RunDirError("--retry-errors goes with --resume (it retries the failed samples of a stored run)");
   if (existsSync(out) && readdirSync(out).length > 0) {
     if (!opts.force) {
       throw new RunDirError(`${out} already holds a run; pass --resume to continue it, or --force to start over (its contents are deleted)`);
@@ -79,15 +112,6 @@ async function loadDatasets(config: BenchConfig, issues: RunIssue[]): Promise<Lo
     out.push({ label, tasks: loaded.tasks, byId: new Map(loaded.tasks.map((t) => [t.id, t])) });
   }
   return out;
-}
-
-function policyConfig(entry: ModelEntry): Record<string, unknown> {
-  const { name: _name, api_key_env, ...rest } = entry as Record<string, unknown> & ModelEntry;
-  if (typeof api_key_env === "string") {
-    const key = process.env[api_key_env];
-    if (key !== undefined) rest.api_key = key;
-  }
-  return rest;
 }
 
 async function plan(config: BenchConfig, datasets: LoadedDataset[], issues: RunIssue[]): Promise<PlannedSample[]> {
@@ -127,115 +151,82 @@ async function plan(config: BenchConfig, datasets: LoadedDataset[], issues: RunI
   return planned;
 }
 
-async function openPolicy(entry: ModelEntry, config: BenchConfig): Promise<Policy> {
-  if (entry.backend === "replay") {
-    const path = String((entry as Record<string, unknown>).samples);
-    return new ReplayPolicy(await readSamplesFile(path), path);
-  }
-  return createPolicy(policyConfig(entry));
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function generateStage(store: RunStore, config: BenchConfig, datasets: LoadedDataset[], progress: StageProgress): Promise<void> {
-  const pending = store.samplesIn("planned");
-  const counts = store.counts();
-  const total = pending.length + counts.generated + counts.verified + counts.error;
-  progress.start("generate", total, total - pending.length);
-  if (pending.length === 0) return;
-  const byModel = new Map<string, StoredSample[]>();
-  for (const s of pending) (byModel.get(s.model) ?? byModel.set(s.model, []).get(s.model)!).push(s);
-  for (const [i, entry] of config.models.entries()) {
-    const model = modelLabel(entry, i);
-    const samples = byModel.get(model);
-    if (!samples) continue;
-    let policy: Policy | undefined;
-    try {
-      policy = await openPolicy(entry, config);
-    } catch (err) {
-      for (const s of samples) {
-        store.saveGeneration(s.seq, { error: `cannot start model ${model}: ${message(err)}` });
-        progress.tick(1);
-      }
-      continue;
-    }
-    try {
-      for (const d of datasets) {
-        const mine = samples.filter((s) => s.dataset === d.label);
-        if (mine.length === 0) continue;
-        // Requests ask for every index up to the largest missing one, so seeds line up with a fresh run; only missing ones are stored.
-        const wanted = new Map<string, Map<number, StoredSample>>();
-        for (const s of mine) (wanted.get(s.task_id) ?? wanted.set(s.task_id, new Map()).get(s.task_id)!).set(s.sample_index, s);
-        const requests: GenerationRequest[] = [];
-        for (const [taskId, indices] of wanted) {
-          const task = d.byId.get(taskId);
-          const n = Math.max(...indices.keys()) + 1;
-          const prompt = entry.backend === "replay" || !task ? "" : buildPrompt(task, { format: config.prompt_format });
-          requests.push({
-            taskId,
-            prompt,
-            n,
-            params: {
-              ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
-              ...(config.seed !== undefined ? { seed: config.seed } : {}),
-              ...(config.max_tokens !== undefined ? { max_tokens: config.max_tokens } : {}),
-            },
-          });
-        }
-        try {
-          for await (const r of policy.generate(requests)) {
-            const s = wanted.get(r.taskId)?.get(r.sampleIndex);
-            if (!s) continue;
-            wanted.get(r.taskId)!.delete(r.sampleIndex);
-            store.saveGeneration(s.seq, r.completion !== undefined ? { completion: r.completion } : { error: r.error ?? "backend returned neither a completion nor an error" });
-            progress.tick(r.completion !== undefined ? 0 : 1);
-          }
-        } catch (err) {
-          for (const indices of wanted.values()) for (const s of indices.values()) {
-            store.saveGeneration(s.seq, { error: `generation failed: ${message(err)}` });
-            progress.tick(1);
-          }
-          continue;
-        }
-        for (const indices of wanted.values()) for (const s of indices.values()) {
-          store.saveGeneration(s.seq, { error: "the backend returned no result for this sample" });
-          progress.tick(1);
-        }
-      }
-    } finally {
-      await policy.close?.().catch(() => undefined);
-    }
+/** Completions waiting for verification, fed by generation as they arrive. */
+class SampleQueue {
+  private readonly items: StoredSample[] = [];
+  private readonly waiters: ((s: StoredSample | undefined) => void)[] = [];
+  private closed = false;
+
+  push(s: StoredSample): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(s);
+    else this.items.push(s);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(undefined);
+  }
+
+  next(): Promise<StoredSample | undefined> {
+    if (this.items.length > 0) return Promise.resolve(this.items.shift());
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
 
-async function verifyStage(store: RunStore, datasets: LoadedDataset[], verifier: SampleVerifier, inFlight: number, progress: StageProgress): Promise<void> {
-  const pending = store.samplesIn("generated");
-  const counts = store.counts();
-  const finished = counts.verified;
-  progress.start("verify", finished + pending.length, finished);
-  const byLabel = new Map(datasets.map((d) => [d.label, d]));
-  let next = 0;
+function parsePrompt(text: string | null): Prompt | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Prompt;
+  } catch {
+    return null;
+  }
+}
+
+interface VerifyContext {
+  store: RunStore;
+  datasets: LoadedDataset[];
+  verifier: SampleVerifier;
+  spec: RewardSpec;
+  analyzers: RunSettings["analyzers"];
+  progress: StageProgress;
+  signal?: AbortSignal;
+}
+
+async function verifyWorkers(ctx: VerifyContext, queue: SampleQueue, width: number): Promise<void> {
+  const byLabel = new Map(ctx.datasets.map((d) => [d.label, d]));
   const worker = async () => {
-    while (next < pending.length) {
-      const s = pending[next++]!;
+    for (let s = await queue.next(); s !== undefined && !ctx.signal?.aborted; s = await queue.next()) {
       const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
-      let result;
+      let result: SampleResult;
       if (!task) {
         result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
       } else {
         try {
-          result = await verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
+          result = await ctx.verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
         } catch (err) {
           result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
         }
       }
-      store.saveResult(s.seq, result);
-      progress.tick(result.status === "ok" ? 0 : 1);
+      // Ctrl-C reaches the sandboxed programs too: a verdict finished after it may be one of
+      // their deaths, so it is not stored; the sample stays generated and --resume verifies it.
+      if (ctx.signal?.aborted) return;
+      const record: BenchSampleRecord = {
+        ...result,
+        prompt: parsePrompt(s.prompt),
+        cached: s.cached === 1,
+        rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
+      };
+      ctx.store.saveResult(s.seq, record);
+      ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(inFlight, pending.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, width) }, worker));
 }
 
 function recordErrorResults(store: RunStore, datasets: LoadedDataset[]): void {
@@ -243,8 +234,49 @@ function recordErrorResults(store: RunStore, datasets: LoadedDataset[]): void {
   for (const s of store.errorsWithoutResult()) {
     const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
     const base = { task_id: s.task_id, sample_index: s.sample_index, model: s.model, dataset: s.dataset, completion: s.completion, ...(task ? { task } : {}) };
-    store.saveErrorResult(s.seq, failedSample(base, task ? "generation_error" : "unknown_task", s.gen_error ?? "unknown error"));
+    const result = failedSample(base, task ? "generation_error" : "unknown_task", s.gen_error ?? "unknown error");
+    const record: BenchSampleRecord = { ...result, prompt: parsePrompt(s.prompt), cached: false, rewards: {} };
+    store.saveErrorResult(s.seq, record);
   }
+}
+
+function runCounts(store: RunStore, retries: number): RunCounts {
+  const c = store.counts();
+  const errors = store.generationErrors();
+  const byMessage = new Map<string, number>();
+  for (const e of errors) byMessage.set(e.gen_error, (byMessage.get(e.gen_error) ?? 0) + 1);
+  const unknown = c.error - errors.length;
+  return {
+    planned: c.planned + c.generated + c.verified + c.error,
+    verified: c.verified,
+    generation_errors: errors.length,
+    unknown_task: unknown,
+    cached: store.cachedCount(),
+    retries,
+    error_messages: [...byMessage].map(([m, count]) => ({ message: m, count })).sort((a, b) => b.count - a.count),
+  };
+}
+
+/** Retry lines, at most one every two seconds: a dead server must not flood the terminal. */
+function retryReporter(progress: StageProgress): { report(model: string, e: RetryEvent): void; count(): number } {
+  let total = 0;
+  let quiet = 0;
+  let last = 0;
+  return {
+    report(model, e) {
+      total++;
+      const now = Date.now();
+      if (now - last < 2000) {
+        quiet++;
+        return;
+      }
+      const more = quiet > 0 ? ` (+${quiet} more retries)` : "";
+      progress.note(`generate: ${model}, task ${e.taskId}: ${e.message}; retry ${e.attempt}/${e.maxRetries} in ${(e.delayMs / 1000).toFixed(1)} s${more}`);
+      quiet = 0;
+      last = now;
+    },
+    count: () => total,
+  };
 }
 
 export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<RunSummary> {
@@ -260,6 +292,10 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
       config = parseBenchConfig(JSON.parse(store.getMeta("config") ?? "{}"), "stored run config");
       const c = store.counts();
       log(`resuming run in ${out}: ${c.verified} verified, ${c.error} errors, ${c.generated} generated, ${c.planned} still to generate`);
+      if (opts.retryErrors) {
+        const n = store.resetGenerationErrors();
+        log(n > 0 ? `retrying ${n} sample(s) whose generation failed` : "no generation errors to retry");
+      }
     } else {
       config = parseBenchConfig(rawConfig);
       store.setMeta("config", JSON.stringify(config));
@@ -267,14 +303,21 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     const spec = resolveSpec(config.reward);
     const issues: RunIssue[] = [];
     const datasets = await loadDatasets(config, issues);
+    const allTasks = datasets.flatMap((d) => d.tasks);
+    const analyzers = analyzersForEverySpec(config.analyzers, spec, allTasks);
+    let settings: RunSettings;
+    const stored = store.getMeta("settings");
+    if (resumed && stored) settings = JSON.parse(stored) as RunSettings;
+    else {
+      settings = runSettings(config, spec, analyzers, readPromptTemplates(config));
+      store.setMeta("settings", JSON.stringify(settings));
+    }
     if (!resumed) {
       const planned = await plan(config, datasets, issues);
       store.writePlan(planned, issues);
-      log(`planned ${planned.length} samples over ${datasets.reduce((a, d) => a + d.tasks.length, 0)} tasks and ${config.models.length} model(s)`);
+      log(`planned ${planned.length} samples over ${allTasks.length} tasks and ${config.models.length} model(s)`);
     }
     const jobs = opts.jobs ?? config.jobs ?? undefined;
-    const allTasks = datasets.flatMap((d) => d.tasks);
-    await generateStage(store, config, datasets, progress);
     const limits = { ...(config.timeout_ms ? { timeoutMs: config.timeout_ms } : {}), ...(config.memory_mb ? { memoryMb: config.memory_mb } : {}) };
     const remoteUrls = opts.verifier ?? config.verifier;
     let verifier: SampleVerifier;
@@ -283,7 +326,7 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
       const remote = new RemoteVerifier(remoteUrls, spec, {
         judgeMode: config.judge,
         limits,
-        ...(config.analyzers ? { analyzers: config.analyzers } : {}),
+        analyzers,
         ...(process.env.SECURECODERL_TOKEN ? { token: process.env.SECURECODERL_TOKEN } : {}),
         log,
       });
@@ -291,23 +334,50 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
       verifier = remote;
       width = remote.jobs;
     } else {
-      const local = new Verifier({ spec, tasks: allTasks, ...(config.analyzers ? { analyzers: config.analyzers } : {}), ...(jobs ? { jobs } : {}), judgeMode: config.judge, limits });
+      const local = new Verifier({ spec, tasks: allTasks, analyzers, ...(jobs ? { jobs } : {}), judgeMode: config.judge, limits });
       verifier = local;
       // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
       width = Math.max(2, local.jobs * 2);
     }
-    const analyzers = analyzersToRun(config.analyzers, spec, allTasks);
+    const templates = Object.fromEntries(Object.entries(settings.prompt_templates).map(([k, v]) => [k, v.text])) as Partial<Record<PromptStyle, string>>;
+    const retries = retryReporter(progress);
+    const queue = new SampleQueue();
     try {
-      await verifyStage(store, datasets, verifier, width, progress);
+      // Samples generated before an interruption are verified first, beside the new ones.
+      const waiting = store.samplesIn("generated");
+      for (const s of waiting) queue.push(s);
+      const c = store.counts();
+      let verifyTotal = c.verified + c.generated + c.planned;
+      progress.start("verify", verifyTotal, c.verified);
+      const generating = generateStage({
+        store,
+        config,
+        datasets,
+        templates,
+        progress: {
+          ...progress,
+          tick(stage, outcome) {
+            progress.tick(stage, outcome);
+            if (outcome?.error) progress.retotal("verify", --verifyTotal);
+          },
+        },
+        onGenerated: (s) => queue.push(s),
+        onRetry: (model, e) => retries.report(model, e),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }).finally(() => queue.close());
+      await Promise.all([generating, verifyWorkers({ store, datasets, verifier, spec, analyzers, progress, ...(opts.signal ? { signal: opts.signal } : {}) }, queue, width)]);
     } finally {
+      queue.close();
       await verifier.close();
       progress.stop();
     }
+    if (opts.signal?.aborted) throw new RunInterrupted(out, runCounts(store, retries.count()));
     recordErrorResults(store, datasets);
     const results = store.results();
-    const paths = await renderOutputs(out, results, { config, spec, analyzers, issues: store.issues() });
+    const counts = runCounts(store, retries.count());
+    const paths = await renderOutputs(out, results, { config, spec, analyzers, issues: store.issues(), settings, counts });
     store.setMeta("finished", "1");
-    return { out, paths, samples: results.length, errored: results.filter((r) => r.status !== "ok").length, resumed };
+    return { out, paths, samples: results.length, errored: results.filter((r) => r.status !== "ok").length, resumed, counts };
   } finally {
     store.close();
   }

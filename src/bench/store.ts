@@ -7,6 +7,9 @@ import type { SampleResult } from "../verify/types.js";
  * `kill -9` loses at most the samples in flight, and `--resume` redoes exactly the unfinished ones.
  */
 
+/** Dataset label of samples whose task id no loaded dataset has (run.ts's UNKNOWN_DATASET). */
+export const UNKNOWN_DATASET_LABEL = "(unknown)";
+
 export type SampleState = "planned" | "generated" | "verified" | "error";
 
 export interface PlannedSample {
@@ -27,7 +30,16 @@ export interface StoredSample {
   state: SampleState;
   completion: string | null;
   gen_error: string | null;
+  /** The exact prompt sent (JSON of a string or a message list); null for replayed samples. */
+  prompt: string | null;
+  /** 1 when the completion came from the generation cache. */
+  cached: number | null;
 }
+
+/** What generation gave for one sample. */
+export type GenerationOutcome = ({ completion: string } | { error: string }) & { prompt?: unknown; cached?: boolean };
+
+const SAMPLE_COLUMNS = "seq, model, dataset, task_id, sample_index, state, completion, gen_error, prompt, cached";
 
 export interface RunIssue {
   source: string;
@@ -59,6 +71,10 @@ export class RunStore {
       CREATE INDEX IF NOT EXISTS samples_state ON samples (state);
       CREATE TABLE IF NOT EXISTS issues (id INTEGER PRIMARY KEY, source TEXT NOT NULL, message TEXT NOT NULL);
     `);
+    // Columns added after the first release: a run stored by an older version still resumes.
+    const columns = new Set((this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has("prompt")) this.db.exec("ALTER TABLE samples ADD COLUMN prompt TEXT");
+    if (!columns.has("cached")) this.db.exec("ALTER TABLE samples ADD COLUMN cached INTEGER");
   }
 
   getMeta(key: string): string | undefined {
@@ -90,7 +106,7 @@ export class RunStore {
   }
 
   samplesIn(state: SampleState): StoredSample[] {
-    return this.db.prepare("SELECT seq, model, dataset, task_id, sample_index, state, completion, gen_error FROM samples WHERE state = ? ORDER BY seq").all(state) as StoredSample[];
+    return this.db.prepare(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE state = ? ORDER BY seq`).all(state) as StoredSample[];
   }
 
   counts(): Record<SampleState, number> {
@@ -99,12 +115,30 @@ export class RunStore {
     return out;
   }
 
+  /** Samples served from the generation cache. */
+  cachedCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM samples WHERE cached = 1").get() as { n: number }).n;
+  }
+
+  /** Generation errors (not unknown task ids, which no retry can fix), with their messages. */
+  generationErrors(): { seq: number; gen_error: string }[] {
+    return this.db.prepare("SELECT seq, gen_error FROM samples WHERE state = 'error' AND dataset != ? AND gen_error IS NOT NULL ORDER BY seq").all(UNKNOWN_DATASET_LABEL) as { seq: number; gen_error: string }[];
+  }
+
+  /** `--retry-errors`: every generation error goes back to planned, to be generated again. */
+  resetGenerationErrors(): number {
+    return this.db.prepare("UPDATE samples SET state = 'planned', gen_error = NULL, result = NULL WHERE state = 'error' AND dataset != ? AND gen_error IS NOT NULL").run(UNKNOWN_DATASET_LABEL).changes;
+  }
+
   /** A generation result: the completion moves the sample on to verification; an error ends it. */
-  saveGeneration(seq: number, outcome: { completion: string } | { error: string }): void {
+  saveGeneration(seq: number, outcome: GenerationOutcome): void {
+    const prompt = outcome.prompt === undefined ? null : JSON.stringify(outcome.prompt);
     if ("completion" in outcome) {
-      this.db.prepare("UPDATE samples SET state = 'generated', completion = ?, gen_error = NULL WHERE seq = ? AND state = 'planned'").run(outcome.completion, seq);
+      this.db
+        .prepare("UPDATE samples SET state = 'generated', completion = ?, gen_error = NULL, prompt = ?, cached = ? WHERE seq = ? AND state = 'planned'")
+        .run(outcome.completion, prompt, outcome.cached ? 1 : 0, seq);
     } else {
-      this.db.prepare("UPDATE samples SET state = 'error', gen_error = ? WHERE seq = ? AND state = 'planned'").run(outcome.error, seq);
+      this.db.prepare("UPDATE samples SET state = 'error', gen_error = ?, prompt = ? WHERE seq = ? AND state = 'planned'").run(outcome.error, prompt, seq);
     }
   }
 
@@ -125,7 +159,7 @@ export class RunStore {
 
   /** Error rows that have no result yet (written when the run renders them). */
   errorsWithoutResult(): StoredSample[] {
-    return this.db.prepare("SELECT seq, model, dataset, task_id, sample_index, state, completion, gen_error FROM samples WHERE state = 'error' AND result IS NULL ORDER BY seq").all() as StoredSample[];
+    return this.db.prepare(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE state = 'error' AND result IS NULL ORDER BY seq`).all() as StoredSample[];
   }
 
   issues(): RunIssue[] {

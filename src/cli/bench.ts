@@ -15,7 +15,12 @@ interface BenchCliOptions {
   reward?: string;
   n?: string;
   temperature?: string;
+  topP?: string;
   seed?: string;
+  systemPrompt?: string;
+  promptTemplate?: string[];
+  cache?: boolean;
+  retryErrors?: boolean;
   maxTokens?: string;
   promptFormat?: string;
   jobs?: string;
@@ -86,6 +91,21 @@ async function buildConfig(opts: BenchCliOptions): Promise<{ raw: Record<string,
   };
   set("n", int(opts.n, "--n"));
   set("temperature", float(opts.temperature, "--temperature"));
+  const topP = float(opts.topP, "--top-p");
+  if (topP !== undefined && (topP <= 0 || topP > 1)) throw new UsageError(`--top-p must be in (0, 1], got ${JSON.stringify(opts.topP)}`);
+  set("top_p", topP);
+  set("system_prompt", opts.systemPrompt);
+  if (opts.promptTemplate) {
+    const templates: Record<string, string> = { ...((raw.prompt_templates as Record<string, string> | undefined) ?? {}) };
+    for (const item of opts.promptTemplate) {
+      const eq = item.indexOf("=");
+      const style = item.slice(0, eq);
+      if (eq < 1 || !["stdin", "function", "seccodeplt", "safesql"].includes(style)) throw new UsageError(`--prompt-template takes STYLE=FILE with STYLE one of stdin, function, seccodeplt, safesql; got ${JSON.stringify(item)}`);
+      templates[style] = resolve(item.slice(eq + 1));
+    }
+    raw.prompt_templates = templates;
+  }
+  if (opts.cache === false) raw.cache = false;
   set("seed", int(opts.seed, "--seed", 0));
   set("max_tokens", int(opts.maxTokens, "--max-tokens"));
   set("prompt_format", opts.promptFormat);
@@ -126,25 +146,71 @@ async function runBenchCommand(opts: BenchCliOptions): Promise<number> {
     }
     throw err;
   }
-  const out = resolve(opts.out ?? join("securecoderl-out", built.mini ? "mini" : "run"));
+  const runsRoot = resolve(bench.RUNS_ROOT);
+  let out: string;
+  if (opts.out) out = resolve(opts.out);
+  else if (opts.resume) {
+    const latest = bench.latestRunDir(runsRoot, bench.STORE_FILE);
+    if (!latest) {
+      process.stderr.write(`securecoderl bench: --resume without --out continues the newest run under ${runsRoot}, and there is none\n`);
+      return 2;
+    }
+    out = latest;
+  } else {
+    // A folder of its own for every run, so the same command run twice keeps both.
+    const label = typeof built.raw.name === "string" ? built.raw.name : built.mini ? "mini" : "run";
+    out = bench.newRunDir(runsRoot, label);
+  }
   if (built.mini && !opts.resume && !opts.quiet) process.stderr.write(`No tasks or models given: running the bundled mini benchmark (${miniConfigPath()}).\n`);
   const progress = (await import("../bench/progress.js")).createProgress({ quiet: opts.quiet ?? false });
+  const resumeHint = (extra = "") => `securecoderl bench --out ${relativeOut(out)} --resume${extra}`;
+  // Ctrl-C: stop between samples and leave a resumable run; a second Ctrl-C quits at once.
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write(`\nstopping: finishing the samples in flight (Ctrl-C again to quit at once; the run resumes either way)\n`);
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
   let summary;
   try {
-    summary = await bench.runBench(built.raw, { out, resume: opts.resume ?? false, force: opts.force ?? false, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}), ...(built.verifier ? { verifier: built.verifier } : {}), progress, log: (l) => { if (!opts.quiet) process.stderr.write(`${l}\n`); } });
+    summary = await bench.runBench(built.raw, {
+      out,
+      resume: opts.resume ?? false,
+      force: opts.force ?? false,
+      retryErrors: opts.retryErrors ?? false,
+      ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}),
+      ...(built.verifier ? { verifier: built.verifier } : {}),
+      progress,
+      signal: abort.signal,
+      log: (l) => {
+        if (!opts.quiet) process.stderr.write(`${l}\n`);
+      },
+    });
   } catch (err) {
+    if (err instanceof bench.RunInterrupted) {
+      const c = err.counts;
+      process.stderr.write(`interrupted: ${c.verified} of ${c.planned} samples verified and stored in ${out}\nresume with: ${resumeHint()}\n`);
+      return 130;
+    }
     if (err instanceof bench.RunDirError || err instanceof bench.ConfigError || (err instanceof Error && /^(invalid|unknown reward spec|cannot read tasks|unknown task file format|cannot tell which dataset|limit must be)/.test(err.message))) {
       process.stderr.write(`securecoderl bench: ${err.message}\n`);
       return 2;
     }
     throw err;
+  } finally {
+    process.off("SIGINT", onSigint);
   }
+  if (!opts.out) bench.markLatest(runsRoot, out);
   const { readFileSync } = await import("node:fs");
   const metrics = JSON.parse(readFileSync(summary.paths.metrics, "utf8")) as import("../bench/index.js").MetricsFile;
   const o = metrics.overall;
+  const c = summary.counts;
+  const generated = c.planned - c.unknown_task;
   process.stdout.write(
     [
       `samples ${o.samples} (errored ${o.errored})  compile ${pct(o.compile_rate)}  all pass ${pct(o.all_pass_rate)} (of compiling ${pct(o.all_pass_rate_of_compiling)})  security issue ${pct(o.security_issue_rate)}  mean reward ${o.mean_reward === null ? "-" : o.mean_reward.toFixed(3)}`,
+      `generation: ${generated - c.generation_errors} of ${generated} generated (${c.cached} from the cache), ${c.generation_errors} failed${c.retries > 0 ? `, ${c.retries} request retries` : ""}`,
       `results: ${summary.paths.results}`,
       `metrics: ${summary.paths.metrics}`,
       `SARIF:   ${summary.paths.sarif}`,
@@ -152,7 +218,23 @@ async function runBenchCommand(opts: BenchCliOptions): Promise<number> {
       "",
     ].join("\n"),
   );
+  if (c.generation_errors > 0 && !opts.quiet) {
+    const top = c.error_messages.slice(0, 3).map((e) => `  ${e.count} x ${e.message.slice(0, 300)}`);
+    process.stderr.write([`${c.generation_errors} sample(s) failed to generate:`, ...top, `after fixing the cause, generate them again with: ${resumeHint(" --retry-errors")}`, ""].join("\n"));
+  }
+  // Nothing generated at all (server down, wrong URL or model): the run measured nothing.
+  if (generated > 0 && c.generation_errors === generated) {
+    process.stderr.write(`securecoderl bench: every sample failed to generate; the run measured nothing\n`);
+    return 1;
+  }
   return 0;
+}
+
+/** The out folder as the user would type it: relative to the working folder when inside it. */
+function relativeOut(out: string): string {
+  const cwd = process.cwd();
+  const rel = out.startsWith(`${cwd}/`) ? out.slice(cwd.length + 1) : out;
+  return /^[\w./-]+$/.test(rel) ? rel : JSON.stringify(rel);
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -172,9 +254,13 @@ export function registerBench(program: Command): void {
     .option("--reward <spec>", "reward spec: securecoderl, real, or a YAML/JSON file with a custom spec")
     .option("--n <n>", "samples per task (replay default: all samples in the file)")
     .option("--temperature <t>", "sampling temperature")
+    .option("--top-p <p>", "nucleus sampling: keep the smallest set of tokens whose probability reaches p")
     .option("--seed <s>", "sampling seed")
     .option("--max-tokens <n>", "completion token limit")
     .addOption(new Option("--prompt-format <f>", "prompt format").choices(["chat", "completion"]))
+    .option("--system-prompt <text>", "system message of chat prompts (\"\" sends none)")
+    .option("--prompt-template <style=file>", "user-message template for a task style (stdin, function, seccodeplt, safesql), with {{prompt}}, {{starter_code}}, {{entry_point}}, {{task_id}}, {{cwe}}, {{default}} (repeatable)", collect)
+    .option("--no-cache", "generate every sample anew: neither read nor fill the generation cache")
     .option("--jobs <n>", "sandbox workers (default: CPU cores)")
     .option("--timeout <s>", "per-test time limit in seconds")
     .option("--memory <mb>", "per-test memory limit in MB")
@@ -183,8 +269,9 @@ export function registerBench(program: Command): void {
     .option("--analyzers <list>", "analyzers to run: rules,vuln,types (default rules,vuln + what the reward counts)")
     .option("--pass-k <list>", "k values for pass@k (default 1,5,10)")
     .option("--name <name>", "run name shown in reports and compare")
-    .option("--out <dir>", "run folder (default ./securecoderl-out/mini for the mini benchmark, else ./securecoderl-out/run)")
-    .option("--resume", "continue the run stored in --out (after a crash or kill)")
+    .option("--out <dir>", "run folder (default: a new folder ./securecoderl-out/NAME-ID for each run; ./securecoderl-out/latest links to the newest)")
+    .option("--resume", "continue the run stored in --out (default: the newest run), after a crash, Ctrl-C or kill")
+    .option("--retry-errors", "with --resume: generate again the samples whose generation failed")
     .option("--force", "delete an existing run in --out and start over")
     .option("--quiet", "no progress output")
     .option("--verifier <urls>", "verify on `securecoderl serve` replicas: URL[,URL...] or one load balancer (token from SECURECODERL_TOKEN)")

@@ -171,6 +171,7 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     }
   };
 
+  const judged: VerifyResult[] = [];
   let next = 0;
   try {
     await Promise.all(Array.from({ length: Math.min(width, indexed.length) }, async () => {
@@ -178,6 +179,7 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
         const i = next++;
         const { sample, index } = indexed[i]!;
         done[i] = await judgeOne(sample, index);
+        judged.push(done[i]!);
         progress.tick();
         flush();
       }
@@ -190,5 +192,17 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
   }
   const errors = samples.filter((s) => s.error !== undefined).length;
   process.stderr.write(`verify: ${samples.length} samples judged${errors ? ` (${errors} malformed or refused lines)` : ""}; results in ${opts.out}\n`);
+  process.stderr.write(`${summaryLine(judged)}\n`);
   return 0;
+}
+
+/** The closing one-line summary: compile rate, all-pass rate and mean reward over the judged samples. */
+export function summaryLine(results: readonly VerifyResult[]): string {
+  const n = results.length;
+  const pct = (k: number) => (n === 0 ? "-" : `${((100 * k) / n).toFixed(1)}%`);
+  const compiled = results.filter((r) => r.compiled).length;
+  const allPass = results.filter((r) => r.compiled && r.total > 0 && r.passed === r.total).length;
+  const rewards = results.flatMap((r) => (r.reward ? [r.reward.value] : []));
+  const mean = rewards.length > 0 ? (rewards.reduce((a, b) => a + b, 0) / rewards.length).toFixed(3) : "-";
+  return `summary: ${n} samples  compile ${pct(compiled)} (${compiled})  all pass ${pct(allPass)} (${allPass})  mean reward ${mean}`;
 }

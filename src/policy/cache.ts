@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { GenerationParams, Prompt } from "./types.js";
 
@@ -11,6 +11,36 @@ import type { GenerationParams, Prompt } from "./types.js";
  */
 
 export const DEFAULT_CACHE_DIR = ".securecoderl-cache";
+const CACHE_FILE = "generations.sqlite";
+
+/** The cache folder in use: an explicit one, else $SECURECODERL_CACHE_DIR, else ./.securecoderl-cache. */
+export function cacheDirectory(dir?: string): string {
+  return resolve(dir ?? (process.env.SECURECODERL_CACHE_DIR || DEFAULT_CACHE_DIR));
+}
+
+/** Where the cache is, how many samples it holds and its size on disk (0 when there is none). */
+export function cacheStats(dir?: string): { dir: string; entries: number; bytes: number } {
+  const folder = cacheDirectory(dir);
+  const file = join(folder, CACHE_FILE);
+  if (!existsSync(file)) return { dir: folder, entries: 0, bytes: 0 };
+  let bytes = 0;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) bytes += statSync(f).size;
+  const db = new Database(file, { readonly: true });
+  try {
+    const row = db.prepare("SELECT COUNT(*) AS n FROM samples").get() as { n: number };
+    return { dir: folder, entries: row.n, bytes };
+  } finally {
+    db.close();
+  }
+}
+
+/** Deletes the cache's database (and nothing else in its folder); returns how many samples it held. */
+export function clearCache(dir?: string): number {
+  const { dir: folder, entries } = cacheStats(dir);
+  const file = join(folder, CACHE_FILE);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  return entries;
+}
 
 export interface CachedSample {
   completion: string;
@@ -47,9 +77,10 @@ export class GenerationCache {
   private readonly getStmt: Database.Statement<[string], { completion: string; model: string; finish_reason: string | null }>;
   private readonly putStmt: Database.Statement<[string, string, string, string | null, number]>;
 
-  constructor(dir: string = DEFAULT_CACHE_DIR) {
-    mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, "generations.sqlite"));
+  constructor(dir?: string | undefined) {
+    const folder = cacheDirectory(dir);
+    mkdirSync(folder, { recursive: true });
+    this.db = new Database(join(folder, CACHE_FILE));
     this.db.pragma("journal_mode = WAL");
     // Several runs may share a cache; wait for a writer rather than fail.
     this.db.pragma("busy_timeout = 5000");

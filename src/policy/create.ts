@@ -2,7 +2,7 @@ import { z } from "zod";
 import { OpenAICompatiblePolicy } from "./openai.js";
 import { LlamaCppPolicy } from "./llamacpp.js";
 import { ReplayPolicy } from "./replay.js";
-import type { Policy } from "./types.js";
+import type { Policy, PolicyHooks } from "./types.js";
 
 /** Generation parameters as a config file writes them (snake_case, like the OpenAI API). */
 const ParamsSchema = z
@@ -48,7 +48,7 @@ export const PolicyConfigSchema = z.discriminatedUnion("backend", [
 ]);
 export type PolicyConfig = z.input<typeof PolicyConfigSchema>;
 
-export async function createPolicy(config: unknown): Promise<Policy> {
+export async function createPolicy(config: unknown, hooks: PolicyHooks = {}): Promise<Policy> {
   const parsed = PolicyConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new Error(`invalid policy config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
@@ -67,6 +67,7 @@ export async function createPolicy(config: unknown): Promise<Policy> {
         ...(c.samples_per_request !== undefined ? { samplesPerRequest: c.samples_per_request } : {}),
         ...(c.cache_dir !== undefined ? { cacheDir: c.cache_dir } : {}),
         defaults: c.params,
+        ...(hooks.onRetry ? { onRetry: hooks.onRetry } : {}),
       });
     case "llamacpp":
       return new LlamaCppPolicy({

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
-import { GenerationCache, DEFAULT_CACHE_DIR, sampleKey } from "./cache.js";
+import { GenerationCache, sampleKey } from "./cache.js";
 import { assertSampleCounts } from "./openai.js";
 import type { ChatMessage, GenerationParams, GenerationRequest, GenerationResult, Policy, ProgressFn } from "./types.js";
 
@@ -75,7 +75,7 @@ export class LlamaCppPolicy implements Policy {
   constructor(private readonly options: LlamaCppOptions) {
     if (!options.modelPath) throw new Error("llamacpp backend: modelPath (a .gguf file) is required");
     this.name = `llamacpp:${basename(options.modelPath)}`;
-    this.cache = options.cacheDir === null ? undefined : new GenerationCache(options.cacheDir ?? DEFAULT_CACHE_DIR);
+    this.cache = options.cacheDir === null ? undefined : new GenerationCache(options.cacheDir);
   }
 
   private load() {

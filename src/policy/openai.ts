@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import { GenerationCache, DEFAULT_CACHE_DIR, sampleKey } from "./cache.js";
+import { GenerationCache, sampleKey } from "./cache.js";
 import { runConcurrently, sleep } from "./channel.js";
-import type { ChatMessage, GenerationParams, GenerationRequest, GenerationResult, Policy, ProgressFn, Prompt } from "./types.js";
+import type { ChatMessage, GenerationParams, GenerationRequest, GenerationResult, Policy, ProgressFn, Prompt, RetryEvent } from "./types.js";
 
 /**
  * Any OpenAI-compatible server (vLLM, SGLang, llama.cpp server, Ollama, OpenAI itself), through
@@ -36,6 +36,8 @@ export interface OpenAICompatibleOptions {
   defaults?: GenerationParams;
   /** For tests and proxies: the fetch the client uses. */
   fetch?: typeof fetch;
+  /** Called before each retry, so a long wait on a failing server is visible. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 const RETRY_DEFAULTS = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 20_000 };
@@ -68,7 +70,7 @@ export class OpenAICompatiblePolicy implements Policy {
       timeout: options.timeoutMs ?? 120_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    this.cache = options.cacheDir === null ? undefined : new GenerationCache(options.cacheDir ?? DEFAULT_CACHE_DIR);
+    this.cache = options.cacheDir === null ? undefined : new GenerationCache(options.cacheDir);
     this.retry = { ...RETRY_DEFAULTS, ...options.retry };
   }
 
@@ -114,7 +116,7 @@ export class OpenAICompatiblePolicy implements Policy {
       let choices: Choice[];
       let model: string;
       try {
-        ({ choices, model } = await this.requestWithRetries(api, request.prompt, { ...params, ...(seed === undefined ? {} : { seed }) }, missing.length));
+        ({ choices, model } = await this.requestWithRetries(api, request, { ...params, ...(seed === undefined ? {} : { seed }) }, missing.length));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         for (const i of missing.splice(0)) emit(this.failure(request, i, message, performance.now() - started));
@@ -139,10 +141,10 @@ export class OpenAICompatiblePolicy implements Policy {
   }
 
   /** Exponential backoff with full jitter; a server's Retry-After wins when it asks for longer. */
-  private async requestWithRetries(api: "chat" | "completions", prompt: Prompt, params: GenerationParams, n: number): Promise<{ choices: Choice[]; model: string }> {
+  private async requestWithRetries(api: "chat" | "completions", request: GenerationRequest, params: GenerationParams, n: number): Promise<{ choices: Choice[]; model: string }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.requestOnce(api, prompt, params, n);
+        return await this.requestOnce(api, request.prompt, params, n);
       } catch (error) {
         const failure = classify(error);
         if (!failure.retryable || attempt >= this.retry.maxRetries) {
@@ -151,6 +153,7 @@ export class OpenAICompatiblePolicy implements Policy {
         }
         const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
         const delay = Math.max(Math.random() * ceiling, Math.min(failure.retryAfterMs ?? 0, this.retry.maxDelayMs));
+        this.options.onRetry?.({ taskId: request.taskId, attempt: attempt + 1, maxRetries: this.retry.maxRetries, delayMs: Math.round(delay), message: failure.message });
         await sleep(delay);
       }
     }

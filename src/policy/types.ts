@@ -49,6 +49,22 @@ export interface Progress {
 
 export type ProgressFn = (progress: Progress) => void;
 
+/** A failed request that will be tried again (server error, timeout, network), for the user to see. */
+export interface RetryEvent {
+  taskId: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  /** Why the last try failed ("HTTP 503: ...", "network error: ..."). */
+  message: string;
+}
+
+/** Hooks a caller may hand a backend when it creates it. */
+export interface PolicyHooks {
+  onRetry?: (event: RetryEvent) => void;
+}
+
 export interface Policy {
   /** A short label for reports ("openai:qwen2.5-coder-7b", "replay:samples.jsonl"). */
   readonly name: string;

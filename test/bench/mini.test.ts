@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers.js";
-import { readResults, tempDir } from "./helpers.js";
+import { readResults, tempDir, withoutTimings } from "./helpers.js";
 import { recomputeMetrics } from "./recompute.js";
 
 /** The bundled mini benchmark through the real CLI, exactly as a newcomer runs it. */
@@ -13,15 +13,17 @@ describe("securecoderl bench (mini benchmark, no arguments)", () => {
 
   beforeAll(() => {
     root = tempDir();
-    out = join(root, "securecoderl-out", "mini");
-    // No task or model arguments: the default out folder is ./securecoderl-out/mini under cwd.
+    // No task or model arguments: a new folder ./securecoderl-out/mini-ID under cwd, linked as latest.
     run = runCli(["bench", "--jobs", "2"], { cwd: root });
+    out = join(root, "securecoderl-out", readlinkSync(join(root, "securecoderl-out", "latest")));
   }, 300_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it("finishes and says where the report is", () => {
     expect(run.stderr).toContain("bundled mini benchmark");
     expect(run.status).toBe(0);
+    expect(out).toMatch(/securecoderl-out\/mini-\d{8}-\d{6}-[a-z0-9]{3}$/);
+    expect(run.stdout).toMatch(/generation: 22 of 22 generated \(0 from the cache\), 0 failed/);
     expect(run.stdout).toContain(join(out, "report.html"));
     for (const f of ["results.jsonl", "metrics.json", "report.html", "findings.sarif", "run.sqlite"]) expect(existsSync(join(out, f))).toBe(true);
   });
@@ -73,6 +75,37 @@ describe("securecoderl bench (mini benchmark, no arguments)", () => {
     expect(sarif.runs[0].results).toHaveLength(findings);
     expect(sarif.runs[0].results.some((r: { codeFlows?: unknown }) => r.codeFlows)).toBe(true);
   });
+
+  it("stores the reward under every built-in spec, the run's own equal to `reward`, and every setting in metrics.json", () => {
+    for (const r of readResults(out)) {
+      if (r.status !== "ok") {
+        expect(r.rewards).toEqual({});
+        continue;
+      }
+      expect(Object.keys(r.rewards).sort()).toEqual(["real", "securecoderl"]);
+      expect(r.rewards.securecoderl).toEqual({ reward: r.reward.value, parts: r.reward.parts });
+      expect(r.prompt).toBeNull(); // replayed: no prompt was sent
+      expect(r.cached).toBe(false);
+    }
+    // The paper's case: an insecure program that passes everything keeps 1.0 under SecureCodeRL's
+    // rules-only spec while REAL's detector-based spec marks it down.
+    const digest = readResults(out).find((r) => r.task_id === "mini-digest" && r.sample_index === 1)!;
+    expect(digest.rewards.securecoderl.reward).toBe(1);
+    expect(digest.rewards.real.reward).toBe(0.5);
+    const s = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).run.settings;
+    expect(s).toMatchObject({ prompt_format: "chat", judge: "strict", severity: "LOW", timeout_ms: 1500, cache: true, project_version: expect.any(String) });
+    expect(s.reward_spec).toMatchObject({ name: "securecoderl", hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(s.models).toEqual([expect.objectContaining({ name: "demo-replay", backend: "replay" })]);
+    for (const k of ["temperature", "top_p", "n", "seed", "max_tokens", "system_prompt", "git_commit"]) expect(s).toHaveProperty(k);
+  });
+
+  it("gives a second run of the same command a folder of its own", () => {
+    const second = runCli(["bench", "--jobs", "2", "--quiet"], { cwd: root });
+    expect(second.status).toBe(0);
+    const latest = join(root, "securecoderl-out", readlinkSync(join(root, "securecoderl-out", "latest")));
+    expect(latest).not.toBe(out);
+    expect(readResults(latest).map(withoutTimings)).toEqual(readResults(out).map(withoutTimings));
+  }, 300_000);
 
   it("refuses to overwrite a run without --force or --resume, and --resume of a finished run changes nothing", () => {
     const before = readFileSync(join(out, "results.jsonl"), "utf8");

@@ -11,7 +11,9 @@ describe("bin/securecoderl.js entry choice", () => {
   const compiled = () => join(pkg, "dist", "cli", "main.js");
   const bundled = () => join(pkg, "dist", "bundle", "main.js");
   const fakeEntry = (name: string) => `export async function main(argv) { process.stdout.write(${JSON.stringify(name)} + " " + argv.slice(2).join(" ")); return 3; }\n`;
-  const run = () => spawnSync(process.execPath, [join(pkg, "bin", "securecoderl.js"), "scan", "x.py"], { encoding: "utf8" });
+  // Without SECURECODERL_DIST (the suite's own build folder): the bin as a user starts it.
+  const { SECURECODERL_DIST: _testDist, ...userEnv } = process.env;
+  const run = (env: NodeJS.ProcessEnv = userEnv) => spawnSync(process.execPath, [join(pkg, "bin", "securecoderl.js"), "scan", "x.py"], { encoding: "utf8", env });
   const now = Date.now();
   const age = (file: string, secondsAgo: number) => {
     const t = new Date(now - secondsAgo * 1000);
@@ -56,14 +58,23 @@ describe("bin/securecoderl.js entry choice", () => {
     rmSync(compiled());
     expect(run().stdout).toBe("bundled scan x.py");
   });
+
+  it("runs the build in SECURECODERL_DIST instead of dist/ (the test suite's own build)", () => {
+    mkdirSync(join(pkg, "other", "cli"), { recursive: true });
+    writeFileSync(join(pkg, "other", "cli", "main.js"), fakeEntry("other"));
+    expect(run({ ...userEnv, SECURECODERL_DIST: "other" }).stdout).toBe("other scan x.py");
+    expect(run().stdout).toBe("bundled scan x.py");
+  });
 });
 
 describe("the bundled CLI", () => {
-  it("is built by the test setup, with its scan worker, and is what the bin runs", () => {
-    expect(existsSync(join(REPO_ROOT, "dist", "bundle", "main.js"))).toBe(true);
-    expect(existsSync(join(REPO_ROOT, "dist", "bundle", "worker.js"))).toBe(true);
+  it("is built by the test setup into its own folder, with its scan worker, and is what the bin runs", () => {
+    // .test-dist, not dist/: `npm test` leaves the build a user's running CLI loads alone.
+    expect(process.env.SECURECODERL_DIST).toBe(".test-dist");
+    expect(existsSync(join(REPO_ROOT, ".test-dist", "bundle", "main.js"))).toBe(true);
+    expect(existsSync(join(REPO_ROOT, ".test-dist", "bundle", "worker.js"))).toBe(true);
     const r = runCli(["--version"], { env: { ...process.env, SECURECODERL_DEBUG: "1" } });
-    expect(r.stderr).toContain(`running ${join(REPO_ROOT, "dist", "bundle", "main.js")}`);
+    expect(r.stderr).toContain(`running ${join(REPO_ROOT, ".test-dist", "bundle", "main.js")}`);
   });
 
   it("finds files relative to the package, not to the bundle: package.json for the version", () => {
