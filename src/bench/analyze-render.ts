@@ -59,10 +59,13 @@ export function renderAnalyses(a: Analyses): RenderedAnalyses {
     `<p id="analysis-correlation">Pearson correlation of the function and quality parts under the <b>${esc(q.spec)}</b> spec over ${q.points.length} compiling samples: <b>${q.pearson === null ? "undefined (one score is constant)" : q.pearson.toFixed(3)}</b>. ` +
       `A negative value means the two objectives pull apart on this model's outputs, which REAL warns makes training hard.</p>`,
   );
-  parts.push(table("analysis-2x2", "Compiling samples: all counted tests passed x no counted finding", ["", "no finding (quality 1)", "finding (quality 0)"], [
+  parts.push(table("analysis-2x2", "Compiling samples: all counted tests passed x no counted finding", ["", "no finding (quality 1)", "finding or not analysed (quality 0)"], [
     ["all tests passed (function 1)", share(t.correct_secure), share(t.correct_insecure)],
     ["some test failed (function < 1)", share(t.incorrect_secure), share(t.incorrect_insecure)],
   ]));
+  if (q.quality_zero_without_finding > 0) {
+    parts.push(`<p class="muted" id="analysis-gaps">${q.quality_zero_without_finding} of the quality-0 samples have no counted finding: an analyzer the ${esc(q.spec)} spec counts for their task (e.g. the type checker for call-based APPS) did not run in this run or failed on them, and the spec scores that as quality 0. Run bench with that analyzer (\`--analyzers\`) to score them.</p>`);
+  }
   svgs["quality-vs-function.svg"] = scatterChart(`Quality vs function (${q.spec} spec, compiling samples)`, q.points.map((p) => ({ x: p.function, y: p.quality })), { xLabel: "function score", yLabel: "quality score" });
 
   parts.push(`<h3>α sweep under the REAL spec (stored verdicts re-scored, nothing re-run)</h3>`);

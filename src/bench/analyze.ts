@@ -30,6 +30,8 @@ export interface QualityVsFunction {
   pearson: number | null;
   /** The 2x2 table: all counted tests passed (function = 1) x no counted finding (quality = 1). */
   table: { correct_secure: number; correct_insecure: number; incorrect_secure: number; incorrect_insecure: number };
+  /** Quality-0 samples without a counted finding: an analyzer the spec counts did not run (or failed) on them. */
+  quality_zero_without_finding: number;
 }
 
 export interface AlphaPoint {
@@ -162,17 +164,20 @@ export function analyzeResults(results: readonly ReportSample[], opts: AnalyzeOp
   const realName = REAL_SPEC.name;
   const points: QualityVsFunction["points"] = [];
   const table: QualityVsFunction["table"] = { correct_secure: 0, correct_insecure: 0, incorrect_secure: 0, incorrect_insecure: 0 };
+  let gaps = 0;
   ok.forEach((r, i) => {
     const v = rewards[i]![realName];
     if (!r.compiled || !v) return;
     points.push({ function: v.parts.function ?? 0, quality: v.parts.quality ?? 0 });
     table[cellOf(v.parts)]++;
+    if (v.parts.analysis_error === 1) gaps++;
   });
   const quality_vs_function: QualityVsFunction = {
     spec: realName,
     points,
     pearson: pearson(points.map((p) => p.function), points.map((p) => p.quality)),
     table,
+    quality_zero_without_finding: gaps,
   };
 
   const alpha_sweep = ALPHAS.map((alpha) => alphaPoint(ok, alpha, opts.analyzed));

@@ -147,9 +147,11 @@ function rewardsHtml(rewards: Record<string, SpecReward>): string {
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
   const fmt = (v: number | undefined) => (v === undefined ? "–" : Number.isInteger(v) ? String(v) : v.toFixed(3));
-  return `<table class="rewards"><thead><tr><th>spec</th><th>reward</th>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr></thead><tbody>${specs
-    .map((s) => `<tr><th scope="row">${esc(s)}</th><td><b>${fmt(rewards[s]!.reward)}</b></td>${keys.map((k) => `<td>${fmt(rewards[s]!.parts[k])}</td>`).join("")}</tr>`)
-    .join("")}</tbody></table>`;
+  // One column per spec, one row per part: specs side by side however many parts they report.
+  return `<table class="rewards"><thead><tr><th>part</th>${specs.map((s) => `<th scope="col">${esc(s)}</th>`).join("")}</tr></thead><tbody>` +
+    `<tr class="total"><th scope="row">reward</th>${specs.map((s) => `<td><b>${fmt(rewards[s]!.reward)}</b></td>`).join("")}</tr>` +
+    keys.map((k) => `<tr><th scope="row">${esc(k)}</th>${specs.map((s) => `<td>${fmt(rewards[s]!.parts[k])}</td>`).join("")}</tr>`).join("") +
+    `</tbody></table>`;
 }
 
 export function sampleDetails(r: ReportSample, index: number, rewards: Record<string, SpecReward>, task: Task | undefined): string {

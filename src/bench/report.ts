@@ -134,6 +134,7 @@ details.sample{border:1px solid #ddd;margin:.3rem 0;padding:.3rem .6rem}details.
 table.code{border:1px solid #e1e4e8;background:#f6f8fa;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;width:100%;margin:.3rem 0}
 table.code td{border:none;padding:0 .5rem;text-align:left;white-space:pre;vertical-align:top}table.code td.ln{color:#888;text-align:right;user-select:none;width:3rem}
 table.code td.mark{color:#a00;font-weight:bold;white-space:nowrap;width:1%}table.code tr.flagged{background:#ffe3e3}table.code tr.flow{background:#fff4d6}
+table.rewards td{min-width:6rem}
 table.tests pre,table.tests td{text-align:left;white-space:pre-wrap;margin:0;max-width:28rem;font-size:12px}
 pre.prompt,pre.completion{background:#f6f8fa;border:1px solid #e1e4e8;padding:.5rem;white-space:pre-wrap;max-height:20rem;overflow:auto}
 .role{font-weight:bold;color:#555}ol.flow{margin:.2rem 0 .4rem 1rem;color:#444}.st-timeout{color:#b36b00}
