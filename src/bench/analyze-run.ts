@@ -88,7 +88,7 @@ export async function analyzeRun(runDir: string, outDir: string = runDir): Promi
   if (!config) notes.push("no run.sqlite with the run's config: difficulty and test inputs left out");
   const lookup = (r: { dataset: string; task_id: string }) => tasks.get(`${r.dataset}\u0000${r.task_id}`);
   const analyzed = (metrics.run?.analyzers ?? []) as AnalyzerName[];
-  const analyses = analyzeResults(results, { analyzed, ...(tasks.size > 0 ? { difficulty: (r) => lookup(r)?.difficulty } : {}) });
+  const analyses = analyzeResults(results, { analyzed, ...(tasks.size > 0 ? { task: lookup } : {}) });
   const rendered = renderAnalyses(analyses);
 
   const out = resolve(outDir);

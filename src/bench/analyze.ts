@@ -1,6 +1,7 @@
 import type { AnalyzerName } from "../analysis/finding.js";
 import { REAL_SPEC, type RewardSpec } from "../reward/index.js";
 import type { SampleResult } from "../verify/types.js";
+import type { Task } from "../task/schema.js";
 import { REWARD_BINS, isAllPass, rewardBin, type RewardBin } from "./metrics.js";
 import { rewardUnder, rewardsOf, type ReportSample, type SpecReward } from "./report-rewards.js";
 
@@ -135,13 +136,13 @@ function breakdown(samples: readonly ReportSample[], rewards: readonly Record<st
 export interface AnalyzeOptions {
   /** Analyzers the run ran (a spec counting another one gets quality 0, as the verifier gives it). */
   analyzed: readonly AnalyzerName[];
-  /** Difficulty of a sample's task, when the tasks could be loaded. */
-  difficulty?: (r: SampleResult) => string | undefined;
+  /** The task a sample was judged against, when the tasks could be loaded (exact rewards, difficulty). */
+  task?: (r: SampleResult) => Task | undefined;
 }
 
 export function analyzeResults(results: readonly ReportSample[], opts: AnalyzeOptions): Analyses {
   const ok = results.filter((r) => r.status === "ok");
-  const rewards = ok.map((r) => rewardsOf(r, opts.analyzed));
+  const rewards = ok.map((r) => rewardsOf(r, opts.analyzed, opts.task?.(r)));
   const specs = [...new Set(rewards.flatMap((r) => Object.keys(r)))];
 
   const reward_distribution = specs.map((spec) => {
@@ -180,7 +181,7 @@ export function analyzeResults(results: readonly ReportSample[], opts: AnalyzeOp
     quality_zero_without_finding: gaps,
   };
 
-  const alpha_sweep = ALPHAS.map((alpha) => alphaPoint(ok, alpha, opts.analyzed));
+  const alpha_sweep = ALPHAS.map((alpha) => alphaPoint(ok, alpha, opts.analyzed, opts.task));
 
   return {
     samples: ok.length,
@@ -189,7 +190,7 @@ export function analyzeResults(results: readonly ReportSample[], opts: AnalyzeOp
     quality_vs_function,
     alpha_sweep,
     by_cwe: breakdown(ok, rewards, specs, (r) => (r.cwe ? `CWE-${r.cwe}` : null)),
-    by_difficulty: breakdown(ok, rewards, specs, (r) => opts.difficulty?.(r) ?? (opts.difficulty ? "(none)" : null)),
+    by_difficulty: breakdown(ok, rewards, specs, (r) => (opts.task ? (opts.task(r)?.difficulty ?? "(none)") : null)),
     structure: structure(ok),
   };
 }
@@ -199,12 +200,12 @@ export function realSpecAt(alpha: number): RewardSpec {
   return { ...REAL_SPEC, name: `real@${alpha}`, quality_weight: alpha };
 }
 
-function alphaPoint(ok: readonly SampleResult[], alpha: number, analyzed: readonly AnalyzerName[]): AlphaPoint {
+function alphaPoint(ok: readonly SampleResult[], alpha: number, analyzed: readonly AnalyzerName[], task?: (r: SampleResult) => Task | undefined): AlphaPoint {
   const spec = realSpecAt(alpha);
   const all: number[] = [];
   const cells: Record<Cell, number[]> = { correct_secure: [], correct_insecure: [], incorrect_secure: [], incorrect_insecure: [] };
   for (const r of ok) {
-    const v = rewardUnder(r, spec, analyzed);
+    const v = rewardUnder(r, spec, analyzed, task?.(r));
     if (!v) continue;
     all.push(v.reward);
     if (r.compiled) cells[cellOf(v.parts)].push(v.reward);

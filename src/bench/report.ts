@@ -215,7 +215,7 @@ ${errorRows.length > 0 ? table("table-errors", `Samples with an error (${errored
 <div class="filters"><input id="filter-text" type="search" placeholder="search: task id, CWE-918 or 918, rule id (B608), timeout, model" aria-label="filter samples">
 <select id="filter-outcome" aria-label="filter by outcome"><option value="">all outcomes</option>${outcomes.map((o) => `<option value="${esc(o)}">${esc(o)}</option>`).join("")}</select> <span id="filter-count"></span></div>
 ${results.length > shown.length ? `<p>Showing the first ${shown.length} of ${results.length} samples; results.jsonl has them all.</p>` : ""}
-${shown.map((r, i) => sampleDetails(r, i, rewardsOf(r, analyzed), extras.tasks?.(r))).join("\n")}
+${shown.map((r, i) => sampleDetails(r, i, rewardsOf(r, analyzed, extras.tasks?.(r)), extras.tasks?.(r))).join("\n")}
 <script>${SCRIPT}</script>
 </body></html>
 `;
