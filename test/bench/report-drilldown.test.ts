@@ -23,8 +23,8 @@ describe.skipIf(!hasChromium)("report drill-down, search and analyses in headles
 
   beforeAll(() => {
     root = tempDir();
-    out = join(root, "securecoderl-out", "mini");
-    const bench = runCli(["bench", "--jobs", "2", "--quiet"], { cwd: root });
+    out = join(root, "run");
+    const bench = runCli(["bench", "--jobs", "2", "--quiet", "--out", out], { cwd: root });
     if (bench.status !== 0) throw new Error(`bench failed: ${bench.stderr}`);
     analyze = runCli(["analyze", out]);
   }, 300_000);
