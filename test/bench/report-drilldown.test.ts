@@ -102,7 +102,10 @@ describe.skipIf(!hasChromium)("report drill-down, search and analyses in headles
       expect(await sample.locator("table.rewards tbody tr").nth(2).locator("td").allTextContents()).toEqual(["0.400", "0"]);
 
       // Screenshot test: the drill-down renders with the flagged line visibly marked.
-      const shot = await sample.screenshot({ ...(SHOTS ? { path: join(SHOTS, "drilldown-failing-insecure.png") } : {}) });
+      // A full-page capture clipped to the sample, so the sticky search bar stays at the top of the page, off the sample.
+      const box = (await sample.boundingBox())!;
+      const scrollY = await page.evaluate(() => window.scrollY);
+      const shot = await page.screenshot({ fullPage: true, clip: { x: box.x, y: box.y + scrollY, width: box.width, height: box.height }, ...(SHOTS ? { path: join(SHOTS, "drilldown-failing-insecure.png") } : {}) });
       expect(countColour(shot, [0xff, 0xe3, 0xe3])).toBeGreaterThan(500);
 
       // The analyses section, its tables and plots.
