@@ -58,6 +58,15 @@ function mainRows(groups: Record<string, GroupMetrics>): string[][] {
 
 const MAIN_HEAD = ["group", "samples", "compile", "all pass", "all pass (of compiling)", "test pass", "semantic error", "security issue", "module-level solution", "mean reward", "pass@1 [95% CI]", "errored"];
 
+/** Runs that count cache hits and generation errors say so (older metrics.json files do not have them). */
+function cachedNote(metrics: MetricsFile): string {
+  const run = metrics.run as { cached_samples?: number; generation_errors?: number };
+  const parts: string[] = [];
+  if (typeof run.cached_samples === "number") parts.push(`${run.cached_samples} completion(s) from the generation cache`);
+  if (typeof run.generation_errors === "number" && run.generation_errors > 0) parts.push(`${run.generation_errors} generation error(s)`);
+  return parts.length > 0 ? `; ${esc(parts.join(", "))}` : "";
+}
+
 function overview(metrics: MetricsFile, ctx: RunContext): string {
   const o = metrics.overall;
   return `<dl class="overview">
@@ -68,7 +77,7 @@ function overview(metrics: MetricsFile, ctx: RunContext): string {
 <dt>Security threshold</dt><dd>${esc(metrics.severity_threshold)} and above</dd>
 <dt>Models</dt><dd>${esc(metrics.run.models.join(", "))}</dd>
 <dt>Datasets</dt><dd>${esc(metrics.run.datasets.join(", "))}</dd>
-<dt>Samples</dt><dd>${o.samples} judged, ${o.errored} errored, ${ctx.issues.length} input issue(s)</dd>
+<dt>Samples</dt><dd>${o.samples} judged, ${o.errored} errored, ${ctx.issues.length} input issue(s)${cachedNote(metrics)}</dd>
 </dl>`;
 }
 
