@@ -181,7 +181,7 @@ export function analyzeResults(results: readonly ReportSample[], opts: AnalyzeOp
     quality_zero_without_finding: gaps,
   };
 
-  const alpha_sweep = ALPHAS.map((alpha) => alphaPoint(ok, alpha, opts.analyzed, opts.task));
+  const alpha_sweep = alphaSweep(ok, opts.analyzed, opts.task);
 
   return {
     samples: ok.length,
@@ -200,24 +200,42 @@ export function realSpecAt(alpha: number): RewardSpec {
   return { ...REAL_SPEC, name: `real@${alpha}`, quality_weight: alpha };
 }
 
-function alphaPoint(ok: readonly SampleResult[], alpha: number, analyzed: readonly AnalyzerName[], task?: (r: SampleResult) => Task | undefined): AlphaPoint {
-  const spec = realSpecAt(alpha);
-  const all: number[] = [];
-  const cells: Record<Cell, number[]> = { correct_secure: [], correct_insecure: [], incorrect_secure: [], incorrect_insecure: [] };
-  for (const r of ok) {
-    const v = rewardUnder(r, spec, analyzed, task?.(r));
-    if (!v) continue;
-    all.push(v.reward);
-    if (r.compiled) cells[cellOf(v.parts)].push(v.reward);
-  }
-  return {
-    alpha,
-    mean_reward: mean(all),
-    correct_secure: mean(cells.correct_secure),
-    correct_insecure: mean(cells.correct_insecure),
-    incorrect_secure: mean(cells.incorrect_secure),
-    incorrect_insecure: mean(cells.incorrect_insecure),
-  };
+/**
+ * A sample's reward under the REAL spec at quality weight alpha, from its parts under that spec
+ * at any alpha: the parts (function, quality, penalty, trivial) do not depend on alpha, only the
+ * mix does, so the verdict is scored once per sample instead of once per alpha. The analyze test
+ * checks this equals computeReward at every alpha on real results.
+ */
+export function rewardAtAlpha(parts: Record<string, number>, alpha: number): number {
+  if (parts.penalty !== undefined) return parts.penalty;
+  const quality = parts.quality ?? 0;
+  const value = parts.trivial === 1 ? alpha * quality : (1 - alpha) * (parts.function ?? 0) + alpha * quality;
+  return Math.round(value * 1e9) / 1e9;
+}
+
+function alphaSweep(ok: readonly SampleResult[], analyzed: readonly AnalyzerName[], task?: (r: SampleResult) => Task | undefined): AlphaPoint[] {
+  const base = realSpecAt(0.5);
+  const scored = ok.flatMap((r) => {
+    const v = rewardUnder(r, base, analyzed, task?.(r));
+    return v ? [{ parts: v.parts, cell: r.compiled ? cellOf(v.parts) : null }] : [];
+  });
+  return ALPHAS.map((alpha) => {
+    const all: number[] = [];
+    const cells: Record<Cell, number[]> = { correct_secure: [], correct_insecure: [], incorrect_secure: [], incorrect_insecure: [] };
+    for (const s of scored) {
+      const reward = rewardAtAlpha(s.parts, alpha);
+      all.push(reward);
+      if (s.cell) cells[s.cell].push(reward);
+    }
+    return {
+      alpha,
+      mean_reward: mean(all),
+      correct_secure: mean(cells.correct_secure),
+      correct_insecure: mean(cells.correct_insecure),
+      incorrect_secure: mean(cells.incorrect_secure),
+      incorrect_insecure: mean(cells.incorrect_insecure),
+    };
+  });
 }
 
 /** The SecureCodeRL paper's finding 4: solutions written at module level, function bodies left empty. */

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers.js";
 import { readResults, tempDir } from "./helpers.js";
-import { pearson } from "../../src/bench/analyze.js";
-import { rewardsOf } from "../../src/bench/report-rewards.js";
+import { ALPHAS, pearson, realSpecAt, rewardAtAlpha } from "../../src/bench/analyze.js";
+import { rewardUnder, rewardsOf } from "../../src/bench/report-rewards.js";
 
 /**
  * `securecoderl analyze` on a real mini-benchmark run, its figures checked against what the run
@@ -59,6 +59,18 @@ describe("securecoderl analyze (mini benchmark run)", () => {
     expect(at(1).incorrect_secure).toBe(1);
     expect(at(0).correct_secure).toBe(1);
     expect(at(0).correct_insecure).toBe(1);
+  });
+
+  it("the sweep's shortcut (score once, mix per alpha) equals computeReward under the REAL spec at every alpha", () => {
+    let compared = 0;
+    for (const r of results.filter((x) => x.status === "ok")) {
+      const parts = rewardUnder(r as any, realSpecAt(0.5), metrics.run.analyzers)!.parts;
+      for (const alpha of ALPHAS) {
+        expect(rewardAtAlpha(parts, alpha)).toBe(rewardUnder(r as any, realSpecAt(alpha), metrics.run.analyzers)!.reward);
+        compared++;
+      }
+    }
+    expect(compared).toBe(22 * ALPHAS.length);
   });
 
   it("quality vs function: the 2x2 table counts every compiling sample and the correlation matches its points", () => {
