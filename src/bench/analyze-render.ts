@@ -82,7 +82,7 @@ export function renderAnalyses(a: Analyses): RenderedAnalyses {
 
   parts.push(`<h3>Per CWE and per difficulty</h3>`);
   parts.push(breakdownTable("analysis-cwe", "Per task CWE", a.by_cwe, a.specs, "CWE"));
-  parts.push(breakdownTable("analysis-difficulty", "Per task difficulty ((none): the dataset gives none; absent: tasks not loaded)", a.by_difficulty, a.specs, "difficulty"));
+  parts.push(breakdownTable("analysis-difficulty", "Per task difficulty (\"(none)\": the dataset gives no difficulty)", a.by_difficulty, a.specs, "difficulty"));
   if (a.by_cwe.length > 0) svgs["cwe-finding-rate.svg"] = rateChart("Share of samples with findings, per task CWE", a.by_cwe.map((r) => ({ label: r.key, value: r.finding_rate ?? 0, text: pct(r.finding_rate) })));
 
   parts.push(`<h3>Structure: module-level solutions with empty function bodies</h3>`);

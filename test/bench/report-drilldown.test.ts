@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,6 +119,30 @@ describe.skipIf(!hasChromium)("report drill-down, search and analyses in headles
         await analyses.screenshot({ path: join(SHOTS, "analyses.png") });
         writeFileSync(join(SHOTS, "README.txt"), `report: ${join(out, "report.html")}\n`);
       }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("shows a stored chat prompt as inert text, even when it carries markup", async () => {
+    // A run folder whose samples carry prompts (as runs that store them write), some hostile.
+    const copy = join(root, "with-prompts");
+    cpSync(out, copy, { recursive: true });
+    const hostile = [{ role: "system", content: "Be careful.</pre><script>window.__pwned = 4</script>" }, { role: "user", content: "Write <img src=x onerror=\"window.__pwned=5\"> sum." }];
+    const lines = readFileSync(join(copy, "results.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.stringify({ ...JSON.parse(l), prompt: hostile }));
+    writeFileSync(join(copy, "results.jsonl"), `${lines.join("\n")}\n`);
+    expect(runCli(["analyze", copy, "--quiet"]).status).toBe(0);
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      await page.goto(pathToFileURL(join(copy, "report.html")).href);
+      await page.locator("details.sample summary").first().click();
+      const messages = page.locator("details.sample").first().locator(".msg");
+      expect(await messages.locator(".role").allTextContents()).toEqual(["system", "user"]);
+      expect(await messages.locator("pre.prompt").first().textContent()).toBe(hostile[0]!.content);
+      expect(await page.locator("details.sample img").count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     } finally {
       await browser.close();
     }
