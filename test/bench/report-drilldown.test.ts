@@ -117,7 +117,6 @@ describe.skipIf(!hasChromium)("report drill-down, search and analyses in headles
       expect(await page.locator("#table-base-extended tbody tr").count()).toBe(2);
       if (SHOTS) {
         await analyses.screenshot({ path: join(SHOTS, "analyses.png") });
-        writeFileSync(join(SHOTS, "README.txt"), `report: ${join(out, "report.html")}\n`);
       }
     } finally {
       await browser.close();
