@@ -50,7 +50,6 @@ const COLUMNS: Array<[string, (m: GroupMetrics) => string]> = [
   ["semantic_err", (m) => pct(m.semantic_error_rate)],
   ["security_issue", (m) => pct(m.security_issue_rate)],
   ["low/med/high", (m) => `${m.severity.LOW}/${m.severity.MEDIUM}/${m.severity.HIGH}`],
-  ["pass@1", (m) => (m.pass_at_k["1"] && m.pass_at_k["1"].tasks > 0 ? pct(m.pass_at_k["1"].estimate) : "-")],
   ["mean_reward", (m) => (m.mean_reward === null ? "-" : m.mean_reward.toFixed(3))],
   ["errored", (m) => String(m.errored)],
 ];
@@ -59,7 +58,27 @@ function pct(x: number | null): string {
   return x === null ? "-" : `${(100 * x).toFixed(1)}%`;
 }
 
+/** Every k any compared run computed, ascending: runs with different pass_k settings still line up. */
+export function passKs(rows: readonly ComparedRun[]): number[] {
+  const ks = new Set<number>();
+  for (const r of rows) for (const k of Object.keys(r.metrics.pass_at_k ?? {})) ks.add(Number(k));
+  return [...ks].filter((k) => Number.isFinite(k)).sort((a, b) => a - b);
+}
+
+function columns(rows: readonly ComparedRun[]): Array<[string, (m: GroupMetrics) => string]> {
+  const passK: Array<[string, (m: GroupMetrics) => string]> = passKs(rows).map((k) => [
+    `pass@${k}`,
+    (m) => {
+      const p = m.pass_at_k?.[String(k)];
+      return p && p.tasks > 0 ? pct(p.estimate) : "-";
+    },
+  ]);
+  const at = COLUMNS.findIndex(([h]) => h === "mean_reward");
+  return [...COLUMNS.slice(0, at), ...passK, ...COLUMNS.slice(at)];
+}
+
 export function formatComparison(rows: readonly ComparedRun[], format: "text" | "markdown" | "json"): string {
+  const COLUMNS = columns(rows);
   if (format === "json") {
     return `${JSON.stringify(rows.map((r) => ({ run: r.run, group: r.group, ...r.metrics })), null, 2)}\n`;
   }

@@ -3,6 +3,10 @@ import { REWARD_BINS } from "./metrics.js";
 import type { MetricsFile, RunContext } from "./outputs.js";
 import { columnChart, escapeHtml as esc, rateChart } from "./svg.js";
 import type { SampleResult } from "../verify/types.js";
+import type { AnalyzerName } from "../analysis/finding.js";
+import { rewardsOf, type ReportSample } from "./report-rewards.js";
+import { outcomeLabel, sampleDetails, type TaskLookup } from "./report-sample.js";
+import { baseExtendedTable, settingsHtml } from "./report-tables.js";
 
 /**
  * report.html: one self-contained page (inline CSS, inline SVG, a few lines of inline JS for the
@@ -12,7 +16,6 @@ import type { SampleResult } from "../verify/types.js";
 
 /** Beyond this many samples the drill-down lists the first ones only (the page must stay openable). */
 export const DRILL_DOWN_LIMIT = 3000;
-const CODE_LIMIT = 20_000;
 
 function pct(x: number | null): string {
   return x === null ? "–" : `${(100 * x).toFixed(1)}%`;
@@ -55,6 +58,15 @@ function mainRows(groups: Record<string, GroupMetrics>): string[][] {
 
 const MAIN_HEAD = ["group", "samples", "compile", "all pass", "all pass (of compiling)", "test pass", "semantic error", "security issue", "module-level solution", "mean reward", "pass@1 [95% CI]", "errored"];
 
+/** Runs that count cache hits and generation errors say so (older metrics.json files do not have them). */
+function cachedNote(metrics: MetricsFile): string {
+  const run = metrics.run as { cached_samples?: number; generation_errors?: number };
+  const parts: string[] = [];
+  if (typeof run.cached_samples === "number") parts.push(`${run.cached_samples} completion(s) from the generation cache`);
+  if (typeof run.generation_errors === "number" && run.generation_errors > 0) parts.push(`${run.generation_errors} generation error(s)`);
+  return parts.length > 0 ? `; ${esc(parts.join(", "))}` : "";
+}
+
 function overview(metrics: MetricsFile, ctx: RunContext): string {
   const o = metrics.overall;
   return `<dl class="overview">
@@ -65,7 +77,7 @@ function overview(metrics: MetricsFile, ctx: RunContext): string {
 <dt>Security threshold</dt><dd>${esc(metrics.severity_threshold)} and above</dd>
 <dt>Models</dt><dd>${esc(metrics.run.models.join(", "))}</dd>
 <dt>Datasets</dt><dd>${esc(metrics.run.datasets.join(", "))}</dd>
-<dt>Samples</dt><dd>${o.samples} judged, ${o.errored} errored, ${ctx.issues.length} input issue(s)</dd>
+<dt>Samples</dt><dd>${o.samples} judged, ${o.errored} errored, ${ctx.issues.length} input issue(s)${cachedNote(metrics)}</dd>
 </dl>`;
 }
 
@@ -117,41 +129,6 @@ function passKTable(metrics: MetricsFile): string {
   return table("table-passk", "pass@k (unbiased estimator, 95% normal-approximation CI over tasks)", ["model / dataset", ...metrics.pass_k.map((k) => `pass@${k}`)], rows);
 }
 
-function clip(text: string): string {
-  return text.length > CODE_LIMIT ? `${text.slice(0, CODE_LIMIT)}\n… (${text.length - CODE_LIMIT} more characters)` : text;
-}
-
-function outcomeLabel(r: SampleResult): string {
-  if (r.status !== "ok") return r.status;
-  if (r.code === null) return "no code";
-  if (!r.compiled) return "compile error";
-  if (r.total > 0 && r.passed === r.total) return r.findings.length > 0 ? "pass, findings" : "pass";
-  return r.findings.length > 0 ? "fail, findings" : "fail";
-}
-
-function sampleDetails(r: SampleResult, index: number): string {
-  const failing = r.tests.map((t, i) => ({ ...t, i })).filter((t) => t.status !== "pass");
-  const tests = failing.length === 0
-    ? "<p>No failing tests.</p>"
-    : `<table class="tests"><thead><tr><th>#</th><th>kind</th><th>status</th><th>detail</th></tr></thead><tbody>${failing
-        .slice(0, 50)
-        .map((t) => `<tr><td>${t.i}</td><td>${esc(t.kind)}</td><td>${esc(t.status)}${t.exception ? ` (${esc(t.exception)})` : ""}</td><td>${esc(t.detail ?? "")}</td></tr>`)
-        .join("")}</tbody></table>${failing.length > 50 ? `<p>… ${failing.length - 50} more failing tests</p>` : ""}`;
-  const findings = r.findings.length === 0
-    ? "<p>No findings.</p>"
-    : `<ul class="findings">${r.findings
-        .map((f) => `<li><b>${esc(f.test_id)}</b> ${esc(f.issue_severity)}/${esc(f.issue_confidence)} CWE-${esc(String(f.issue_cwe?.id ?? "?"))} line ${f.line_number} (${esc(f.analyzer)}): ${esc(f.issue_text)}</li>`)
-        .join("")}</ul>`;
-  const reward = r.reward ? `${r.reward.value} (${Object.entries(r.reward.parts).map(([k, v]) => `${k} ${v}`).join(", ")})` : "–";
-  const body = r.code !== null ? `<pre class="code">${esc(clip(r.code))}</pre>` : r.completion !== null ? `<p>Completion (no code extracted):</p><pre class="code">${esc(clip(r.completion))}</pre>` : "";
-  return `<details class="sample" data-status="${esc(r.status)}" data-outcome="${esc(outcomeLabel(r))}" data-search="${esc(`${r.model} ${r.dataset} ${r.task_id} ${r.cwe ?? ""}`.toLowerCase())}" id="s${index}">
-<summary><span class="tag ${r.status === "ok" ? "" : "err"}">${esc(outcomeLabel(r))}</span> ${esc(r.model)} · ${esc(r.dataset)} · task ${esc(r.task_id)} #${r.sample_index} · tests ${r.passed}/${r.total} · findings ${r.findings.length} · reward ${r.reward ? r.reward.value.toFixed(3) : "–"}</summary>
-${r.error ? `<p class="error">Error: ${esc(r.error)}</p>` : ""}${r.compile_error ? `<p class="error">Compile error: ${esc(r.compile_error)}</p>` : ""}
-<p>Reward: ${esc(reward)}${r.cwe ? ` · task CWE-${esc(r.cwe)}` : ""}${r.module_level_solution ? " · solution at module level, function bodies empty" : ""}</p>
-${body}<h4>Failing tests</h4>${tests}<h4>Findings</h4>${findings}${r.analysis_errors.length > 0 ? `<p class="muted">Analyzer notes: ${esc(r.analysis_errors.slice(0, 5).join("; "))}</p>` : ""}
-</details>`;
-}
-
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
 h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
@@ -162,18 +139,34 @@ pre.code{background:#f6f8fa;border:1px solid #e1e4e8;padding:.6rem;overflow:auto
 details.sample{border:1px solid #ddd;margin:.3rem 0;padding:.3rem .6rem}details.sample summary{cursor:pointer}
 .tag{display:inline-block;min-width:7rem;padding:0 .3rem;background:#e8f0fa;border-radius:3px}.tag.err{background:#fbe3e3}
 .error{color:#a00}.muted{color:#666}dl.overview{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:bold}
-.filters{position:sticky;top:0;background:#fff;padding:.4rem 0}.filters input{width:18rem}
+.filters{position:sticky;top:0;background:#fff;padding:.4rem 0;z-index:1}.filters input{width:22rem}
+table.code{border:1px solid #e1e4e8;background:#f6f8fa;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;width:100%;margin:.3rem 0}
+table.code td{border:none;padding:0 .5rem;text-align:left;white-space:pre;vertical-align:top}table.code td.ln{color:#888;text-align:right;user-select:none;width:3rem}
+table.code td.mark{color:#a00;font-weight:bold;white-space:nowrap;width:1%}table.code tr.flagged{background:#ffe3e3}table.code tr.flow{background:#fff4d6}
+table.rewards td{min-width:6rem}
+table.tests pre,table.tests td{text-align:left;white-space:pre-wrap;margin:0;max-width:28rem;font-size:12px}
+pre.prompt,pre.completion{background:#f6f8fa;border:1px solid #e1e4e8;padding:.5rem;white-space:pre-wrap;max-height:20rem;overflow:auto}
+.role{font-weight:bold;color:#555}ol.flow{margin:.2rem 0 .4rem 1rem;color:#444}.st-timeout{color:#b36b00}
+dl.settings{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem;font-size:13px}dl.settings dd{margin:0;word-break:break-all}
 `;
 
-// Filters the drill-down; reads only attributes we wrote, and never puts text into HTML.
+// Filters the drill-down; reads only attributes we wrote, and never puts text into HTML. Every
+// query word must match: a CWE ("918", "cwe-918") only as a whole word (89 must not find 892),
+// anything else as part of a word (task ids, rule ids, outcomes such as "timeout").
 const SCRIPT = `
 (function(){
   var q=document.getElementById('filter-text'), s=document.getElementById('filter-outcome'), count=document.getElementById('filter-count');
   var items=Array.prototype.slice.call(document.querySelectorAll('details.sample'));
+  var words=items.map(function(el){return el.getAttribute('data-search').split(' ');});
+  function matches(tokens, w){
+    if(/^(cwe-)?[0-9]+$/.test(w)) return tokens.indexOf(w)>=0;
+    for(var i=0;i<tokens.length;i++) if(tokens[i].indexOf(w)>=0) return true;
+    return false;
+  }
   function apply(){
-    var text=q.value.toLowerCase(), outcome=s.value, shown=0;
-    items.forEach(function(el){
-      var ok=(!text||el.getAttribute('data-search').indexOf(text)>=0)&&(!outcome||el.getAttribute('data-outcome')===outcome||el.getAttribute('data-status')===outcome);
+    var query=q.value.toLowerCase().split(/\\s+/).filter(function(w){return w;}), outcome=s.value, shown=0;
+    items.forEach(function(el,i){
+      var ok=query.every(function(w){return matches(words[i],w);})&&(!outcome||el.getAttribute('data-outcome')===outcome||el.getAttribute('data-status')===outcome);
       el.hidden=!ok; if(ok) shown++;
     });
     count.textContent=shown+' shown';
@@ -182,7 +175,15 @@ const SCRIPT = `
 })();
 `;
 
-export function renderReport(results: readonly SampleResult[], metrics: MetricsFile, ctx: RunContext): string {
+export interface ReportExtras {
+  /** The tasks the run judged, for failing tests' inputs and difficulty (analyze loads them). */
+  tasks?: TaskLookup;
+  /** A ready-made analyses section (securecoderl analyze). */
+  analyses?: string;
+}
+
+export function renderReport(results: readonly ReportSample[], metrics: MetricsFile, ctx: RunContext, extras: ReportExtras = {}): string {
+  const analyzed = (metrics.run.analyzers ?? ctx.analyzers) as AnalyzerName[];
   const errored = results.filter((r) => r.status !== "ok" || r.error !== null);
   const outcomes = [...new Set(results.map(outcomeLabel))].sort();
   const shown = results.slice(0, DRILL_DOWN_LIMIT);
@@ -198,28 +199,32 @@ export function renderReport(results: readonly SampleResult[], metrics: MetricsF
 <style>${STYLE}</style></head><body>
 <h1>SecureCodeRL bench report</h1>
 ${overview(metrics, ctx)}
-<h2>Function and security (paper tables 4.1 / 4.2)</h2>
+${settingsHtml(metrics)}
+<nav class="toc"><a href="#sec-main">Tables</a> · <a href="#sec-plots">Plots</a> · <a href="#sec-security">Security</a>${extras.analyses ? ` · <a href="#analyses">Analyses</a>` : ""} · <a href="#sec-samples">Samples</a></nav>
+<h2 id="sec-main">Function and security (paper tables 4.1 / 4.2)</h2>
 ${table("table-main", "Per model and dataset", MAIN_HEAD, mainRows(metrics.by_model_dataset))}
 ${table("table-style", "Per task style (stdin programs vs call-based functions)", MAIN_HEAD, mainRows(metrics.by_style))}
 ${table("table-overall", "Overall", MAIN_HEAD, mainRows({ all: metrics.overall }))}
 ${passKTable(metrics)}
-<h2>Plots</h2>
+${baseExtendedTable(results)}
+<h2 id="sec-plots">Plots</h2>
 ${charts(metrics)}
-<h2>Security</h2>
+<h2 id="sec-security">Security</h2>
 ${severityTable(metrics)}
 ${cweTable(metrics)}
 <h2>Training data</h2>
 ${trainingTable(metrics)}
+${extras.analyses ?? ""}
 <h2>Problems</h2>
 <h3>Input issues (bad rows, bad sample lines)</h3>
 ${issues}
 <h3>Samples with errors</h3>
 ${errorRows.length > 0 ? table("table-errors", `Samples with an error (${errored.length})`, ["sample", "status", "error"], errorRows) : "<p>None.</p>"}
-<h2>Samples</h2>
-<div class="filters"><input id="filter-text" type="search" placeholder="filter by model, dataset, task id, CWE" aria-label="filter samples">
+<h2 id="sec-samples">Samples</h2>
+<div class="filters"><input id="filter-text" type="search" placeholder="search: task id, CWE-918 or 918, rule id (B608), timeout, model" aria-label="filter samples">
 <select id="filter-outcome" aria-label="filter by outcome"><option value="">all outcomes</option>${outcomes.map((o) => `<option value="${esc(o)}">${esc(o)}</option>`).join("")}</select> <span id="filter-count"></span></div>
 ${results.length > shown.length ? `<p>Showing the first ${shown.length} of ${results.length} samples; results.jsonl has them all.</p>` : ""}
-${shown.map((r, i) => sampleDetails(r, i)).join("\n")}
+${shown.map((r, i) => sampleDetails(r, i, rewardsOf(r, analyzed, extras.tasks?.(r)), extras.tasks?.(r))).join("\n")}
 <script>${SCRIPT}</script>
 </body></html>
 `;

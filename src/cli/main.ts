@@ -8,6 +8,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerScan } from "./scan.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
+import { registerAnalyze } from "./analyze.js";
 import { registerServe } from "./serve.js";
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerBench(program);
   registerCompare(program);
+  registerAnalyze(program);
   registerServe(program);
   registerDoctor(program);
   return program;

@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)("report.html in headless Chromium", () => {
       expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(0);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.locator("details.sample img").count()).toBe(0);
-      expect(await page.locator("details.sample pre.code").first().textContent()).toContain("<script>window.__pwned = 1</script>");
+      expect(await page.locator("details.sample table.code").first().textContent()).toContain("<script>window.__pwned = 1</script>");
       expect(await page.locator("#table-errors").textContent()).toContain("<b>evil</b>");
       // The filter works and only hides samples.
       await page.fill("#filter-text", "evil");
