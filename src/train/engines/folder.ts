@@ -39,7 +39,8 @@ export function writeRunFolder(o: RunFolderOptions): RunFolder {
   const config = defaultConfig(o.engine, o.algorithm, o.model, gpus, o.rewardUrl ?? "");
   mkdirSync(join(o.out, "data"), { recursive: true });
   // Last tenth of tasks validates (by task, never by sample).
-  const nVal = Math.max(o.tasks.length > 1 ? 1 : 0, Math.round(o.tasks.length * (o.valFraction ?? 0.1)));
+  const frac = o.valFraction ?? 0.1;
+  const nVal = frac === 0 ? 0 : Math.max(o.tasks.length > 1 ? 1 : 0, Math.round(o.tasks.length * frac));
   const splits = { train: o.tasks.slice(0, o.tasks.length - nVal), val: o.tasks.slice(o.tasks.length - nVal) };
   const files: string[] = [];
   const names = { train: "", val: "" };
