@@ -10,6 +10,7 @@ import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerAnalyze } from "./analyze.js";
 import { registerServe } from "./serve.js";
+import { registerSftData } from "./sft-data.js";
 
 /**
  * Command modules must keep their top-level imports light (commander, node built-ins) and load
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerAnalyze(program);
   registerServe(program);
+  registerSftData(program);
   registerDoctor(program);
   return program;
 }
