@@ -9,6 +9,7 @@ import { registerScan } from "./scan.js";
 import { registerBench } from "./bench.js";
 import { registerCompare } from "./compare.js";
 import { registerServe } from "./serve.js";
+import { registerTrain } from "./train.js";
 
 /**
  * Command modules must keep their top-level imports light (commander, node built-ins) and load
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerCompare(program);
   registerServe(program);
+  registerTrain(program);
   registerDoctor(program);
   return program;
 }
