@@ -11,6 +11,7 @@ import { registerCompare } from "./compare.js";
 import { registerAnalyze } from "./analyze.js";
 import { registerServe } from "./serve.js";
 import { registerSftData } from "./sft-data.js";
+import { registerTrain } from "./train.js";
 
 /**
  * Command modules must keep their top-level imports light (commander, node built-ins) and load
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerServe(program);
   registerSftData(program);
+  registerTrain(program);
   registerDoctor(program);
   return program;
 }
