@@ -5,9 +5,13 @@
  * `bench` uses, with the analysis on the Verifier's analysis threads (defaultAnalysisThreads;
  * `--analysis-threads 0` analyses on the main thread, as before those threads existed). Prints samples/s, where the time goes, and the ratio against a tests-only pass
  * measured in the same run (the baseline).
+ * Scaling: without --jobs, the full pass runs at --jobs 1, 2, 4, ... up to the machine's cores (the
+ * same set each time, in one run so the figures share the machine's load) and prints samples/s,
+ * efficiency (rate / (jobs x rate at 1 job)) and the CPU split: sandbox processes, the main thread,
+ * the analysis threads and the rest of the process (GC helpers, libuv pool), from /proc.
  *   npm run bench:reward [-- --limit N] [-- --jobs J]
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { AnalysisPool, defaultAnalysisThreads, evaluateSample, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
@@ -22,8 +26,16 @@ function arg(name: string): number | undefined {
 
 const path = join(import.meta.dirname, "..", "..", "shared", "datasets", "seccodeplt-plus", "train.parquet");
 const limit = arg("limit");
-const jobs = arg("jobs") ?? availableParallelism();
-const analysisThreads = arg("analysis-threads") ?? defaultAnalysisThreads(jobs);
+const cores = availableParallelism();
+const fixedJobs = arg("jobs");
+const jobs = fixedJobs ?? cores;
+const threadsFor = (j: number) => arg("analysis-threads") ?? defaultAnalysisThreads(j);
+const analysisThreads = threadsFor(jobs);
+const sweep: number[] = [];
+if (fixedJobs === undefined) {
+  for (let j = 1; j < cores; j *= 2) sweep.push(j);
+  sweep.push(cores);
+}
 const { tasks } = await loadTasks(path, { dataset: "seccodeplt", ...(limit ? { limit } : {}) });
 
 interface Item {
@@ -54,15 +66,45 @@ function cpuSeconds(): { self: number; children: number } {
   return { self: (n(14) + n(15)) / tick, children: (n(16) + n(17)) / tick };
 }
 
-async function pass(label: string, analyzers: EvaluateDeps["analyzers"]): Promise<{ wallMs: number; results: SampleResult[]; cpu: { self: number; children: number } }> {
+/** CPU seconds of each thread of this process by thread id, from /proc/self/task/<tid>/stat. */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+interface CpuSplit {
+  main: number;
+  analysis: number;
+  otherThreads: number;
+}
+
+async function pass(
+  label: string,
+  analyzers: EvaluateDeps["analyzers"],
+  jobs: number,
+  analysisThreads: number,
+): Promise<{ wallMs: number; results: SampleResult[]; cpu: { self: number; children: number }; split: CpuSplit }> {
   const pool = new SandboxPool({ jobs });
+  // Threads that appear while the analysis pool starts are its workers (a Worker starts its OS
+  // thread in its constructor).
+  const tidsBefore = new Set(threadCpu().keys());
   const analysis = analysisThreads > 0 ? new AnalysisPool({ threads: analysisThreads }) : undefined;
+  const analysisTids = [...threadCpu().keys()].filter((t) => !tidsBefore.has(t));
   const deps: EvaluateDeps = { pool, spec: getSpec("real"), analyzers, ...(analysis ? { analysis } : {}) };
   // Warm the workers so start-up is not billed to the first samples.
   await evaluateSample(items[0]!.task, items[0]!.completion, deps, { sampleIndex: 0, model: "warmup", dataset: "seccodeplt" });
   const results: SampleResult[] = new Array(items.length);
   let next = 0;
   const c0 = cpuSeconds();
+  const th0 = threadCpu();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: jobs * 2 }, async () => {
@@ -74,15 +116,39 @@ async function pass(label: string, analyzers: EvaluateDeps["analyzers"]): Promis
     }),
   );
   const wallMs = performance.now() - t0;
+  // Analysis threads end with the pool: read their CPU first.
+  const th1 = threadCpu();
   await Promise.all([pool.close(), analysis?.close()]);
   const c1 = cpuSeconds();
   const cpu = { self: c1.self - c0.self, children: c1.children - c0.children };
-  process.stderr.write(`${label}: ${items.length} samples in ${(wallMs / 1000).toFixed(1)} s wall, CPU ${cpu.self.toFixed(1)} s in node + ${cpu.children.toFixed(1)} s in sandboxes\n`);
-  return { wallMs, results, cpu };
+  const delta = (tid: number) => (th1.get(tid) ?? th0.get(tid) ?? 0) - (th0.get(tid) ?? 0);
+  const main = delta(process.pid);
+  const analysisCpu = analysisTids.reduce((a, t) => a + delta(t), 0);
+  const split = { main, analysis: analysisCpu, otherThreads: Math.max(0, cpu.self - main - analysisCpu) };
+  process.stderr.write(`${label}, --jobs ${jobs}: ${items.length} samples in ${(wallMs / 1000).toFixed(1)} s wall, CPU ${cpu.self.toFixed(1)} s in node + ${cpu.children.toFixed(1)} s in sandboxes\n`);
+  return { wallMs, results, cpu, split };
 }
 
-const base = await pass("tests only (baseline)", []);
-const full = await pass("full reward (tests + rules + detector)", ["rules", "vuln"]);
+const loadNow = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const describeSplit = (p: { cpu: { children: number }; split: CpuSplit }) => {
+  const ms = (s: number) => ((1000 * s) / items.length).toFixed(1);
+  return `sandbox ${ms(p.cpu.children)} + main ${ms(p.split.main)} + analysis threads ${ms(p.split.analysis)} + other threads ${ms(p.split.otherThreads)} ms CPU/sample`;
+};
+if (sweep.length > 0) {
+  console.log(`scaling over ${items.length} samples (full reward), --jobs ${sweep.join(", ")} on ${cores} cores:`);
+  let rate1 = 0;
+  for (const j of sweep) {
+    const p = await pass("full reward (sweep)", ["rules", "vuln"], j, threadsFor(j));
+    const r = items.length / (p.wallMs / 1000);
+    if (j === 1) rate1 = r;
+    console.log(
+      `  --jobs ${String(j).padStart(2)} (analysis threads ${threadsFor(j)}): ${r.toFixed(1)} samples/s, ${(r / rate1).toFixed(2)}x --jobs 1, efficiency ${(r / (j * rate1)).toFixed(2)}; ${describeSplit(p)}; load ${loadNow()}`,
+    );
+  }
+}
+
+const base = await pass("tests only (baseline)", [], jobs, analysisThreads);
+const full = await pass("full reward (tests + rules + detector)", ["rules", "vuln"], jobs, analysisThreads);
 
 const sum = (rs: SampleResult[], f: (r: SampleResult) => number) => rs.reduce((a, r) => a + f(r), 0);
 const rate = (p: { wallMs: number }) => items.length / (p.wallMs / 1000);
@@ -99,6 +165,7 @@ console.log(`full reward: ${rate(full).toFixed(1)} samples/s (goal >= 50 on 2 co
 const cpuPerSample = (p: { cpu: { self: number; children: number } }) => (p.cpu.self + p.cpu.children) / items.length;
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 console.log(`machine load average now: ${load} (wall-clock rates above are shared with whatever else runs)`);
+console.log(`CPU split (full pass): ${describeSplit(full)}`);
 console.log(`CPU per sample: full ${(1000 * cpuPerSample(full)).toFixed(1)} ms (node ${((1000 * full.cpu.self) / items.length).toFixed(1)} + sandbox ${((1000 * full.cpu.children) / items.length).toFixed(1)}), tests only ${(1000 * cpuPerSample(base)).toFixed(1)} ms`);
 console.log(`=> CPU-bound ceiling on ${jobs} dedicated cores: full ${(jobs / cpuPerSample(full)).toFixed(1)} samples/s, tests only ${(jobs / cpuPerSample(base)).toFixed(1)} samples/s`);
 const wall = full.wallMs;

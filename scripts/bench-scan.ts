@@ -1,5 +1,7 @@
 /**
- * Speed of `securecoderl scan` against Debian's Bandit, measured in the same run (npm run bench:scan).
+ * Speed of `securecoderl scan` against Debian's Bandit and against ruff's S rules through its
+ * WebAssembly build (@astral-sh/ruff-wasm-nodejs, a devDependency; scripts/lib/ruff-wasm-scan.mjs),
+ * measured in the same run (npm run bench:scan). Both ratios are printed; the goal is >= 3x each.
  *
  * 1. Whole process over a directory: generates N Python files (default 1,000) from the rule
  *    fixtures and varied templates into a temp dir, then times `securecoderl scan -a rules DIR`
@@ -134,8 +136,11 @@ writeFileSync(join(dir, "one", "app.py"), corpus[1]!);
 // The Bandit-compatible analyzer alone: the detector (on by default) has no counterpart in Bandit.
 const ourCli = (target: string, out: string, extra: string[] = []) => [join(ROOT, "bin", "securecoderl.js"), "scan", "--analyzer", "rules", "--format", "json", "-o", join(dir, out), ...extra, target];
 const banditCli = (target: string, out: string) => ["-r", target, "-f", "json", "-o", join(dir, out), "-q"];
+const RUFF_SCAN = join(ROOT, "scripts", "lib", "ruff-wasm-scan.mjs");
+const ruffCli = (target: string, out: string) => [RUFF_SCAN, target, join(dir, out)];
 const cases = {
   ours: () => timeIt(process.execPath, ourCli("corpus", "ours.json")),
+  ruff: () => timeIt(process.execPath, ruffCli("corpus", "ruff.json")),
   oursOneThread: () => timeIt(process.execPath, ourCli("corpus", "ours-j1.json", ["--jobs", "1"])),
   theirs: () => timeIt(BANDIT, banditCli("corpus", "bandit.json")),
   oursStart: () => timeIt(process.execPath, ourCli("one", "ours-one.json")),
@@ -144,16 +149,18 @@ const cases = {
     ? {
         oursReal: () => timeIt(process.execPath, ourCli("real", "ours-real.json")),
         theirsReal: () => timeIt(BANDIT, banditCli("real", "bandit-real.json")),
+        ruffReal: () => timeIt(process.execPath, ruffCli("real", "ruff-real.json")),
       }
     : {}),
 };
-type CaseName = "ours" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal";
+type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal";
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // Interleaved, so a change in the machine's load touches every command alike.
 for (let r = 0; r < runs; r++) {
   for (const [name, run] of Object.entries(cases) as [CaseName, () => ReturnType<typeof timeIt>][]) {
     const t = run();
     if (name.startsWith("ours") && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
+    if (name.startsWith("ruff") && t.status !== 0) throw new Error(`ruff-wasm scan failed (${t.status}): ${t.stderr}`);
     times[name].push(t.ms);
   }
 }
@@ -162,23 +169,28 @@ const nOurs = report("ours.json").results.length;
 const nTheirs = report("bandit.json").results.length;
 const withoutTime = (file: string) => JSON.stringify({ ...report(file), generated_at: undefined });
 const sameAsOneThread = withoutTime("ours.json") === withoutTime("ours-j1.json");
-const [ours, oursOneThread, theirs, oursStart, theirsStart] = (["ours", "oursOneThread", "theirs", "oursStart", "theirsStart"] as const).map((k) => median(times[k]));
+const [ours, oursOneThread, theirs, oursStart, theirsStart, ruffMs] = (["ours", "oursOneThread", "theirs", "oursStart", "theirsStart", "ruff"] as const).map((k) => median(times[k]));
+const nRuff = (JSON.parse(readFileSync(join(dir, "ruff.json"), "utf8")) as { results: unknown[] }).results.length;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`\nWhole process, ${corpus.length} files (median of ${runs} interleaved runs; ${availableParallelism()} CPUs):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(ours!)}  (${nOurs} findings)`);
 console.log(`  securecoderl scan -a rules DIR --jobs 1   ${sec(oursOneThread!)}  (same report: ${sameAsOneThread ? "yes" : "NO"})`);
 console.log(`  bandit -r DIR                             ${sec(theirs!)}  (${nTheirs} findings; Bandit 1.6.2 has fewer checks)`);
-console.log(`  speed-up                                  ${(theirs! / ours!).toFixed(1)}x  (--jobs 1: ${(theirs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
+console.log(`  ruff-wasm S rules (node, whole process)   ${sec(ruffMs!)}  (${nRuff} findings)`);
+console.log(`  speed-up vs Bandit                        ${(theirs! / ours!).toFixed(1)}x  (--jobs 1: ${(theirs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
+console.log(`  speed-up vs ruff-wasm                     ${(ruffMs! / ours!).toFixed(1)}x  (--jobs 1: ${(ruffMs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
 console.log(`Start-up (a directory with one small file):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
 console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
 console.log(`  machine load average                      ${loadavg().map((x) => x.toFixed(1)).join(" ")}  (default --jobs: ${autoJobs(corpus.length)} threads)`);
 if (realFiles > 0) {
-  const [oursReal, theirsReal] = (["oursReal", "theirsReal"] as const).map((k) => median(times[k]));
+  const [oursReal, theirsReal, ruffReal] = (["oursReal", "theirsReal", "ruffReal"] as const).map((k) => median(times[k]));
   console.log(`Whole process, ${realFiles} real programs (SecCodePLT+ train, median of ${runs} interleaved runs):`);
   console.log(`  securecoderl scan -a rules DIR            ${sec(oursReal!)}  (${report("ours-real.json").results.length} findings)`);
   console.log(`  bandit -r DIR                             ${sec(theirsReal!)}  (${report("bandit-real.json").results.length} findings)`);
-  console.log(`  speed-up                                  ${(theirsReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
+  console.log(`  ruff-wasm S rules (node, whole process)   ${sec(ruffReal!)}  (${(JSON.parse(readFileSync(join(dir, "ruff-real.json"), "utf8")) as { results: unknown[] }).results.length} findings)`);
+  console.log(`  speed-up vs Bandit                        ${(theirsReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
+  console.log(`  speed-up vs ruff-wasm                     ${(ruffReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
 }
 if (!sameAsOneThread) process.exitCode = 1;
 
