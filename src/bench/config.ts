@@ -57,7 +57,7 @@ export const BenchConfigSchema = z
     /** Reuse and fill the generation cache (off: every sample is generated anew). */
     cache: z.boolean().default(true),
     jobs: z.number().int().positive().optional(),
-    /** Per-test wall-clock limit. */
+    /** Per-test CPU-time limit (the sandbox adds a wall-clock backstop). */
     timeout_ms: z.number().int().positive().optional(),
     memory_mb: z.number().int().positive().optional(),
     judge: z.enum(["strict", "apps"]).default("strict"),

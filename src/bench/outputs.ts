@@ -4,7 +4,7 @@ import type { AnalyzerName } from "../analysis/finding.js";
 import type { RewardSpec } from "../reward/index.js";
 import type { BenchConfig } from "./config.js";
 import { computeMetrics, type Metrics } from "./metrics.js";
-import { renderReport } from "./report.js";
+import { renderReport, type ReportExtras } from "./report.js";
 import { findingsSarif } from "./sarif.js";
 import type { RunIssue } from "./store.js";
 import { packageVersion, type RunSettings } from "./settings.js";
@@ -73,7 +73,7 @@ export function metricsFile(results: readonly SampleResult[], ctx: RunContext): 
   };
 }
 
-export async function renderOutputs(out: string, results: readonly SampleResult[], ctx: RunContext): Promise<OutputPaths> {
+export async function renderOutputs(out: string, results: readonly SampleResult[], ctx: RunContext, extras: ReportExtras = {}): Promise<OutputPaths> {
   const paths: OutputPaths = {
     results: join(out, "results.jsonl"),
     metrics: join(out, "metrics.json"),
@@ -84,6 +84,6 @@ export async function renderOutputs(out: string, results: readonly SampleResult[
   const metrics = metricsFile(results, ctx);
   writeAtomic(paths.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   writeAtomic(paths.sarif, findingsSarif(results, packageVersion(), out));
-  writeAtomic(paths.report, renderReport(results, metrics, ctx));
+  writeAtomic(paths.report, renderReport(results, metrics, ctx, extras));
   return paths;
 }

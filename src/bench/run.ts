@@ -375,7 +375,10 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     recordErrorResults(store, datasets);
     const results = store.results();
     const counts = runCounts(store, retries.count());
-    const paths = await renderOutputs(out, results, { config, spec, analyzers, issues: store.issues(), settings, counts });
+    // The report shows failing tests' inputs, which only the loaded tasks hold.
+    const byLabel = new Map(datasets.map((d) => [d.label, d]));
+    const tasks = (r: SampleResult) => byLabel.get(r.dataset)?.byId.get(r.task_id);
+    const paths = await renderOutputs(out, results, { config, spec, analyzers, issues: store.issues(), settings, counts }, { tasks });
     store.setMeta("finished", "1");
     return { out, paths, samples: results.length, errored: results.filter((r) => r.status !== "ok").length, resumed, counts };
   } finally {

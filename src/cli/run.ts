@@ -14,7 +14,7 @@ export function registerRun(program: Command): void {
     .description("Run a Python program in the sandbox and report how it ended")
     .argument("<file>", "Python source file")
     .option("--stdin <file>", "file fed to the program's standard input")
-    .option("--timeout <seconds>", "wall-clock limit in seconds", "4")
+    .option("--timeout <seconds>", "CPU-time limit in seconds (a program that sleeps or blocks is stopped at 3x this plus 1 s of wall clock)", "4")
     .option("--memory <mb>", "memory limit in MB", "1024")
     .option("--json", "print one JSON object {status, exit_code, stdout, stderr, wall_ms, cpu_ms, max_rss_kb}")
     .action(async (file: string, opts: RunOptions) => {
