@@ -34,6 +34,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option("--engine <name>", "run on an external training engine").choices(["verl", "openrlhf", "trl", "hf"]))
     .option("--model <id>", "model id for an engine run")
     .option("--gpus <n>", "GPUs for an engine run")
+    .option("--limit <n>", "use only the first N tasks of each task file")
     .action(async (algorithm: Algorithm, opts: TrainCliOptions) => {
       try {
         if (opts.engine) {

@@ -12,6 +12,7 @@ import { runTrainEngine } from "../../src/cli/train-engine.js";
 import { launchChecks, writeRunFolder } from "../../src/train/engines/index.js";
 import { loadTasks, readParquetRows, type Task } from "../../src/task/index.js";
 import { startServe, type Served } from "../server/helpers.js";
+import { runCli } from "../helpers.js";
 
 const SEC = join("..", "shared", "datasets", "seccodeplt-plus", "train.parquet");
 const APPS = join("..", "shared", "datasets", "apps-plus", "test.parquet");
@@ -85,4 +86,14 @@ describe.skipIf(!HAVE)("reward clients in a run folder equal verify", () => {
     expect(got).toEqual(items.map((it) => expected.get(`${it.task.id}\u0000${it.completion}`)));
     expect(new Set(got).size).toBeGreaterThan(1);
   }, 600_000);
+});
+
+describe.skipIf(!HAVE)("securecoderl train --engine", () => {
+  it("writes a run folder through the installed CLI, which finds its Python clients from the bundle", () => {
+    const out = join(root, "cli-hf-sft");
+    const r = runCli(["train", "sft", "--engine", "hf", "--model", "Qwen/Qwen2.5-0.5B-Instruct", "--tasks", SEC, "--limit", "4", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, "clients", "securecoderl_client.py"))).toBe(true);
+    expect(spawnSync("bash", ["-n", join(out, "run.sh")]).status).toBe(0);
+  }, 120_000);
 });

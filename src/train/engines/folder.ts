@@ -8,7 +8,20 @@ import { jsonlRow, sftRow, verlParquet } from "./data.js";
 import { ENGINE_VERSIONS, type Algorithm, type EngineName } from "./flags.js";
 import { engineCommand, runSh } from "./runsh.js";
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/**
+ * The package root holds python/: found by walking up, because this module runs from src/ (tsx),
+ * dist/train/engines/ (tsc) or dist/bundle/ (the CLI's bundle), each at a different depth.
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "python", "clients"))) {
+    const up = resolve(dir, "..");
+    if (up === dir) throw new Error("python/clients not found above the installed package (broken installation)");
+    dir = up;
+  }
+  return dir;
+}
+const PACKAGE_ROOT = packageRoot();
 
 export interface RunFolderOptions {
   engine: EngineName;
