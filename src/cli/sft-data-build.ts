@@ -11,6 +11,11 @@ export interface BuildSftOptions {
   minReward: number;
   valFraction: number;
   seed: number;
+  /** Reward spec the task references are judged under when no run is given. */
+  spec?: string;
+  jobs?: number;
+  /** First N tasks of each task file. */
+  limit?: number;
 }
 
 interface ResultLine {
@@ -26,16 +31,59 @@ interface ResultLine {
   completion?: unknown;
 }
 
+function promptOf(task: Task): string {
+  return task.starterCode.trim() ? `${task.prompt}\n\n${task.starterCode}` : task.prompt;
+}
+
+/**
+ * Without a run, the samples are the tasks' own references, judged now by the same Verifier every
+ * command uses, so the reward filter and the statistics mean what they mean for a bench run.
+ */
+async function judgeReferences(tasks: Task[], o: BuildSftOptions): Promise<SftSample[]> {
+  const { Verifier } = await import("../verify/index.js");
+  const { getSpec } = await import("../reward/index.js");
+  const verifier = new Verifier({ spec: getSpec(o.spec ?? "securecoderl"), tasks, ...(o.jobs ? { jobs: o.jobs } : {}) });
+  const jobs = tasks.flatMap((task) => task.references.map((ref, i) => ({ task, completion: "```python\n" + ref + "\n```", i })));
+  const out: SftSample[] = [];
+  let done = 0;
+  try {
+    const width = Math.max(1, o.jobs ?? 4) * 2;
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const { task, completion, i } = jobs[next++]!;
+        const r = await verifier.verify(task, completion, { sampleIndex: i, model: "references" });
+        out.push({
+          task_id: task.id,
+          dataset: task.source,
+          kind: task.kind,
+          prompt: promptOf(task),
+          completion,
+          code: r.code,
+          compiled: r.compiled && r.status === "ok",
+          passed: r.passed,
+          total: r.total,
+          reward: r.reward ? r.reward.value : null,
+        });
+        if (++done % 50 === 0 || done === jobs.length) process.stderr.write(`securecoderl sft-data: judged ${done}/${jobs.length} references\n`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  } finally {
+    await verifier.close();
+  }
+  return out;
+}
+
 export async function buildSftData(o: BuildSftOptions): Promise<number> {
-  if (o.runs.length === 0) throw new Error("give at least one --run folder (a bench run of references or of model completions)");
-  if (o.tasks.length === 0) throw new Error("give --tasks: the task files the runs were judged on (results hold ids, the prompts are in the tasks)");
-  for (const [name, v] of [["--min-reward", o.minReward], ["--val-fraction", o.valFraction], ["--seed", o.seed]] as const) {
+  if (o.tasks.length === 0) throw new Error("give --tasks: the task files (with --run, the ones the runs were judged on: results hold ids, the prompts are in the tasks)");
+  for (const [name, v] of [["--min-reward", o.minReward], ["--val-fraction", o.valFraction], ["--seed", o.seed], ["--limit", o.limit ?? 1], ["--jobs", o.jobs ?? 1]] as const) {
     if (!Number.isFinite(v)) throw new Error(`${name} must be a number`);
   }
   const byId = new Map<string, Task>();
   const safesqlRefs = new Set<string>();
   for (const path of o.tasks) {
-    const loaded = await loadTasks(path);
+    const loaded = await loadTasks(path, o.limit !== undefined ? { limit: o.limit } : {});
     for (const e of loaded.errors) process.stderr.write(`securecoderl sft-data: ${path} row ${e.index}: ${e.reason}\n`);
     for (const t of loaded.tasks) {
       byId.set(t.id, t);
@@ -68,7 +116,7 @@ export async function buildSftData(o: BuildSftOptions): Promise<number> {
         task_id: task.id,
         dataset: typeof r.dataset === "string" ? r.dataset : task.source,
         kind: task.kind,
-        prompt: task.starterCode.trim() ? `${task.prompt}\n\n${task.starterCode}` : task.prompt,
+        prompt: promptOf(task),
         completion: r.completion,
         code: typeof r.code === "string" ? r.code : null,
         compiled: r.compiled === true && r.status === "ok",
@@ -78,6 +126,7 @@ export async function buildSftData(o: BuildSftOptions): Promise<number> {
       });
     });
   }
+  if (o.runs.length === 0) samples.push(...(await judgeReferences([...byId.values()], o)));
   const split = selectSft(samples, { minReward: o.minReward, valFraction: o.valFraction, seed: o.seed, safesqlReferences: safesqlRefs });
   const text = formatStats(split.stats);
   const paths = writeSftOutputs(o.out, split, text);
