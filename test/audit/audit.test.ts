@@ -44,18 +44,18 @@ function checkAudit(args: string[], expectedTasks: number): Report {
 
 describe("securecoderl audit", () => {
   it("audits the included SecCodePLT task file", () => {
-    const report = checkAudit(["--tasks", join(REPO_ROOT, "test/task/fixtures/seccodeplt.json"), "--limit", "2"], 1);
+    const report = checkAudit(["--tasks", join(REPO_ROOT, "test/task/fixtures/seccodeplt.json"), "--limit", "2", "--spec", "real"], 1);
     // No code at all never earns more than a wrong program that compiles.
     const empty = report.hacks.find((h) => h.name === "empty")!;
     expect(empty.mean_reward).toBeLessThanOrEqual(report.honest.mean_reward);
-  });
+  }, 300_000);
 
   const seccode = datasetPath("seccodeplt-plus/train.parquet");
   const apps = datasetPath("apps-plus/test.parquet");
   const safesql = datasetPath("safesql/train.parquet");
-  it.skipIf(!seccode || !apps || !safesql)("audits real SecCodePLT+, APPS+ and SafeSQL tasks under the real spec", () => {
-    checkAudit(["--tasks", seccode!, "--tasks", apps!, "--tasks", safesql!, "--limit", "1", "--spec", "real"], 3);
-  });
+  it.skipIf(!seccode || !apps || !safesql)("audits real SecCodePLT+, APPS+ and SafeSQL tasks", () => {
+    checkAudit(["--tasks", seccode!, "--tasks", apps!, "--tasks", safesql!, "--limit", "1"], 3);
+  }, 600_000);
 
   it("refuses a bad limit with a usage error", () => {
     const r = runCli(["audit", "--tasks", join(REPO_ROOT, "test/task/fixtures/seccodeplt.json"), "--limit", "0"]);
