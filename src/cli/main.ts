@@ -12,6 +12,7 @@ import { registerAnalyze } from "./analyze.js";
 import { registerServe } from "./serve.js";
 import { registerSftData } from "./sft-data.js";
 import { registerTrain } from "./train.js";
+import { registerAudit } from "./audit.js";
 
 /**
  * Command modules must keep their top-level imports light (commander, node built-ins) and load
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSftData(program);
   registerTrain(program);
+  registerAudit(program);
   registerDoctor(program);
   return program;
 }
