@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
 import { getSpec, parseSpec, type RewardSpec } from "./spec.js";
 
 /**
@@ -8,8 +9,9 @@ import { getSpec, parseSpec, type RewardSpec } from "./spec.js";
  */
 export async function readRewardArgument(reward: string): Promise<unknown> {
   if (!/[./\\]/.test(reward) || !existsSync(reward)) return reward;
-  const { parse } = await import("yaml");
-  return parse(await readFile(reward, "utf8"));
+  // A static import: in the CLI's bundle a dynamic import of this CommonJS package hands back its
+  // exports under `default`, and `parse` came out undefined for every spec file.
+  return parseYaml(await readFile(reward, "utf8"));
 }
 
 /** The spec a `--reward`/`--spec` flag names: a built-in by name, or a custom spec file, checked. */
