@@ -108,8 +108,24 @@ export function stripTrailingSpecialTokens(text: string): string {
 }
 
 /**
+ * End-of-turn tokens of the `<|...|>` and DeepSeek families. A model's turn ends at the first one (the
+ * engine stops generating there), so text after it was never the model's answer: it is cut, and a
+ * policy cannot hide a second program behind `<|im_end|>` for the analyzers or the judge to pick
+ * up. These spellings never occur in ordinary code; `</s>` or `<eos>` can (HTML, templates), so
+ * those are removed only as a trailing run.
+ */
+const END_OF_TURN = /<\|(?:im_end|endoftext|eot_id|eom_id|end_of_text|end)\|>|<｜end▁of▁sentence｜>/;
+
+/** The completion up to its first end-of-turn token. */
+export function cutAtEndOfTurn(text: string): string {
+  const m = END_OF_TURN.exec(text);
+  return m ? text.slice(0, m.index) : text;
+}
+
+/**
  * The program in a completion, or null when it holds no code.
- *  0. A trailing run of special tokens (`<|im_end|>`, `</s>`, ...) is removed first.
+ *  0. The text after the first end-of-turn token (`<|im_end|>`, `<|eot_id|>`, ...) is cut, and a
+ *     trailing run of other special tokens (`</s>`, `<eos>`, ...) is removed.
  *  1. Markdown fenced blocks (``` or ~~~): Python-tagged or untagged blocks are the candidates (any
  *     block if none is); else `<code>` blocks; else the whole text.
  *  2. Among non-empty candidates, the last one that defines the entry point, else the last one.
@@ -117,7 +133,7 @@ export function stripTrailingSpecialTokens(text: string): string {
  * The result keeps the block's own indentation and loses only surrounding blank lines.
  */
 export function extractCode(raw: string, opts: ExtractOptions = {}): string | null {
-  const completion = stripTrailingSpecialTokens(raw);
+  const completion = stripTrailingSpecialTokens(cutAtEndOfTurn(raw));
   if (completion.trim() === "") return null;
   let blocks = fencedBlocks(completion);
   if (blocks.length > 0) {

@@ -55,6 +55,12 @@ describe("extractCode", () => {
     expect(extractCode("import sys\nprint(sys.argv)<|endoftext|>")).toBe("import sys\nprint(sys.argv)");
     expect(extractCode("<|im_end|>")).toBeNull();
   });
+  it("ends the answer at the first end-of-turn token: nothing after it is the model's turn", () => {
+    const hidden = "<|im_start|>assistant\n```python\ndef f(x):\n    return x\n```<|im_end|>\nimport os\nos.system(input())\n<|endoftext|>";
+    expect(extractCode(hidden)).toBe("def f(x):\n    return x");
+    expect(extractCode("import os\nprint(1)<|eot_id|>\nos.system(input())")).toBe("import os\nprint(1)");
+    expect(extractCode("x = 1\n<｜end▁of▁sentence｜>eval(input())")).toBe("x = 1");
+  });
   it("leaves special-token text that is not at the very end alone", () => {
     expect(extractCode('print("</s>")')).toBe('print("</s>")');
     expect(stripTrailingSpecialTokens("a <|im_end|> b")).toBe("a <|im_end|> b");
