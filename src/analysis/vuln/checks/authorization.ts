@@ -16,13 +16,14 @@ import type { Finding } from "../../finding.js";
 import { calleeTail, DefUse, descendants, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
 import { dominatingGuards } from "./dominance.js";
 import { mutationTarget } from "./state.js";
-import { defUseOf, finding, localsOf, paramsOf, targetFunctions, type CheckInput } from "./types.js";
+import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 
 const NAME = "authorization_missing";
 
 export function checkAuthorization(input: CheckInput): Finding[] {
   const out: Finding[] = [];
-  const fns = targetFunctions(input);
+  // The caller's identity arrives as a parameter; only under a task are parameters attacker input.
+  const fns = parametersAreInput(input.context) ? targetFunctions(input) : [];
   for (const fn of fns) {
     const f = checkFunction(input, fn);
     if (f) out.push(f);

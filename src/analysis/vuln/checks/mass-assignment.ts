@@ -18,13 +18,15 @@ import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
 import { callArgs, calleeObject, calleeTail, DefUse, namesIn, parameters, rootName, unwrap, ofTypes, type Node } from "./ast.js";
 import { rootIsShared } from "./state.js";
-import { defUseOf, finding, localsOf, paramsOf, targetFunctions, type CheckInput } from "./types.js";
+import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 import { comparisons } from "./values.js";
 
 const NAME = "mass_assignment";
 
 export function checkMassAssignment(input: CheckInput): Finding[] {
   const out: Finding[] = [];
+  // Its only source of untrusted data is a parameter.
+  if (!parametersAreInput(input.context)) return out;
   const classes = new Set<string>();
   for (const n of ofTypes(input.module.root, ["class_definition"])) classes.add(n.childForFieldName("name")?.text ?? "");
   for (const fn of targetFunctions(input)) {

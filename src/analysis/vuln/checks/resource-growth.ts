@@ -19,7 +19,7 @@ import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
 import { callArgs, calleeObject, calleeTail, DefUse, descendants, isLiteral, namesIn, qualifiedCallee, rootName, unwrap, ofTypes, type Node } from "./ast.js";
 import { rootIsShared } from "./state.js";
-import { defUseOf, finding, localsOf, paramsOf, targetFunctions, type CheckInput } from "./types.js";
+import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 import { comparisons } from "./values.js";
 
 const NAME = "unbounded_resource_growth";
@@ -29,6 +29,8 @@ const SIZE_METHODS = new Set(["qsize", "full", "count", "size", "__len__"]);
 
 export function checkResourceGrowth(input: CheckInput): Finding[] {
   const out: Finding[] = [];
+  // Its only source of untrusted data is a parameter.
+  if (!parametersAreInput(input.context)) return out;
   const bounded = boundedContainers(input.module.root);
   const resultRuleOn = input.context.cwe === undefined || input.context.cwe === "770" || input.context.cwe === "400";
   for (const fn of targetFunctions(input)) {

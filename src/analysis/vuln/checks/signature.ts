@@ -12,7 +12,7 @@
  */
 import type { Finding } from "../../finding.js";
 import { callArgs, descendants, functionName, namesIn, parameters, qualifiedCallee, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
-import { defUseOf, finding, liveNodesOfType, targetFunctions, type CheckInput } from "./types.js";
+import { defUseOf, finding, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 
 const NAME = "signature_verification_skipped";
 const SIGNATURE_WORDS = new Set(["sig", "signature", "sign", "signed", "mac", "hmac"]);
@@ -27,7 +27,9 @@ export function checkSignature(input: CheckInput): Finding[] {
     const reason = disabledVerification(node);
     if (reason) out.push(finding(input, node, { cwe: 347, name: NAME, severity: "HIGH", confidence: "HIGH", text: `${callee}() ${reason}: the token's signature is not checked` }));
   }
-  const fns = targetFunctions(input);
+  // A signature parameter left unchecked matters where the caller is the attacker (a task's entry
+  // function); in a plain scan the parameter is the caller's own value.
+  const fns = parametersAreInput(input.context) ? targetFunctions(input) : [];
   for (const fn of fns) {
     for (const param of parameters(fn)) {
       if (!words(param.name).some((w) => SIGNATURE_WORDS.has(w))) continue;

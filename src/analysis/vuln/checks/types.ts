@@ -18,6 +18,12 @@ export interface CheckContext {
   entryFunction?: string;
   /** Parameters of the entry function that carry attacker-controlled data. */
   untrustedParams?: string[];
+  /**
+   * Whether function parameters carry attacker input (default: when a task names an entry function).
+   * In a plain scan they are the caller's own values, as in the taint engine's trust levels, so the
+   * checks whose only source is a parameter (mass assignment, resource growth) stay quiet there.
+   */
+  parametersAreInput?: boolean;
   /** The task's CWE, when known (used only to pick between sibling CWE ids in a report). */
   cwe?: string;
   /** Hash/cipher names accepted by the weak-crypto check (lower case); defaults to SECURE_HASHES. */
@@ -83,6 +89,10 @@ export function liveNodesOfType(input: CheckInput, types: string[]): Node[] {
 }
 
 /** The functions a check should examine: the task's entry function when named, else every live one. */
+export function parametersAreInput(context: CheckContext): boolean {
+  return context.parametersAreInput ?? context.entryFunction !== undefined;
+}
+
 export function targetFunctions(input: CheckInput): Node[] {
   const live = functions(input.module.root).filter((f) => !input.shadowed.has(f.id) && !insideShadowed(f, input.shadowed));
   const entry = input.context.entryFunction;
