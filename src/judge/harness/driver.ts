@@ -215,34 +215,134 @@ def _is_exception_class(x):
     return _isinstance(x, type) and _issubclass(x, _BaseException)
 
 
-def mode_seccodeplt(spec, files):
+def _builtin_snapshot():
+    return _dict(_builtins.__dict__)
+
+
+# Taken before any program code runs: a class the program names "builtins.ValueError" is checked
+# against the real one, so a look-alike cannot pass for it.
+_BUILTINS = _builtin_snapshot()
+_type_module = _type.__dict__["__module__"].__get__
+_type_qualname = _type.__dict__["__qualname__"].__get__
+_type_mro = _type.__dict__["__mro__"].__get__
+
+
+def _class_path(cls):
+    """(module, qualname) of a class, read through type's own descriptors (a metaclass cannot fake
+    them), or None when the name does not lead back to this very class."""
+    try:
+        module = _type_module(cls)
+        qualname = _type_qualname(cls)
+    except _BaseException:
+        return None
+    if not _isinstance(module, _str) or not _isinstance(qualname, _str):
+        return None
+    if module == "builtins":
+        return [module, qualname] if _BUILTINS.get(qualname) is cls else None
+    return [module, qualname]
+
+
+def _raised_report(e):
+    """What the judge needs to decide whether an exception matches the expected class, decided in
+    TypeScript: the classes of its MRO by module and qualified name."""
+    mro = []
+    for cls in _type_mro(_type(e)):
+        path = _class_path(cls)
+        if path is not None:
+            mro.append(path)
+    return {"raised": _exception_name(e), "mro": mro, "message": _str(e)[:200]}
+
+
+def _is_exception_class(x):
+    return _isinstance(x, type) and _issubclass(x, _BaseException)
+
+
+def _inputs_only_source(source):
+    """testcases.py with every expected value replaced by None, so that the job running the program
+    builds each case's kwargs (in the program's namespace, as SecCodePLT does) without ever holding
+    an expected value. Top-level statements that only feed expected values are dropped too. Returns
+    None when the source is not the literal "testcases = {kind: [(kwargs, expected), ...]}"."""
+    import ast
+    tree = ast.parse(source)
+    target = None
+    for stmt in tree.body:
+        if _isinstance(stmt, ast.Assign) and _len(stmt.targets) == 1 and _isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == "testcases":
+            target = stmt
+    if target is None or not _isinstance(target.value, ast.Dict):
+        return None
+    expected_names = set()
+    for kind_list in target.value.values:
+        if not _isinstance(kind_list, (ast.List, ast.Tuple)):
+            return None
+        for case in kind_list.elts:
+            if not _isinstance(case, ast.Tuple) or _len(case.elts) != 2:
+                return None
+            for node in ast.walk(case.elts[1]):
+                if _isinstance(node, ast.Name):
+                    expected_names.add(node.id)
+            case.elts[1] = ast.Constant(value=None)
+    used = set()
+    for stmt in tree.body:
+        if stmt is target:
+            for node in ast.walk(stmt.value):
+                if _isinstance(node, ast.Name):
+                    used.add(node.id)
+    kept = []
+    for stmt in tree.body:
+        if _isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt is not target:
+            targets = stmt.targets if _isinstance(stmt, ast.Assign) else [stmt.target]
+            names = set()
+            for t in targets:
+                for node in ast.walk(t):
+                    if _isinstance(node, ast.Name):
+                        names.add(node.id)
+            if names and names <= expected_names and not (names & used):
+                continue
+        kept.append(stmt)
+    tree.body = kept
+    return ast.unparse(tree)
+
+
+def mode_seccodeplt_reference(spec, files):
+    """Expected outcome of every case, from setup + testcases alone: this job never runs a program.
+    The judge caches what it reports per task and compares each program's results with it."""
     nonce = spec["nonce"]
-    kind, index = spec["case_kind"], spec["case_index"]
-    # Expected values come from a namespace holding only setup + testcases, built before any program
-    # code runs, so the program can neither change them nor hand back objects that fake equality.
     quiet = _io.StringIO()
     _sys.stdout = quiet
     try:
         ref = _fresh_module("scrl_reference")
         exec(_compile_program(files["setup.py"], "<setup>"), ref)
         exec(_compile_program(files["testcases.py"], "<testcases>"), ref)
-        ref_case = ref["testcases"][kind][index]
-        ref_expected = ref_case[1]
+        ref_cases = ref["testcases"]
+        values = [ref_cases[kind][index][1] for kind, index in spec["cases"]]
     finally:
         _sys.stdout = _stdout
-    if _is_exception_class(ref_expected):
-        expected = {"raises": ref_expected.__qualname__, "builtin": ref_expected.__module__ == "builtins"}
-    else:
-        try:
-            expected = {"value": _encode(ref_expected)}
-        except _Unserializable as e:
-            _report(nonce, {"bad_case": "expected value: %s" % e})
-            return
+    expected = []
+    for value in values:
+        if _is_exception_class(value):
+            path = _class_path(value)
+            if path is None:
+                expected.append({"bad_case": "expected exception class %r has no importable name" % (value,)})
+            else:
+                expected.append({"raises": path[1], "module": path[0]})
+        else:
+            try:
+                expected.append({"value": _encode(value)})
+            except _Unserializable as e:
+                expected.append({"bad_case": "expected value: %s" % e})
+    inputs = _inputs_only_source(files["testcases.py"])
+    _report(nonce, {"expected": expected, "inputs": inputs})
+
+
+def mode_seccodeplt(spec, files):
+    """One case in one job: the program, then the case's kwargs from the inputs-only testcases."""
+    nonce = spec["nonce"]
+    kind, index = spec["case_kind"], spec["case_index"]
     prog = _fresh_module("solution")
     exec(_compile_program(files["solution.py"]), prog)
     fn = prog.get(spec["entry"])
     if not callable(fn):
-        _report(nonce, {"missing": spec["entry"], "expected": expected})
+        _report(nonce, {"missing": spec["entry"]})
         return
     # kwargs are built in the program's namespace, as SecCodePLT's own harness does, so objects of
     # classes from setup are the program's own classes.
@@ -253,18 +353,12 @@ def mode_seccodeplt(spec, files):
     except _MemoryError:
         raise
     except _Exception as e:
-        matched = False
-        if "raises" in expected:
-            cls = ref_expected if expected["builtin"] else prog["testcases"][kind][index][1]
-            if _is_exception_class(cls) and cls.__qualname__ == ref_expected.__qualname__:
-                matched = _issubclass(_type(e), cls)
-        _report(nonce, {"raised": _exception_name(e), "matched": matched, "expected": expected,
-                        "message": str(e)[:200] if not matched else ""})
+        _report(nonce, _raised_report(e))
         return
     try:
-        _report(nonce, {"value": _encode(result), "expected": expected})
+        _report(nonce, {"value": _encode(result)})
     except _Unserializable as e:
-        _report(nonce, {"unserializable": str(e), "expected": expected})
+        _report(nonce, {"unserializable": str(e)})
 
 
 def _compile_error_message(e):
@@ -356,7 +450,7 @@ def _kill_case_processes(case_pid):
             own = (status, rusage)
 
 
-def _case_child(nonce, res_w, out_w, err_w, fn, kwargs, match_cls):
+def _case_child(nonce, res_w, out_w, err_w, fn, kwargs):
     """Runs in the forked child of one case; never returns."""
     try:
         _os.setsid()
@@ -383,8 +477,7 @@ def _case_child(nonce, res_w, out_w, err_w, fn, kwargs, match_cls):
         except _MemoryError:
             raise
         except _Exception as e:
-            matched = match_cls is not None and _issubclass(_type(e), match_cls)
-            report({"raised": _exception_name(e), "matched": matched, "message": str(e)[:200] if not matched else ""})
+            report(_raised_report(e))
         else:
             try:
                 report({"value": _encode(result)})
@@ -507,28 +600,10 @@ def mode_seccodeplt_batch(spec, files):
     case_timeout_s = spec["case_timeout_ms"] / 1000.0
     cap = spec["max_output_bytes"]
     cpu_limit = spec["cpu_seconds"]
-    # Expected values from a namespace holding only setup + testcases, before any program code runs.
-    quiet = _io.StringIO()
-    _sys.stdout = quiet
-    try:
-        ref = _fresh_module("scrl_reference")
-        exec(_compile_program(files["setup.py"], "<setup>"), ref)
-        testcases_code = _compile_program(files["testcases.py"], "<testcases>")
-        exec(testcases_code, ref)
-        ref_cases = ref["testcases"]
-        ref_expected = [ref_cases[kind][index][1] for kind, index in cases]
-    finally:
-        _sys.stdout = _stdout
-    expected = []
-    for value in ref_expected:
-        if _is_exception_class(value):
-            expected.append({"raises": value.__qualname__, "builtin": value.__module__ == "builtins"})
-        else:
-            try:
-                expected.append({"value": _encode(value)})
-            except _Unserializable as e:
-                expected.append({"bad_case": "expected value: %s" % e})
-    _report(nonce, {"expected": expected})
+    # testcases.py here is the inputs-only copy (expected values replaced by None); expected values
+    # come from a separate job (mode_seccodeplt_reference) and are compared outside this process.
+    testcases_code = _compile_program(files["testcases.py"], "<testcases>")
+    skip = set(spec.get("skip", []))
     # The program's module-level code gets one case's wall clock (SIGALRM's default action ends the
     # template) and its CPU limit; both counted from here.
     job_dir = _os.path.realpath(".")
@@ -570,17 +645,8 @@ def mode_seccodeplt_batch(spec, files):
     _gc_freeze()
     for i in _range(_len(cases)):
         kind, index = cases[i]
-        if "bad_case" in expected[i]:
+        if i in skip:
             continue
-        match_cls = None
-        value = ref_expected[i]
-        if "raises" in expected[i]:
-            if expected[i]["builtin"]:
-                match_cls = value
-            else:
-                own = prog_cases[kind][index][1]
-                if _is_exception_class(own) and own.__qualname__ == value.__qualname__:
-                    match_cls = own
         kwargs = prog_cases[kind][index][0]
         res_r, res_w = _os.pipe2(_os.O_CLOEXEC)
         out_r, out_w = _os.pipe2(_os.O_CLOEXEC)
@@ -590,7 +656,7 @@ def mode_seccodeplt_batch(spec, files):
             try:
                 for fd in (res_r, out_r, err_r):
                     _os.close(fd)
-                _case_child(nonce, res_w, out_w, err_w, fn, kwargs, match_cls)
+                _case_child(nonce, res_w, out_w, err_w, fn, kwargs)
             finally:
                 _os._exit(121)
         for fd in (res_w, out_w, err_w):
@@ -730,7 +796,7 @@ def main():
     # Written before any candidate code runs, so the judge can tell a job the program broke (it
     # patched builtins the sandbox child needs to report) from one that failed before it ran.
     _report(spec["nonce"], {"started": True})
-    {"compile": mode_compile, "call": mode_call, "seccodeplt": mode_seccodeplt, "seccodeplt_batch": mode_seccodeplt_batch, "safesql": mode_safesql}[mode](spec, files)
+    {"compile": mode_compile, "call": mode_call, "seccodeplt": mode_seccodeplt, "seccodeplt_reference": mode_seccodeplt_reference, "seccodeplt_batch": mode_seccodeplt_batch, "safesql": mode_safesql}[mode](spec, files)
 
 
 main()
