@@ -63,7 +63,8 @@ def _inputs_only_source(source):
         if not _isinstance(kind_list, (ast.List, ast.Tuple)):
             return None
         for case in kind_list.elts:
-            if not _isinstance(case, ast.Tuple) or _len(case.elts) != 2:
+            # A case is a 2-tuple or, in some rows, a 2-element list (JSON-style sources).
+            if not _isinstance(case, (ast.Tuple, ast.List)) or _len(case.elts) != 2:
                 return None
             for node in ast.walk(case.elts[1]):
                 if _isinstance(node, ast.Name):

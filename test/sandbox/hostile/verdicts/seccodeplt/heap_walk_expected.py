@@ -37,7 +37,7 @@ def _expected_for(kwargs):
             cases = obj.get(key)
             if isinstance(cases, list):
                 for case in cases:
-                    if isinstance(case, tuple) and len(case) == 2 and case[0] == kwargs and case[1] is not None:
+                    if isinstance(case, (tuple, list)) and len(case) == 2 and case[0] == kwargs and case[1] is not None:
                         return case[1]
     for obj in _candidates():
         if isinstance(obj, dict) and isinstance(obj.get("value"), str) and len(obj) <= 3:
