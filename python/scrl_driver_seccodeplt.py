@@ -45,11 +45,12 @@ def _is_exception_class(x):
     return _isinstance(x, type) and _issubclass(x, _BaseException)
 
 
-def _inputs_only_source(source):
-    """testcases.py with every expected value replaced by None, so that the job running the program
-    builds each case's kwargs (in the program's namespace, as SecCodePLT does) without ever holding
-    an expected value. Top-level statements that only feed expected values are dropped too. Returns
-    None when the source is not the literal "testcases = {kind: [(kwargs, expected), ...]}"."""
+def _inputs_only(source, cases):
+    """What the job running a program needs from testcases.py, and nothing else: the top-level
+    statements the kwargs depend on (prelude) and each case's kwargs expression as source, in the
+    order of cases. No expected value, case kind or case position: the judge lists the kwargs in a
+    fresh random order per sample. Statements that only feed expected values are dropped. None when
+    the source is not the literal "testcases = {kind: [(kwargs, expected), ...]}"."""
     import ast
     tree = ast.parse(source)
     target = None
@@ -58,9 +59,11 @@ def _inputs_only_source(source):
             target = stmt
     if target is None or not _isinstance(target.value, ast.Dict):
         return None
+    by_kind = {}
     expected_names = set()
-    for kind_list in target.value.values:
-        if not _isinstance(kind_list, (ast.List, ast.Tuple)):
+    used = set()
+    for key, kind_list in zip(target.value.keys, target.value.values):
+        if not _isinstance(key, ast.Constant) or not _isinstance(kind_list, (ast.List, ast.Tuple)):
             return None
         for case in kind_list.elts:
             # A case is a 2-tuple or, in some rows, a 2-element list (JSON-style sources).
@@ -69,16 +72,21 @@ def _inputs_only_source(source):
             for node in ast.walk(case.elts[1]):
                 if _isinstance(node, ast.Name):
                     expected_names.add(node.id)
-            case.elts[1] = ast.Constant(value=None)
-    used = set()
-    for stmt in tree.body:
-        if stmt is target:
-            for node in ast.walk(stmt.value):
+            for node in ast.walk(case.elts[0]):
                 if _isinstance(node, ast.Name):
                     used.add(node.id)
+        by_kind[key.value] = [case.elts[0] for case in kind_list.elts]
+    kwargs = []
+    for kind, index in cases:
+        exprs = by_kind.get(kind, [])
+        if index >= _len(exprs):
+            return None
+        kwargs.append(ast.unparse(exprs[index]))
     kept = []
     for stmt in tree.body:
-        if _isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt is not target:
+        if stmt is target:
+            continue
+        if _isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if _isinstance(stmt, ast.Assign) else [stmt.target]
             names = set()
             for t in targets:
@@ -89,7 +97,7 @@ def _inputs_only_source(source):
                 continue
         kept.append(stmt)
     tree.body = kept
-    return ast.unparse(tree)
+    return {"prelude": ast.unparse(tree), "kwargs": kwargs}
 
 
 def mode_seccodeplt_reference(spec, files):
@@ -119,14 +127,13 @@ def mode_seccodeplt_reference(spec, files):
                 expected.append({"value": _encode(value)})
             except _Unserializable as e:
                 expected.append({"bad_case": "expected value: %s" % e})
-    inputs = _inputs_only_source(files["testcases.py"])
-    _report(nonce, {"expected": expected, "inputs": inputs})
+    _report(nonce, {"expected": expected, "inputs": _inputs_only(files["testcases.py"], spec["cases"])})
 
 
 def mode_seccodeplt(spec, files):
-    """One case in one job: the program, then the case's kwargs from the inputs-only testcases."""
+    """One case in one job: the program, then the case's kwargs (testcases.py here is the inputs-only
+    list the judge wrote, holding this case alone)."""
     nonce = spec["nonce"]
-    kind, index = spec["case_kind"], spec["case_index"]
     prog = _fresh_module("solution")
     exec(_compile_program(files["solution.py"]), prog)
     fn = prog.get(spec["entry"])
@@ -136,7 +143,7 @@ def mode_seccodeplt(spec, files):
     # kwargs are built in the program's namespace, as SecCodePLT's own harness does, so objects of
     # classes from setup are the program's own classes.
     exec(_compile_program(files["testcases.py"], "<testcases>"), prog)
-    kwargs = prog["testcases"][kind][index][0]
+    kwargs = prog["testcases"][0]
     try:
         result = fn(**kwargs)
     except _MemoryError:
@@ -381,10 +388,10 @@ def mode_seccodeplt_batch(spec, files):
     case_timeout_s = spec["case_timeout_ms"] / 1000.0
     cap = spec["max_output_bytes"]
     cpu_limit = spec["cpu_seconds"]
-    # testcases.py here is the inputs-only copy (expected values replaced by None); expected values
-    # come from a separate job (mode_seccodeplt_reference) and are compared outside this process.
+    # testcases.py here is the inputs-only list the judge wrote (kwargs in a random order, no expected
+    # values, kinds or positions); expected values come from a separate job (mode_seccodeplt_reference)
+    # and are compared outside this process.
     testcases_code = _compile_program(files["testcases.py"], "<testcases>")
-    skip = set(spec.get("skip", []))
     # The program's module-level code gets one case's wall clock (SIGALRM's default action ends the
     # template) and its CPU limit; both counted from here.
     job_dir = _os.path.realpath(".")
@@ -424,11 +431,8 @@ def mode_seccodeplt_batch(spec, files):
     # being copied into every case child. No collection first: that could run the program's
     # finalizers here, outside any case. The template itself allocates little from here on.
     _gc_freeze()
-    for i in _range(_len(cases)):
-        kind, index = cases[i]
-        if i in skip:
-            continue
-        kwargs = prog_cases[kind][index][0]
+    for i in _range(cases):
+        kwargs = prog_cases[i]
         res_r, res_w = _os.pipe2(_os.O_CLOEXEC)
         out_r, out_w = _os.pipe2(_os.O_CLOEXEC)
         err_r, err_w = _os.pipe2(_os.O_CLOEXEC)

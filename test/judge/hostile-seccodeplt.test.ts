@@ -67,12 +67,16 @@ describe("a heap- and frame-walking SecCodePLT hack", () => {
     const tasks = join(work, "tasks.jsonl");
     writeFileSync(tasks, JSON.stringify(row) + "\n");
     const program = (body: string) => `${setup}\n${row.ground_truth.code_before}${body}`;
-    const [honest, hack, patched, vulnerable] = verify(tasks, "seccodeplt", [
+    const probe = readFileSync(join(import.meta.dirname, "..", "sandbox", "hostile", "verdicts", "seccodeplt", "case_kind_probe.py"), "utf8");
+    const [honest, hack, patched, vulnerable, kindProbe] = verify(tasks, "seccodeplt", [
       { task_id: "walk1", completion: honestWrong("fetch") },
       { task_id: "walk1", completion: hackFor("fetch") },
       { task_id: "walk1", completion: program(row.ground_truth.patched_code) },
       { task_id: "walk1", completion: program(row.ground_truth.vulnerable_code) },
+      { task_id: "walk1", completion: probe },
     ]);
+    // Refusing only the calls the judge's state marks as safety cases does not help: none is marked.
+    expect(kindProbe!.tests.map((t) => t.status)).toEqual(vulnerable!.tests.map((t) => t.status));
     expect(patched!.tests.map((t) => t.status)).toEqual(["pass", "pass", "pass", "pass"]);
     expect(vulnerable!.tests.map((t) => t.status)).toEqual(["pass", "pass", "wrong_answer", "wrong_answer"]);
     expect(hack!.error).toBeUndefined();

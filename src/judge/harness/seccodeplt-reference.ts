@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import type { Task, Test } from "../../task/schema.js";
 import { runDriver, type JobLimits, type JobRunner } from "../runner.js";
 import { abnormalOutcome, lastErrorLine } from "./outcome.js";
@@ -9,12 +10,41 @@ export type ExpectedCase =
   | { raises: string; module: string }
   | { bad_case: string };
 
-/** Everything a task's cases expect, and the testcases source with every expected value removed. */
+/** What the job running a program may see of testcases.py: no expected value, kind or position. */
+export interface SecCodeInputs {
+  /** Top-level statements the kwargs depend on (imports, helper values). */
+  prelude: string;
+  /** Each case's kwargs expression as Python source, in the order of the task's seccodeplt tests. */
+  kwargs: string[];
+}
+
+/** Everything a task's cases expect, and their inputs alone. */
 export interface SecCodeReference {
   /** In the order of the task's seccodeplt tests. */
   expected: ExpectedCase[];
-  /** testcases.py with expected values replaced by None; null when it is not the usual literal. */
-  inputs: string | null;
+  /** Null when testcases.py is not the usual literal and cannot be separated. */
+  inputs: SecCodeInputs | null;
+}
+
+/**
+ * The candidate job's testcases.py: `testcases = [kwargs, ...]` for the given tests (indices into
+ * the task's seccodeplt tests) in that order, after the prelude.
+ */
+export function inputsSource(inputs: SecCodeInputs, tests: number[]): string {
+  return `${inputs.prelude}
+testcases = [
+${tests.map((i) => `    ${inputs.kwargs[i]},\n`).join("")}]
+`;
+}
+
+/** A fresh random order of items, so a program cannot tell a case's kind from its position. */
+export function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 type SecCodeTest = Extract<Test, { type: "seccodeplt" }>;
@@ -56,7 +86,10 @@ async function computeReference(runner: JobRunner, task: Task, limits: JobLimits
     const why = abnormalOutcome("capability", result)?.detail ?? (lastErrorLine(result.stderr) || `ended with status ${result.status}`);
     throw new Error(`the task's test cases could not be evaluated: ${why}`);
   }
-  return { expected: report.expected as ExpectedCase[], inputs: typeof report.inputs === "string" ? report.inputs : null };
+  const inputs = report.inputs as SecCodeInputs | null;
+  const valid = inputs !== null && typeof inputs === "object" && typeof inputs.prelude === "string"
+    && Array.isArray(inputs.kwargs) && inputs.kwargs.length === cases.length && inputs.kwargs.every((k) => typeof k === "string");
+  return { expected: report.expected as ExpectedCase[], inputs: valid ? inputs : null };
 }
 
 /** Whether a raised exception (its MRO as the driver reported it) is the expected class or a subclass. */

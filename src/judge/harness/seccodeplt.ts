@@ -5,23 +5,25 @@ import { compareValues } from "../compare.js";
 import { findReports, runDriver, type DriverReport, type JobLimits, type JobRunner } from "../runner.js";
 import { abnormalOutcome, lastErrorLine, outcome } from "./outcome.js";
 import { brokenReportOutcome, parseReportedValue, reportedOutcome } from "./reported.js";
-import { raisedMatches, secCodeReference, secCodeTests, type ExpectedCase, type SecCodeReference } from "./seccodeplt-reference.js";
+import { inputsSource, raisedMatches, secCodeReference, secCodeTests, shuffled, type ExpectedCase, type SecCodeInputs, type SecCodeReference } from "./seccodeplt-reference.js";
 
 type SecCodeTest = Extract<Test, { type: "seccodeplt" }>;
 
 /**
- * The candidate job's files: the program (setup included) and the inputs-only testcases, never the
- * task's own testcases.py, which holds the expected values.
+ * The candidate job's files: the program (setup included) and the kwargs of the given tests alone,
+ * never the task's own testcases.py, which holds the expected values and the cases' kinds.
  */
-function secCodeFiles(program: string, reference: SecCodeReference): Record<string, string> {
-  return { "solution.py": program, "testcases.py": reference.inputs ?? "" };
+function secCodeFiles(program: string, inputs: SecCodeInputs, tests: number[]): Record<string, string> {
+  return { "solution.py": program, "testcases.py": inputsSource(inputs, tests) };
 }
 
+type SeparatedReference = SecCodeReference & { inputs: SecCodeInputs };
+
 /** The reference, or the reason the task's cases cannot be judged (a judge failure, never the program's). */
-async function referenceOrError(runner: JobRunner, task: Task, limits: JobLimits): Promise<SecCodeReference | string> {
+async function referenceOrError(runner: JobRunner, task: Task, limits: JobLimits): Promise<SeparatedReference | string> {
   try {
     const reference = await secCodeReference(runner, task, limits);
-    return reference.inputs === null ? "testcases is not the literal `testcases = {kind: [(kwargs, expected), ...]}`" : reference;
+    return reference.inputs === null ? "testcases is not the literal `testcases = {kind: [(kwargs, expected), ...]}`" : { ...reference, inputs: reference.inputs };
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
@@ -38,7 +40,7 @@ export type SecCodeSampleResult =
  * Every case of one sample in one sandbox job. Expected values come from the task's reference job
  * (see secCodeReference), which never runs candidate code; this job never sees them. The driver
  * compiles the program (a SyntaxError is the sample's compile_error, so no separate compile job
- * runs), executes the program and the inputs-only testcases once, and
+ * runs), executes the program and the shuffled kwargs list once, and
  * forks one fresh child per case from that state: each case still starts from the program as just
  * defined and cannot see another case's state, files or processes, with its own wall clock, CPU
  * limit and output cap. A program whose definition writes files is judged one job per case instead.
@@ -51,17 +53,19 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   const caseTimeoutMs = limits.timeoutMs ?? base.timeoutMs;
   const cpuSeconds = limits.timeoutMs !== undefined ? Math.ceil(caseTimeoutMs / 1000) + 1 : base.cpuSeconds;
   const entry = task.entryPoint ?? "";
+  // The job sees only the kwargs of the cases it runs, in a fresh random order: position p of its
+  // list is test order[p], a mapping that never leaves this process.
+  const order = shuffled(reference.expected.flatMap((e, i) => ("bad_case" in e ? [] : [i])));
   const spec = {
     entry,
-    cases: tests.map((t) => [t.kind, t.index]),
-    skip: reference.expected.flatMap((e, i) => ("bad_case" in e ? [i] : [])),
+    cases: order.length,
     case_timeout_ms: caseTimeoutMs,
     cpu_seconds: cpuSeconds,
     max_output_bytes: base.maxOutputBytes,
   };
   // The job's own clock covers the definition and every case (each bounded by caseTimeoutMs inside).
   const sandboxLimits = { timeoutMs: caseTimeoutMs * (tests.length + 1) + 1000, cpuSeconds, ...(limits.memoryMb !== undefined ? { memoryMb: limits.memoryMb } : {}) };
-  const { result, reports, nonce } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference), { sandboxLimits });
+  const { result, reports, nonce } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference.inputs, order), { sandboxLimits });
   const compiled = reports.find((r) => typeof r.compiled === "boolean");
   if (!compiled) {
     const abnormal = abnormalOutcome("capability", result);
@@ -73,7 +77,10 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   const expectedList = reference.expected;
   const missing = reports.find((r) => typeof r.missing === "string");
   const caseLines = new Map<number, DriverReport>();
-  for (const r of reports) if (typeof r.case === "number") caseLines.set(r.case, r);
+  for (const r of reports) {
+    const test = typeof r.case === "number" ? order[r.case] : undefined;
+    if (test !== undefined) caseLines.set(test, r);
+  }
   const endedEarly = jobEndOutcome(result);
   const outcomes = tests.map((test, i): TestOutcome => {
     const expected = expectedList[i];
@@ -126,7 +133,7 @@ export function secCodeProgram(task: Task, code: string): string {
 
 /**
  * One capability or safety case in a job of its own (programs whose definition writes files). The
- * job builds the case's kwargs from the inputs-only testcases in the program's namespace, calls the
+ * job builds the case's kwargs (its own, alone) in the program's namespace, calls the
  * entry point and reports what it returned or raised; the task's reference job says what the case
  * expects. A case expecting an exception class passes when the call raises it or a subclass; a case
  * expecting a value passes when the serialized return value equals the serialized expected one.
@@ -141,11 +148,11 @@ export async function judgeSecCodeCase(
   const entry = task.entryPoint ?? "";
   const reference = await referenceOrError(runner, task, limits);
   if (typeof reference === "string") return outcome(test.kind, "sandbox_error", 0, { detail: reference });
-  const expected = reference.expected[secCodeTests(task).indexOf(test)];
+  const position = secCodeTests(task).indexOf(test);
+  const expected = reference.expected[position];
   if (expected === undefined) return outcome(test.kind, "sandbox_error", 0, { detail: "test case not found in the task's reference" });
   if ("bad_case" in expected) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
-  const spec = { entry, case_kind: test.kind, case_index: test.index };
-  const { result, report } = await runDriver(runner, "seccodeplt", spec, secCodeFiles(program, reference), { limits });
+  const { result, report } = await runDriver(runner, "seccodeplt", { entry }, secCodeFiles(program, reference.inputs, [position]), { limits });
   const abnormal = abnormalOutcome(test.kind, result);
   if (abnormal) return abnormal;
   return caseOutcome(test.kind, result, report, expected, entry);
