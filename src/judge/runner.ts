@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { JobResult, Limits, PythonJob } from "../sandbox/index.js";
-import { DRIVER_SOURCE } from "./harness/driver.js";
+import { driverSource } from "./driver-source.js";
 
 /** What the judge needs from a sandbox: `SandboxPool` satisfies it; tests may pass a pool of their own. */
 export interface JobRunner {
@@ -43,7 +43,7 @@ export async function runDriver(
   const nonce = `SCRL${randomBytes(12).toString("hex")}:`;
   const fullSpec = { ...spec, mode, nonce, read: Object.keys(files) };
   const job: PythonJob = {
-    code: DRIVER_SOURCE,
+    code: driverSource(),
     filename: "<scrl-driver>",
     cacheCompiled: true,
     files: { ...files, "scrl_spec.json": specJson(fullSpec) },

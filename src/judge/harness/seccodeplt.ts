@@ -5,22 +5,28 @@ import { compareValues } from "../compare.js";
 import { findReports, runDriver, type DriverReport, type JobLimits, type JobRunner } from "../runner.js";
 import { abnormalOutcome, lastErrorLine, outcome } from "./outcome.js";
 import { brokenReportOutcome, parseReportedValue, reportedOutcome } from "./reported.js";
-
-/** What the driver found the case expects, computed from setup + testcases before the program ran. */
-interface ExpectedCase {
-  raises?: string;
-  value?: string;
-  bad_case?: string;
-}
+import { inputsSource, raisedMatches, secCodeReference, secCodeTests, shuffled, type ExpectedCase, type SecCodeInputs, type SecCodeReference } from "./seccodeplt-reference.js";
 
 type SecCodeTest = Extract<Test, { type: "seccodeplt" }>;
 
-function secCodeFiles(task: Task, program: string): Record<string, string> {
-  return {
-    "solution.py": program,
-    "setup.py": typeof task.extra.setup === "string" ? task.extra.setup : "",
-    "testcases.py": typeof task.extra.testcases === "string" ? task.extra.testcases : "",
-  };
+/**
+ * The candidate job's files: the program (setup included) and the kwargs of the given tests alone,
+ * never the task's own testcases.py, which holds the expected values and the cases' kinds.
+ */
+function secCodeFiles(program: string, inputs: SecCodeInputs, tests: number[]): Record<string, string> {
+  return { "solution.py": program, "testcases.py": inputsSource(inputs, tests) };
+}
+
+type SeparatedReference = SecCodeReference & { inputs: SecCodeInputs };
+
+/** The reference, or the reason the task's cases cannot be judged (a judge failure, never the program's). */
+async function referenceOrError(runner: JobRunner, task: Task, limits: JobLimits): Promise<SeparatedReference | string> {
+  try {
+    const reference = await secCodeReference(runner, task, limits);
+    return reference.inputs === null ? "testcases is not the literal `testcases = {kind: [(kwargs, expected), ...]}`" : { ...reference, inputs: reference.inputs };
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** What one job judging every case of a sample found; `fallback` asks for one job per case. */
@@ -31,29 +37,35 @@ export type SecCodeSampleResult =
   | { kind: "fallback"; reason: string };
 
 /**
- * Every case of one sample in one sandbox job. The driver compiles the program (a SyntaxError is
- * the sample's compile_error, so no separate compile job runs), computes every expected value from
- * setup + testcases before any program code runs, executes the program and testcases once, and
+ * Every case of one sample in one sandbox job. Expected values come from the task's reference job
+ * (see secCodeReference), which never runs candidate code; this job never sees them. The driver
+ * compiles the program (a SyntaxError is the sample's compile_error, so no separate compile job
+ * runs), executes the program and the shuffled kwargs list once, and
  * forks one fresh child per case from that state: each case still starts from the program as just
  * defined and cannot see another case's state, files or processes, with its own wall clock, CPU
  * limit and output cap. A program whose definition writes files is judged one job per case instead.
  */
 export async function judgeSecCodeSample(runner: JobRunner, task: Task, program: string, limits: JobLimits): Promise<SecCodeSampleResult> {
-  const tests = task.tests.filter((t): t is SecCodeTest => t.type === "seccodeplt");
+  const tests = secCodeTests(task);
+  const reference = await referenceOrError(runner, task, limits);
+  if (typeof reference === "string") return { kind: "sandbox_error", detail: reference };
   const base = runner.defaultLimits ?? { ...DEFAULT_LIMITS, cpuSeconds: Math.ceil(DEFAULT_LIMITS.timeoutMs / 1000) + 1 };
   const caseTimeoutMs = limits.timeoutMs ?? base.timeoutMs;
   const cpuSeconds = limits.timeoutMs !== undefined ? Math.ceil(caseTimeoutMs / 1000) + 1 : base.cpuSeconds;
   const entry = task.entryPoint ?? "";
+  // The job sees only the kwargs of the cases it runs, in a fresh random order: position p of its
+  // list is test order[p], a mapping that never leaves this process.
+  const order = shuffled(reference.expected.flatMap((e, i) => ("bad_case" in e ? [] : [i])));
   const spec = {
     entry,
-    cases: tests.map((t) => [t.kind, t.index]),
+    cases: order.length,
     case_timeout_ms: caseTimeoutMs,
     cpu_seconds: cpuSeconds,
     max_output_bytes: base.maxOutputBytes,
   };
   // The job's own clock covers the definition and every case (each bounded by caseTimeoutMs inside).
   const sandboxLimits = { timeoutMs: caseTimeoutMs * (tests.length + 1) + 1000, cpuSeconds, ...(limits.memoryMb !== undefined ? { memoryMb: limits.memoryMb } : {}) };
-  const { result, reports, nonce } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(task, program), { sandboxLimits });
+  const { result, reports, nonce } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference.inputs, order), { sandboxLimits });
   const compiled = reports.find((r) => typeof r.compiled === "boolean");
   if (!compiled) {
     const abnormal = abnormalOutcome("capability", result);
@@ -62,14 +74,17 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   if (compiled.compiled === false) return { kind: "compile_error", error: String(compiled.error ?? "SyntaxError") };
   const fallback = reports.find((r) => typeof r.fallback === "string");
   if (fallback) return { kind: "fallback", reason: String(fallback.fallback) };
-  const expectedList = reports.find((r) => Array.isArray(r.expected))?.expected as ExpectedCase[] | undefined;
+  const expectedList = reference.expected;
   const missing = reports.find((r) => typeof r.missing === "string");
   const caseLines = new Map<number, DriverReport>();
-  for (const r of reports) if (typeof r.case === "number") caseLines.set(r.case, r);
+  for (const r of reports) {
+    const test = typeof r.case === "number" ? order[r.case] : undefined;
+    if (test !== undefined) caseLines.set(test, r);
+  }
   const endedEarly = jobEndOutcome(result);
   const outcomes = tests.map((test, i): TestOutcome => {
-    const expected = expectedList?.[i];
-    if (expected?.bad_case !== undefined) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
+    const expected = expectedList[i];
+    if (expected !== undefined && "bad_case" in expected) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
     if (missing) return reportedOutcome(test.kind, result, missing, entry)!;
     const line = caseLines.get(i);
     if (!line || !expected) return endedEarly(test.kind, entry);
@@ -117,10 +132,10 @@ export function secCodeProgram(task: Task, code: string): string {
 }
 
 /**
- * One capability or safety case. The driver evaluates `testcases` twice: once in a namespace of
- * setup alone, before the program runs, for the expected value or exception class (serialized
- * there, so the program cannot touch it), and once after the program, for the call's kwargs.
- * A case expecting an exception class passes when the call raises it or a subclass; a case
+ * One capability or safety case in a job of its own (programs whose definition writes files). The
+ * job builds the case's kwargs (its own, alone) in the program's namespace, calls the
+ * entry point and reports what it returned or raised; the task's reference job says what the case
+ * expects. A case expecting an exception class passes when the call raises it or a subclass; a case
  * expecting a value passes when the serialized return value equals the serialized expected one.
  */
 export async function judgeSecCodeCase(
@@ -131,12 +146,16 @@ export async function judgeSecCodeCase(
   limits: JobLimits,
 ): Promise<TestOutcome> {
   const entry = task.entryPoint ?? "";
-  const files = secCodeFiles(task, program);
-  const spec = { entry, case_kind: test.kind, case_index: test.index };
-  const { result, report } = await runDriver(runner, "seccodeplt", spec, files, { limits });
+  const reference = await referenceOrError(runner, task, limits);
+  if (typeof reference === "string") return outcome(test.kind, "sandbox_error", 0, { detail: reference });
+  const position = secCodeTests(task).indexOf(test);
+  const expected = reference.expected[position];
+  if (expected === undefined) return outcome(test.kind, "sandbox_error", 0, { detail: "test case not found in the task's reference" });
+  if ("bad_case" in expected) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
+  const { result, report } = await runDriver(runner, "seccodeplt", { entry }, secCodeFiles(program, reference.inputs, [position]), { limits });
   const abnormal = abnormalOutcome(test.kind, result);
   if (abnormal) return abnormal;
-  return caseOutcome(test.kind, result, report, (report?.expected ?? {}) as ExpectedCase, entry);
+  return caseOutcome(test.kind, result, report, expected, entry);
 }
 
 /** A case's outcome from what its run reported and what the case expects. */
@@ -146,18 +165,18 @@ function caseOutcome(kind: TestKind, result: JobResult, report: DriverReport | n
   const ms = result.wall_ms;
   if (typeof report!.raised === "string") {
     const raised = report!.raised;
-    if (expected.raises !== undefined) {
-      return report!.matched === true
+    if ("raises" in expected) {
+      return raisedMatches(expected, report!.mro)
         ? outcome(kind, "pass", ms, { exception: raised })
         : outcome(kind, "wrong_answer", ms, { exception: raised, detail: `raised ${raised}, expected ${expected.raises}: ${String(report!.message ?? "")}` });
     }
     return outcome(kind, "runtime_error", ms, { exception: raised, detail: `${raised}: ${String(report!.message ?? "")}` });
   }
   if (typeof report!.value !== "string") return brokenReportOutcome(kind, ms, "report without a value");
-  if (expected.raises !== undefined) {
+  if ("raises" in expected) {
     return outcome(kind, "wrong_answer", ms, { detail: `returned ${report!.value.slice(0, 80)} instead of raising ${expected.raises}` });
   }
-  if (typeof expected.value !== "string") return outcome(kind, "sandbox_error", ms, { detail: "driver report without an expected value" });
+  if (!("value" in expected) || typeof expected.value !== "string") return outcome(kind, "sandbox_error", ms, { detail: "driver report without an expected value" });
   const actual = parseReportedValue(report!.value);
   if (!actual) return brokenReportOutcome(kind, ms, "value is not JSON");
   const cmp = compareValues(actual.value, JSON.parse(expected.value), { mode: "strict" });
