@@ -141,6 +141,16 @@ def _compile_program(source, filename="<program>"):
     return compile(source, filename, "exec", dont_inherit=True)
 
 
+def _compile_or_report(nonce, source):
+    """The program's code object, or None once CPython's rejection is reported: every run of a sample
+    doubles as its compile check, so a sample needs no job of its own for it."""
+    try:
+        return _compile_program(source)
+    except (SyntaxError, ValueError) as e:
+        _report(nonce, {"compiled": False, "error": _compile_error_message(e)})
+        return None
+
+
 def _fresh_module(name):
     import types
     mod = types.ModuleType(name)
@@ -192,11 +202,8 @@ from heapq import heappush, heappop, heapify
 
 def mode_call(spec, files):
     nonce = spec["nonce"]
-    try:
-        code = _compile_program(files["solution.py"])
-    except (SyntaxError, ValueError) as e:
-        # Said apart from runtime errors: this job is also the sample's compile check.
-        _report(nonce, {"compiled": False, "error": _compile_error_message(e)})
+    code = _compile_or_report(nonce, files["solution.py"])
+    if code is None:
         return
     ns = _fresh_module("solution")
     exec(_CALL_PRELUDE, ns)

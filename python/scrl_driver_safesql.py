@@ -43,12 +43,8 @@ def _database_digest(skip):
 
 def mode_safesql(spec, files):
     nonce = spec["nonce"]
-    # Each run doubles as the compile check (a sample needs no job of its own for it): a program
-    # CPython rejects is reported as such, apart from any SyntaxError it raises at run time.
-    try:
-        code = _compile_program(files["solution.py"])
-    except (SyntaxError, ValueError) as e:
-        _report(nonce, {"compiled": False, "error": _compile_error_message(e)})
+    code = _compile_or_report(nonce, files["solution.py"])
+    if code is None:
         return
     quiet = _io.StringIO()
     _sys.stdout = quiet

@@ -378,10 +378,8 @@ def mode_seccodeplt_batch(spec, files):
     other's state while setup, testcases and the program's definitions are evaluated once."""
     import signal
     nonce = spec["nonce"]
-    try:
-        program = _compile_program(files["solution.py"])
-    except (SyntaxError, ValueError) as e:
-        _report(nonce, {"compiled": False, "error": _compile_error_message(e)})
+    program = _compile_or_report(nonce, files["solution.py"])
+    if program is None:
         return
     _report(nonce, {"compiled": True})
     cases = spec["cases"]
