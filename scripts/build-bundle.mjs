@@ -42,7 +42,7 @@ for (const file of Object.values(entries)) {
 }
 
 /** Native addons, or packages that locate their own files (grammars, wasm, CLIs) at run time. */
-const EXTERNAL = ["tree-sitter", "tree-sitter-python", "better-sqlite3", "node-llama-cpp", "pyright", "playwright-core"];
+const EXTERNAL = ["tree-sitter", "tree-sitter-python", "better-sqlite3", "node-llama-cpp", "pyright", "playwright-core", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"];
 
 /**
  * External CommonJS packages that the code imports with `import X from "pkg"` are loaded with

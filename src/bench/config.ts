@@ -26,7 +26,7 @@ export const DatasetEntrySchema = z
 export const ModelEntrySchema = z
   .object({
     name: z.string().min(1).optional(),
-    backend: z.enum(["replay", "openai", "llamacpp"]),
+    backend: z.enum(["replay", "openai", "llamacpp", "local"]),
     api_key_env: z.string().min(1).optional(),
   })
   .passthrough()
@@ -89,7 +89,7 @@ export function parseBenchConfig(raw: unknown, where = "config"): BenchConfig {
 }
 
 /** Model paths (samples files, GGUF files, caches) that a config names relative to itself. */
-const MODEL_PATH_FIELDS = ["samples", "model_path", "cache_dir"] as const;
+const MODEL_PATH_FIELDS = ["samples", "model_path", "cache_dir", "path"] as const;
 
 export function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const abs = (p: unknown) => (typeof p === "string" && p !== "" && !isAbsolute(p) ? resolve(baseDir, p) : p);
@@ -133,5 +133,6 @@ export function modelLabel(entry: ModelEntry, index: number): string {
   const e = entry as Record<string, unknown>;
   if (entry.backend === "openai") return String(e.model);
   if (entry.backend === "llamacpp") return String(e.model_path).split("/").pop() ?? `model${index}`;
+  if (entry.backend === "local") return `local:${String(e.path).split("/").filter(Boolean).pop() ?? index}`;
   return `replay-${index}`;
 }

@@ -78,6 +78,7 @@ async function buildConfig(opts: BenchCliOptions): Promise<{ raw: Record<string,
     if (opts.samples) models.push({ backend: "replay", samples: resolve(opts.samples), name: opts.name ?? "replay" });
     if (opts.model) {
       if (/\.gguf$/i.test(opts.model)) models.push({ backend: "llamacpp", model_path: resolve(opts.model) });
+      else if (opts.model.startsWith("local:")) models.push({ backend: "local", path: resolve(opts.model.slice("local:".length)) });
       else {
         if (!opts.baseUrl) throw new UsageError("--model NAME needs --base-url URL (an OpenAI-compatible server), or pass a .gguf file for llama.cpp");
         models.push({ backend: "openai", base_url: opts.baseUrl, model: opts.model, ...(opts.apiKeyEnv ? { api_key_env: opts.apiKeyEnv } : {}) });
@@ -248,7 +249,7 @@ export function registerBench(program: Command): void {
     .addOption(new Option("--dataset <kind>", "row layout of --tasks").choices(["apps", "apps-plus", "stepcoder-apps", "seccodeplt", "safesql", "jsonl"]))
     .option("--limit <n>", "first N tasks of each dataset")
     .option("--samples <file>", "replay completions from a samples JSONL file ({task_id, completion} a line)")
-    .option("--model <name>", "OpenAI-compatible model name (with --base-url), or a .gguf file for llama.cpp")
+    .option("--model <name>", "OpenAI-compatible model name (with --base-url), a .gguf file for llama.cpp, or local:DIR (a `securecoderl train` checkpoint)")
     .option("--base-url <url>", "OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
     .option("--api-key-env <var>", "environment variable holding the API key")
     .option("--reward <spec>", "reward spec: securecoderl, real, or a YAML/JSON file with a custom spec")

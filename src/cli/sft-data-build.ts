@@ -31,7 +31,7 @@ interface ResultLine {
   completion?: unknown;
 }
 
-function promptOf(task: Task): string {
+export function promptOf(task: Task): string {
   return task.starterCode.trim() ? `${task.prompt}\n\n${task.starterCode}` : task.prompt;
 }
 
@@ -39,7 +39,7 @@ function promptOf(task: Task): string {
  * Without a run, the samples are the tasks' own references, judged now by the same Verifier every
  * command uses, so the reward filter and the statistics mean what they mean for a bench run.
  */
-async function judgeReferences(tasks: Task[], o: BuildSftOptions): Promise<SftSample[]> {
+export async function judgeReferences(tasks: Task[], o: BuildSftOptions): Promise<SftSample[]> {
   const { Verifier } = await import("../verify/index.js");
   const { getSpec } = await import("../reward/index.js");
   const verifier = new Verifier({ spec: getSpec(o.spec ?? "securecoderl"), tasks, ...(o.jobs ? { jobs: o.jobs } : {}) });

@@ -13,6 +13,7 @@ interface TrainCliOptions {
   engine?: "verl" | "openrlhf" | "trl" | "hf";
   model?: string;
   gpus?: string;
+  limit?: string;
 }
 
 const ALGORITHMS = ["sft", "ppo", "grpo"] as const;
@@ -44,7 +45,13 @@ export function registerTrain(program: Command): void {
           return;
         }
         if (!opts.out) throw new Error("--out DIR is required");
-        if (algorithm !== "sft" && !opts.tasks) throw new Error(`${algorithm} needs --tasks PATH to compute rewards on`);
+        if (algorithm === "sft") {
+          // Loaded only here: the tensor library is heavy and other commands never need it.
+          const { runTrainSft } = await import("./train-sft.js");
+          process.exitCode = await runTrainSft({ ...opts, out: opts.out });
+          return;
+        }
+        if (!opts.tasks) throw new Error(`${algorithm} needs --tasks PATH to compute rewards on`);
         // The in-process trainers (src/train/sft.ts, ppo.ts, grpo.ts) are not on this branch yet: say so
         // plainly rather than pretend a run happened.
         throw new Error(`the in-process ${algorithm} trainer is not built yet; only --engine runs are available`);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { OpenAICompatiblePolicy } from "./openai.js";
 import { LlamaCppPolicy } from "./llamacpp.js";
 import { ReplayPolicy } from "./replay.js";
+import { LocalPolicy } from "./local.js";
 import type { Policy, PolicyHooks } from "./types.js";
 
 /** Generation parameters as a config file writes them (snake_case, like the OpenAI API). */
@@ -45,6 +46,8 @@ export const PolicyConfigSchema = z.discriminatedUnion("backend", [
     })
     .strict(),
   z.object({ backend: z.literal("replay"), samples: z.string().min(1) }).strict(),
+  /** A checkpoint or run folder of `securecoderl train` (the in-process small model). */
+  z.object({ backend: z.literal("local"), path: z.string().min(1), params: ParamsSchema.default({}) }).strict(),
 ]);
 export type PolicyConfig = z.input<typeof PolicyConfigSchema>;
 
@@ -80,5 +83,7 @@ export async function createPolicy(config: unknown, hooks: PolicyHooks = {}): Pr
       });
     case "replay":
       return ReplayPolicy.fromFile(c.samples);
+    case "local":
+      return new LocalPolicy({ path: c.path, defaults: c.params });
   }
 }

@@ -3,6 +3,7 @@ export { OpenAICompatiblePolicy, type OpenAICompatibleOptions } from "./openai.j
 export { GenerationCache, DEFAULT_CACHE_DIR, sampleKey, cacheDirectory, cacheStats, clearCache } from "./cache.js";
 export { ReplayPolicy, readSamplesFile, type ReplaySample, type SamplesFileReport } from "./replay.js";
 export { LlamaCppPolicy, type LlamaCppOptions } from "./llamacpp.js";
+export { LocalPolicy, type LocalPolicyOptions } from "./local.js";
 export { buildPrompt, promptStyleFor, describeSafeSqlSchema, renderPromptTemplate, unknownPlaceholders, PROMPT_PLACEHOLDERS, PROMPT_STYLES, DEFAULT_SYSTEM_PROMPT, type PromptOptions, type PromptStyle } from "./prompts.js";
 export { createPolicy, PolicyConfigSchema, type PolicyConfig } from "./create.js";
 export { extractCode, looksLikeCode, type ExtractOptions } from "./extract.js";
