@@ -62,6 +62,21 @@ describe("train sft", () => {
     expect(existsSync(join(out, "checkpoint", "optimizer.bin"))).toBe(true);
   });
 
+  it("--tasks trains on the task references judged by the Verifier, as sft-data selects them", () => {
+    const small = join(tmp, "tasks.json");
+    writeFileSync(small, JSON.stringify({ tokenizer: "line", steps: 4, evalEvery: 2, minReward: 0, model: { contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2 } }));
+    const out = join(tmp, "from-tasks");
+    const r = runCli(["train", "sft", "--tasks", join(REPO_ROOT, "bench-data", "mini", "seccodeplt.json"), "--out", out, "--config", small]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/3 references judged, 3 kept/);
+    expect(r.stderr).toMatch(/3 train \/ 0 validation examples, line tokens/);
+    expect(metrics(out).map((row) => row.step)).toEqual([1, 2, 3, 4]);
+    // The line vocabulary was built from the references, so a reference line decodes back to itself.
+    const tokenizer = JSON.parse(readFileSync(join(out, "model", "tokenizer.json"), "utf8")) as { kind: string; lines: string[] };
+    expect(tokenizer.kind).toBe("line");
+    expect(tokenizer.lines).toContain("```python\n");
+  });
+
   it("reports bad input clearly: an unknown config key, a missing data source, a bad JSONL line", () => {
     const bad = join(tmp, "bad.json");
     writeFileSync(bad, JSON.stringify({ stepz: 3 }));
