@@ -89,7 +89,8 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
       // 5. Several epochs of minibatch updates on the clipped objective; stop early once the policy has moved target_kl.
       const sums = { policy_loss: 0, value_loss: 0, entropy: 0, clip_fraction: 0, approx_kl: 0, grad_norm: 0, n: 0 };
       let epochsRun = 0;
-      for (let epoch = 0; epoch < c.epochs; epoch++) {
+      let stop = false;
+      for (let epoch = 0; epoch < c.epochs && !stop; epoch++) {
         let epochKl = 0;
         const mbs = minibatches(scored.length, c.minibatches, random);
         for (const rows of mbs) {
@@ -124,9 +125,14 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
           epochKl += kl / mbs.length;
           for (const x of [...side, mbOldLogp, mbOldValues, mbAdv, mbReturns]) x.dispose();
           disposeBatch(mb);
+          // One minibatch already far past the target (1.5×, as Spinning Up): stop this update at once.
+          if (kl > 1.5 * c.target_kl) {
+            stop = true;
+            break;
+          }
         }
         epochsRun++;
-        if (epochKl > c.target_kl) break;
+        if (epochKl > c.target_kl) stop = true;
       }
       disposeBatch(all);
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js";
-import { Gpt } from "../model/gpt.js";
+import type { Gpt } from "../model/gpt.js";
 import { Adam } from "../model/optimizer.js";
 import { seededRandom } from "../model/random.js";
 import { initTensorBackend } from "../model/tensor.js";
@@ -94,18 +94,6 @@ function checkpointPath(init: string): string {
   throw new Error(`--init ${init}: neither a checkpoint (config.json + weights.bin) nor a run folder with model/ or checkpoint/`);
 }
 
-/** PPO's critic: the policy's trunk plus a value head, added (zero, so V starts at 0) when the SFT model has none. */
-function withValueHead(model: Gpt): Gpt {
-  if (model.config.valueHead) return model;
-  const values = new Map<string, Float32Array>();
-  for (const p of model.namedVariables()) values.set(p.name, p.variable.dataSync() as Float32Array);
-  values.set("value.w", new Float32Array(model.config.dModel));
-  values.set("value.b", new Float32Array(1));
-  const out = Gpt.fromValues({ ...model.config, valueHead: true }, values);
-  model.dispose();
-  return out;
-}
-
 export interface RlRun<C extends RlCommonConfig> {
   readonly algorithm: RlAlgorithm;
   readonly config: C;
@@ -166,7 +154,12 @@ export async function openRlRun<C extends RlCommonConfig>(algorithm: RlAlgorithm
     if (!run.init) throw new Error(`${algorithm} starts from a trained policy: give --init DIR (an SFT run folder or checkpoint)`);
     // Weights only: SFT's optimizer moments (sized for next-token loss, at SFT's learning rate) are never read.
     ({ model: policy, tokenizer } = await loadCheckpoint(checkpointPath(run.init)));
-    if (algorithm === "ppo") policy = withValueHead(policy);
+    if (algorithm === "ppo" && !policy.config.valueHead) {
+      // PPO's critic: the policy's trunk plus a value head, added at zero so the policy is unchanged.
+      const withHead = policy.withValueHead();
+      policy.dispose();
+      policy = withHead;
+    }
     // The reference is saved in the run folder, so a resumed run needs nothing outside it.
     await saveCheckpoint(join(dir, "reference"), { model: policy, tokenizer, meta: { role: "reference", init: run.init } });
     optimizer = new Adam(policy.namedVariables(), adamConfig);
