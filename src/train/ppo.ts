@@ -17,10 +17,10 @@ export const PPO_DEFAULTS = {
   samples_per_step: 32, // rollouts per update, spread evenly over the tasks
   max_new_tokens: 16, // response length limit (tokens)
   temperature: 1, // sample from the policy itself, so the recorded log-probs are the behaviour policy's
-  learning_rate: 3e-4,
+  learning_rate: 1e-4, // 3e-4 made single updates jump the policy far from its reference on the demonstration
   adam_beta1: 0.9,
   adam_beta2: 0.999,
-  adam_eps: 1e-8,
+  adam_eps: 1e-5, // as CleanRL's PPO: a tiny second moment cannot turn noise into full-size steps
   kl_coef: 0.1, // β of the per-token KL penalty to the reference (the SecureCodeRL paper's 0.1)
   gamma: 1, // no discount: the task reward arrives at the last token and is all that matters
   gae_lambda: 0.95, // λ of GAE: bias (λ→0, trust V) versus variance (λ→1, trust the sampled reward)
@@ -28,7 +28,7 @@ export const PPO_DEFAULTS = {
   clip_eps: 0.2, // ε of the clipped ratio
   value_clip_eps: 0.2, // ε of the clipped value loss
   vf_coef: 0.5, // weight of the value loss (the critic shares the policy's trunk)
-  ent_coef: 0.01, // entropy bonus: keeps exploring while rewards still differ
+  ent_coef: 0.001, // entropy bonus: keeps some exploration; larger values fought convergence on the demonstration
   epochs: 4, // passes over one batch of rollouts
   minibatches: 4, // minibatches per pass (the paper's 4)
   max_grad_norm: 1, // global gradient-norm clip
