@@ -29,7 +29,7 @@ export async function evaluatePolicy(
   const picks = tasks.flatMap((_, i) => new Array<number>(opts.samplesPerTask).fill(i));
   const generations = sampleRollouts(model, tokenizer, tasks, picks, { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature ?? 1 }, seededRandom(opts.seed));
   const m = rolloutMetrics(await scoreRollouts(rewards, tasks, picks, generations, -1));
-  return { samples: picks.length, reward_mean: m.reward_mean!, patched_share: m.patched_share!, vulnerable_share: m.vulnerable_share!, pass_rate: m.pass_rate! };
+  return { samples: picks.length, reward_mean: m.reward_mean!, patched_share: m.patched_share ?? 0, vulnerable_share: m.vulnerable_share ?? 0, pass_rate: m.pass_rate! };
 }
 
 /** The same, for a checkpoint folder (an SFT run's model/, an RL run's checkpoint/). */

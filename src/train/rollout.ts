@@ -43,6 +43,11 @@ function normalise(program: string): string {
     .join("\n");
 }
 
+/** Whether a task carries the labelled pair that classifyVariant needs. */
+export function hasVariants(task: Task): boolean {
+  return task.references[0] !== undefined && typeof task.extra["vulnerableProgram"] === "string";
+}
+
 export function classifyVariant(task: Task, text: string): Variant {
   const mine = normalise(text);
   if (mine === "") return "other";
@@ -66,6 +71,8 @@ export function sampleRollouts(policy: Gpt, tokenizer: Tokenizer, tasks: readonl
 
 export interface ScoredRollout {
   taskIndex: number;
+  /** False for tasks without a patched/vulnerable pair (their variant is always "other"). */
+  labelled: boolean;
   generation: Generation;
   /** The verifier's scalar reward; the spec's no-code penalty when verification failed outright. */
   reward: number;
@@ -83,9 +90,9 @@ export async function scoreRollouts(rewards: CachedRewards, tasks: readonly Task
       const variant = classifyVariant(task, generation.text);
       try {
         const result = await rewards.verify(task, verifierCompletion(generation.text));
-        return { taskIndex, generation, reward: result.reward?.value ?? failureReward, result, variant, error: result.reward ? null : result.error ?? result.status };
+        return { taskIndex, labelled: hasVariants(task), generation, reward: result.reward?.value ?? failureReward, result, variant, error: result.reward ? null : result.error ?? result.status };
       } catch (err) {
-        return { taskIndex, generation, reward: failureReward, result: null, variant, error: (err as Error).message };
+        return { taskIndex, labelled: hasVariants(task), generation, reward: failureReward, result: null, variant, error: (err as Error).message };
       }
     }),
   );
@@ -128,6 +135,9 @@ export function rolloutMetrics(scored: readonly ScoredRollout[]): Record<string,
   const n = Math.max(1, scored.length);
   const mean = (f: (s: ScoredRollout) => number) => scored.reduce((a, s) => a + f(s), 0) / n;
   const ok = scored.filter((s) => s.result?.status === "ok");
+  // Patched/vulnerable shares only where known: over the samples of tasks that carry both references.
+  const labelled = scored.filter((s) => s.labelled);
+  const share = (v: Variant) => labelled.filter((s) => s.variant === v).length / labelled.length;
   return {
     reward_mean: mean((s) => s.reward),
     reward_function: mean((s) => s.result?.reward?.parts.function ?? 0),
@@ -135,8 +145,7 @@ export function rolloutMetrics(scored: readonly ScoredRollout[]): Record<string,
     penalty_share: mean((s) => (s.result?.reward?.parts.penalty !== undefined || !s.result?.reward ? 1 : 0)),
     pass_rate: mean((s) => (s.result && s.result.total > 0 && s.result.passed === s.result.total ? 1 : 0)),
     finding_rate: ok.length === 0 ? 0 : ok.filter((s) => (s.result?.findings.length ?? 0) > 0).length / ok.length,
-    patched_share: mean((s) => (s.variant === "patched" ? 1 : 0)),
-    vulnerable_share: mean((s) => (s.variant === "vulnerable" ? 1 : 0)),
+    ...(labelled.length > 0 ? { patched_share: share("patched"), vulnerable_share: share("vulnerable") } : {}),
     error_share: mean((s) => (s.error ? 1 : 0)),
     response_tokens: mean((s) => s.generation.ids.length),
   };

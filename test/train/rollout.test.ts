@@ -80,12 +80,16 @@ describe("patched vs vulnerable classification", () => {
     expect(verifierCompletion("x = 1\n")).toBe("```python\nx = 1\n```\n");
     expect(verifierCompletion("x = 1")).toBe("```python\nx = 1\n```\n");
   });
-  it("rollout metrics count shares over all samples", () => {
-    const mk = (variant: ScoredRollout["variant"], reward: number): ScoredRollout => ({ taskIndex: 0, generation: { promptIds: [], ids: [1, 2], text: "", finish: "eos" }, reward, result: null, variant, error: null });
+  it("rollout metrics count shares over the samples of labelled tasks", () => {
+    const mk = (variant: ScoredRollout["variant"], reward: number, labelled = true): ScoredRollout => ({ taskIndex: 0, labelled, generation: { promptIds: [], ids: [1, 2], text: "", finish: "eos" }, reward, result: null, variant, error: null });
     const m = rolloutMetrics([mk("patched", 1), mk("vulnerable", 0.5), mk("patched", 1), mk("other", -1)]);
     expect(m.patched_share).toBe(0.5);
     expect(m.vulnerable_share).toBe(0.25);
     expect(m.reward_mean).toBeCloseTo(0.375, 10);
+    // Tasks without a labelled pair: no share is claimed for them.
+    const unlabelled = rolloutMetrics([mk("other", 1, false), mk("other", 0, false)]);
+    expect("patched_share" in unlabelled).toBe(false);
+    expect(rolloutMetrics([mk("patched", 1), mk("other", 0, false)]).patched_share).toBe(1);
   });
 });
 
