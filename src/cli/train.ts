@@ -54,6 +54,8 @@ export function registerTrain(program: Command): void {
           // Loaded only here: the tensor library is heavy and other commands never need it.
           const { runTrainSft } = await import("./train-sft.js");
           process.exitCode = await runTrainSft({ ...opts, out: opts.out });
+          // Every run folder gets the same report (loss curves for SFT).
+          if (process.exitCode === 0) await (await import("../train/report.js")).writeReport(opts.out);
           return;
         }
         throw new Error(`unknown algorithm ${String(algorithm)}`);
