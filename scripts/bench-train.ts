@@ -5,7 +5,9 @@
  *   - sampling (KV cache) at both sizes, in new tokens/s;
  *   - sampling 256 new tokens with the KV cache against without it (wasm).
  * Reference sizes: a 2-layer d=64 model on a line-level vocabulary (the CI demonstration's), and a
- * ~125k-parameter byte-level model. Figures depend on the machine's load: run it on a quiet machine.
+ * ~125k-parameter byte-level model. Figures are per wall-clock second and per CPU second of this
+ * process: both backends compute on one thread here, so on a busy shared machine the CPU-second
+ * figure is what a quiet machine's wall clock would show.
  */
 import { Gpt, parameterCount, tokenLogProbs, type GptConfig } from "../src/model/gpt.js";
 import { generate } from "../src/model/generate.js";
@@ -30,7 +32,21 @@ const SIZES: Size[] = [
   { label: "byte-level, ~125k parameters", config: { vocabSize: byte.vocabSize, contextLength: 128, dModel: 64, nLayers: 2, nHeads: 4, valueHead: false }, tokenizer: byte, batch: 8, seqLen: 128 },
 ];
 
-function trainTokensPerSecond(size: Size, steps: number): number {
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs f once and gives work per wall second and per CPU second (user + system) of this process. */
+function rate(work: () => number): Rate {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const units = work();
+  const c = process.cpuUsage(c0);
+  return { wall: units / ((performance.now() - t0) / 1000), cpu: units / ((c.user + c.system) / 1e6) };
+}
+
+function trainTokensPerSecond(size: Size, steps: number): Rate {
   const model = Gpt.create(size.config, 1);
   const adam = new Adam(model.namedVariables(), { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
   const random = seededRandom(2);
@@ -45,32 +61,31 @@ function trainTokensPerSecond(size: Size, steps: number): number {
       return value.dataSync()[0];
     });
   step(); // warm-up: kernels compiled, buffers allocated
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  const seconds = (performance.now() - t0) / 1000;
+  const r = rate(() => {
+    for (let i = 0; i < steps; i++) step();
+    return steps * size.batch * size.seqLen;
+  });
   tf.dispose([inputs, targets]);
   adam.dispose();
   model.dispose();
-  return (steps * size.batch * size.seqLen) / seconds;
+  return r;
 }
 
-function sampleTokensPerSecond(model: Gpt, tokenizer: Tokenizer, batch: number, promptLen: number, newTokens: number, kvCache: boolean): number {
+function sampleTokensPerSecond(model: Gpt, tokenizer: Tokenizer, batch: number, promptLen: number, newTokens: number, kvCache: boolean): Rate {
   const random = seededRandom(5);
   const prompts = Array.from({ length: batch }, () => Array.from({ length: promptLen }, () => 3 + Math.floor(random() * (model.config.vocabSize - 3))));
   const opts = { maxNewTokens: newTokens, sampling: { temperature: 1, topK: 0, topP: 1 }, kvCache };
   generate(model, tokenizer, prompts.map((p) => p.slice(0, 4)), { ...opts, maxNewTokens: 4, random: seededRandom(1) }); // warm-up
-  const t0 = performance.now();
-  const gens = generate(model, tokenizer, prompts, { ...opts, random: seededRandom(9) });
-  const seconds = (performance.now() - t0) / 1000;
-  return gens.reduce((s, g) => s + g.ids.length, 0) / seconds;
+  return rate(() => generate(model, tokenizer, prompts, { ...opts, random: seededRandom(9) }).reduce((s, g) => s + g.ids.length, 0));
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+const both = (r: Rate) => `${fmt(r.wall)} (${fmt(r.cpu)})`;
 
 async function main(): Promise<void> {
   const first = await initTensorBackend();
   if (first !== "wasm") throw new Error("the wasm backend did not start; nothing to compare");
-  const figures = new Map<string, Record<TensorBackend, { train: number; sample: number }>>();
+  const figures = new Map<string, Record<TensorBackend, { train: Rate; sample: Rate }>>();
   for (const backend of ["wasm", "cpu"] as const) {
     await useTensorBackend(backend);
     for (const size of SIZES) {
@@ -79,20 +94,20 @@ async function main(): Promise<void> {
       const model = Gpt.create(size.config, 3);
       const sample = sampleTokensPerSecond(model, size.tokenizer, 8, 8, 32, true);
       model.dispose();
-      const entry = figures.get(size.label) ?? ({} as Record<TensorBackend, { train: number; sample: number }>);
+      const entry = figures.get(size.label) ?? ({} as Record<TensorBackend, { train: Rate; sample: Rate }>);
       entry[backend] = { train, sample };
       figures.set(size.label, entry);
-      process.stderr.write(`  ${backend} ${size.label}: train ${fmt(train)} tokens/s, sample ${fmt(sample)} tokens/s\n`);
+      process.stderr.write(`  ${backend} ${size.label}: train ${both(train)} tokens/s, sample ${both(sample)} tokens/s\n`);
     }
   }
   await useTensorBackend("wasm");
-  console.log(`bench:train (wasm threads: ${tensorThreads()})`);
+  console.log(`bench:train (wasm threads: ${tensorThreads()}); tokens per wall second (per CPU second of this process)`);
   console.log("| size | parameters | train step tokens/s wasm | cpu | ratio | sampling tokens/s wasm | cpu | ratio |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const size of SIZES) {
     const f = figures.get(size.label)!;
     console.log(
-      `| ${size.label} (batch ${size.batch}×${size.seqLen}) | ${fmt(parameterCount(size.config))} | ${fmt(f.wasm.train)} | ${fmt(f.cpu.train)} | ${(f.wasm.train / f.cpu.train).toFixed(1)}x | ${fmt(f.wasm.sample)} | ${fmt(f.cpu.sample)} | ${(f.wasm.sample / f.cpu.sample).toFixed(1)}x |`,
+      `| ${size.label} (batch ${size.batch}×${size.seqLen}) | ${fmt(parameterCount(size.config))} | ${both(f.wasm.train)} | ${both(f.cpu.train)} | ${(f.wasm.train.cpu / f.cpu.train.cpu).toFixed(1)}x | ${both(f.wasm.sample)} | ${both(f.cpu.sample)} | ${(f.wasm.sample.cpu / f.cpu.sample.cpu).toFixed(1)}x |`,
     );
   }
   // KV cache against full recomputation: byte model with room for 256 new tokens after a 16-token prompt.
@@ -101,7 +116,7 @@ async function main(): Promise<void> {
   const cached = sampleTokensPerSecond(model, byte, 4, 16, 256, true);
   const plain = sampleTokensPerSecond(model, byte, 4, 16, 256, false);
   model.dispose();
-  console.log(`sampling 256 new tokens (byte-level, ${fmt(parameterCount(kvConfig))} parameters, batch 4, wasm): KV cache ${fmt(cached)} tokens/s, without ${fmt(plain)} tokens/s, ${(cached / plain).toFixed(1)}x`);
+  console.log(`sampling 256 new tokens (byte-level, ${fmt(parameterCount(kvConfig))} parameters, batch 4, wasm): KV cache ${both(cached)} tokens/s, without ${both(plain)} tokens/s, ${(cached.cpu / plain.cpu).toFixed(1)}x`);
 }
 
 main().catch((err: unknown) => {

@@ -25,7 +25,9 @@ export async function runTrainSft(o: TrainSftOptions): Promise<number> {
   const config = sftConfig(overrides);
   const seed = o.seed === undefined ? 0 : Number(o.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${JSON.stringify(o.seed)}`);
-  if (o.init && !existsSync(resolve(o.init, "config.json"))) throw new Error(`--init ${o.init} is not a checkpoint folder (no config.json)`);
+  // --init takes a checkpoint, or a run folder (its best model, else its latest checkpoint).
+  const init = o.init ? [resolve(o.init, "model"), resolve(o.init, "checkpoint"), resolve(o.init)].find((d) => existsSync(resolve(d, "config.json"))) : undefined;
+  if (o.init && !init) throw new Error(`--init ${o.init} is neither a checkpoint folder nor a run folder (no config.json in it, its model/ or its checkpoint/)`);
 
   let train: { prompt: string; completion: string }[];
   let validation: { prompt: string; completion: string }[];
@@ -50,7 +52,7 @@ export async function runTrainSft(o: TrainSftOptions): Promise<number> {
     throw new Error("sft needs --data FILE (JSONL of prompt/completion) or --tasks PATH (task references)");
   }
   if (train.length === 0) throw new Error("no training examples (check the data file, or the references' rewards against minReward)");
-  const result = await runSft({ out: o.out, train, validation, config, seed, ...(o.init ? { init: o.init } : {}) });
+  const result = await runSft({ out: o.out, train, validation, config, seed, ...(init ? { init } : {}) });
   process.stdout.write(
     `sft: ${result.steps} steps${result.stoppedEarly ? " (early stop)" : ""}, best validation loss ${result.bestValLoss === null ? "n/a" : result.bestValLoss.toFixed(4)}; model in ${result.modelDir}\n`,
   );

@@ -62,6 +62,36 @@ describe("train sft", () => {
     expect(existsSync(join(out, "checkpoint", "optimizer.bin"))).toBe(true);
   });
 
+  it("--init starts from a trained run's best model with a fresh optimizer", async () => {
+    const first = metrics(join(tmp, "run")).filter((row) => row.val_loss !== undefined);
+    const out = join(tmp, "from-init");
+    const r = runCli(["train", "sft", "--data", data, "--out", out, "--config", config, "--seed", "1", "--init", join(tmp, "run")]);
+    expect(r.status, r.stderr).toBe(0);
+    const again = metrics(out).filter((row) => row.val_loss !== undefined);
+    // Its first evaluation already sits near where the first run ended, far below where that one began.
+    expect(again[0]!.val_loss!).toBeLessThan(first[0]!.val_loss!);
+    expect(again[0]!.loss).toBeLessThan(metrics(join(tmp, "run"))[0]!.loss * 0.5);
+    // AdamW counted only this run's 60 updates: the first run's moments were not carried over.
+    const { loadTensors } = await import("../../src/model/checkpoint.js");
+    const optimizer = await loadTensors(join(out, "checkpoint", "optimizer.bin"));
+    expect(optimizer.step!.dataSync()[0]).toBe(60);
+  });
+
+  it("--tasks trains on the task references judged by the Verifier, as sft-data selects them", () => {
+    const small = join(tmp, "tasks.json");
+    writeFileSync(small, JSON.stringify({ tokenizer: "line", steps: 4, evalEvery: 2, minReward: 0, model: { contextLength: 64, dModel: 16, nLayers: 1, nHeads: 2 } }));
+    const out = join(tmp, "from-tasks");
+    const r = runCli(["train", "sft", "--tasks", join(REPO_ROOT, "bench-data", "mini", "seccodeplt.json"), "--out", out, "--config", small]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/3 references judged, 3 kept/);
+    expect(r.stderr).toMatch(/3 train \/ 0 validation examples, line tokens/);
+    expect(metrics(out).map((row) => row.step)).toEqual([1, 2, 3, 4]);
+    // The line vocabulary was built from the references, so a reference line decodes back to itself.
+    const tokenizer = JSON.parse(readFileSync(join(out, "model", "tokenizer.json"), "utf8")) as { kind: string; lines: string[] };
+    expect(tokenizer.kind).toBe("line");
+    expect(tokenizer.lines).toContain("```python\n");
+  });
+
   it("reports bad input clearly: an unknown config key, a missing data source, a bad JSONL line", () => {
     const bad = join(tmp, "bad.json");
     writeFileSync(bad, JSON.stringify({ stepz: 3 }));
