@@ -48,7 +48,9 @@ export async function runRlCommand(algorithm: "ppo" | "grpo", opts: RlCliOptions
     return 0;
   } catch (err) {
     if (err instanceof CollapseError) {
-      process.stderr.write(`securecoderl train ${algorithm}: stopped: ${err.message}\n(the last good checkpoint is in ${opts.out}/checkpoint; metrics and report.html show the run)\n`);
+      const { existsSync } = await import("node:fs");
+      const kept = existsSync(`${opts.out}/checkpoint/state.json`) ? `the last checkpoint before it is in ${opts.out}/checkpoint` : "no checkpoint had been written yet";
+      process.stderr.write(`securecoderl train ${algorithm}: stopped: ${err.message}\n(${kept}; metrics.jsonl and report.html show the run)\n`);
       return 1;
     }
     throw err;

@@ -60,7 +60,7 @@ export function lineChart(title: string, series: { name: string; points: [number
   const zero = yMin < 0 && yMax > 0 ? `<line x1="${left}" x2="${W - right}" y1="${sy(0)}" y2="${sy(0)}" stroke="#bbb" stroke-dasharray="3,3"/>` : "";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}">
 <text x="${left}" y="14" font-size="12" font-weight="bold">${escapeHtml(title)}</text>
-<text x="${W - right}" y="14" font-size="10" text-anchor="end">${legend}</text>
+<text x="${(left + W - right) / 2}" y="${H - 10}" font-size="10" text-anchor="middle">${legend}</text>
 <rect x="${left}" y="${top}" width="${W - left - right}" height="${H - top - bottom}" fill="none" stroke="#ccc"/>${zero}
 <text x="${left - 4}" y="${top + 4}" font-size="10" text-anchor="end">${fmt(yMax)}</text>
 <text x="${left - 4}" y="${H - bottom}" font-size="10" text-anchor="end">${fmt(yMin)}</text>

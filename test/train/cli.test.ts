@@ -67,6 +67,21 @@ describe("securecoderl train grpo", () => {
   });
 });
 
+describe("securecoderl train ppo collapse guard", () => {
+  it("stops a policy that runs away from its reference, says why, and exits 1", () => {
+    // An absurd learning rate moves the policy far from the reference within a few updates.
+    const config = writeJson("boom.json", { steps: 8, samples_per_step: 6, max_new_tokens: 24, learning_rate: 0.05, collapse_kl: 0.5 });
+    const out = join(dir, "boom");
+    const r = runCli(["train", "ppo", "--tasks", TASKS, "--init", SFT, "--out", out, "--config", config, "--seed", "0"]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/stopped: step \d: the policy collapsed: its KL to the reference is \d\.\d+ nats\/token \(limit collapse_kl 0\.5\); lower learning_rate/);
+    const rows = metrics(out);
+    expect(rows.length).toBeLessThan(8);
+    expect(rows[rows.length - 1]!.kl).toBeGreaterThan(0.5);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+  }, 300_000);
+});
+
 describe("securecoderl train ppo after kill -9", () => {
   it("resumes from the last checkpoint and ends with exactly the unbroken run's weights and metrics", async () => {
     const config = writeJson("ppo.json", { steps: 5, samples_per_step: 6, checkpoint_every: 1, max_new_tokens: 24 });
