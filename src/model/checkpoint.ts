@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile, open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Gpt, parameterShapes, validateConfig, type GptConfig } from "./gpt.js";
 import { tokenizerFromJSON, type Tokenizer, type TokenizerJSON } from "./tokenizer.js";
-import { tf } from "./tensor.js";
+import { initTensorBackend, tf } from "./tensor.js";
 
 export const CHECKPOINT_FORMAT = "securecoderl-gpt/1";
 
@@ -102,6 +102,8 @@ export async function saveCheckpoint(dir: string, c: { model: Gpt; tokenizer: To
 }
 
 export async function loadCheckpoint(dir: string): Promise<{ model: Gpt; tokenizer: Tokenizer; meta: Record<string, unknown> }> {
+  // Loading makes tensors: the backend must be chosen first (idempotent, so callers need not remember).
+  await initTensorBackend();
   await recoverFolder(dir);
   const configFile = join(dir, "config.json");
   if (!existsSync(configFile)) throw new Error(`${dir} is not a checkpoint (no config.json)`);
@@ -139,6 +141,7 @@ export async function saveTensors(file: string, tensors: Record<string, tf.Tenso
 }
 
 export async function loadTensors(file: string): Promise<Record<string, tf.Tensor>> {
+  await initTensorBackend();
   const buf = await readFile(file);
   const headLength = buf.readUInt32LE(0);
   const header = JSON.parse(buf.subarray(4, 4 + headLength).toString("utf8")) as { name: string; shape: number[]; dtype: string; offset: number }[];
