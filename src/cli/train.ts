@@ -44,17 +44,21 @@ export function registerTrain(program: Command): void {
           process.exitCode = await runTrainEngine(algorithm, { ...opts });
           return;
         }
+        if (algorithm === "ppo" || algorithm === "grpo") {
+          const { runRlCommand } = await import("./train-rl.js");
+          process.exitCode = await runRlCommand(algorithm, opts);
+          return;
+        }
         if (!opts.out) throw new Error("--out DIR is required");
         if (algorithm === "sft") {
           // Loaded only here: the tensor library is heavy and other commands never need it.
           const { runTrainSft } = await import("./train-sft.js");
           process.exitCode = await runTrainSft({ ...opts, out: opts.out });
+          // Every run folder gets the same report (loss curves for SFT).
+          if (process.exitCode === 0) await (await import("../train/report.js")).writeReport(opts.out);
           return;
         }
-        if (!opts.tasks) throw new Error(`${algorithm} needs --tasks PATH to compute rewards on`);
-        // The in-process trainers (src/train/sft.ts, ppo.ts, grpo.ts) are not on this branch yet: say so
-        // plainly rather than pretend a run happened.
-        throw new Error(`the in-process ${algorithm} trainer is not built yet; only --engine runs are available`);
+        throw new Error(`unknown algorithm ${String(algorithm)}`);
       } catch (err) {
         process.stderr.write(`securecoderl train: ${(err as Error).message}\n`);
         process.exitCode = 2;
