@@ -103,7 +103,6 @@ def _inputs_only(source, cases):
 def mode_seccodeplt_reference(spec, files):
     """Expected outcome of every case, from setup + testcases alone: this job never runs a program.
     The judge caches what it reports per task and compares each program's results with it."""
-    nonce = spec["nonce"]
     quiet = _io.StringIO()
     _sys.stdout = quiet
     try:
@@ -127,18 +126,20 @@ def mode_seccodeplt_reference(spec, files):
                 expected.append({"value": _encode(value)})
             except _Unserializable as e:
                 expected.append({"bad_case": "expected value: %s" % e})
-    _report(nonce, {"expected": expected, "inputs": _inputs_only(files["testcases.py"], spec["cases"])})
+    # This job runs task code alone (setup, testcases), never a candidate's: its report is trusted.
+    _trusted({"expected": expected, "inputs": _inputs_only(files["testcases.py"], spec["cases"])})
 
 
 def mode_seccodeplt(spec, files):
     """One case in one job: the program, then the case's kwargs (testcases.py here is the inputs-only
     list the judge wrote, holding this case alone)."""
-    nonce = spec["nonce"]
+    program = _compile_program(files["solution.py"])
     prog = _fresh_module("solution")
-    exec(_compile_program(files["solution.py"]), prog)
+    _seal()
+    exec(program, prog)
     fn = prog.get(spec["entry"])
     if not callable(fn):
-        _report(nonce, {"missing": spec["entry"]})
+        _report({"missing": spec["entry"]})
         return
     # kwargs are built in the program's namespace, as SecCodePLT's own harness does, so objects of
     # classes from setup are the program's own classes.
@@ -149,12 +150,12 @@ def mode_seccodeplt(spec, files):
     except _MemoryError:
         raise
     except _Exception as e:
-        _report(nonce, _raised_report(e))
+        _report(_raised_report(e))
         return
     try:
-        _report(nonce, {"value": _encode(result)})
+        _report({"value": _encode(result)})
     except _Unserializable as e:
-        _report(nonce, {"unserializable": str(e)})
+        _report({"unserializable": str(e)})
 
 
 def _scratch_entries(job_dir):
@@ -238,7 +239,7 @@ def _kill_case_processes(case_pid):
             own = (status, rusage)
 
 
-def _case_child(nonce, res_w, out_w, err_w, fn, kwargs):
+def _case_child(res_w, out_w, err_w, fn, kwargs):
     """Runs in the forked child of one case; never returns."""
     try:
         _os.setsid()
@@ -255,7 +256,7 @@ def _case_child(nonce, res_w, out_w, err_w, fn, kwargs):
     exit_code = 0
 
     def report(payload):
-        data = (nonce + _dumps(payload) + "\n").encode("utf-8", "surrogatepass")
+        data = (_dumps(payload) + "\n").encode("utf-8", "surrogatepass")
         while data:
             data = data[write(res_w, data):]
 
@@ -377,11 +378,10 @@ def mode_seccodeplt_batch(spec, files):
     template), and each case runs in its own child forked from it, so cases still cannot see each
     other's state while setup, testcases and the program's definitions are evaluated once."""
     import signal
-    nonce = spec["nonce"]
-    program = _compile_or_report(nonce, files["solution.py"])
+    program = _compile_or_report(files["solution.py"])
     if program is None:
         return
-    _report(nonce, {"compiled": True})
+    _trusted({"compiled": True})
     cases = spec["cases"]
     case_timeout_s = spec["case_timeout_ms"] / 1000.0
     cap = spec["max_output_bytes"]
@@ -395,11 +395,14 @@ def mode_seccodeplt_batch(spec, files):
     job_dir = _os.path.realpath(".")
     signal.setitimer(signal.ITIMER_REAL, case_timeout_s)
     prog = _fresh_module("solution")
+    # From here on this process runs the candidate's code: what it reports (each case's line) is
+    # only what the candidate could say; nothing trusted can be written any more.
+    _seal()
     exec(program, prog)
     fn = prog.get(spec["entry"])
     if not callable(fn):
         signal.setitimer(signal.ITIMER_REAL, 0)
-        _report(nonce, {"missing": spec["entry"]})
+        _report({"missing": spec["entry"]})
         return
     # kwargs are built in the program's namespace, as SecCodePLT's own harness does.
     exec(testcases_code, prog)
@@ -413,11 +416,11 @@ def mode_seccodeplt_batch(spec, files):
     import threading
     if _scratch_entries(job_dir) or _os.path.realpath(".") != job_dir:
         # Module-level code wrote files or moved: forked cases would share that; the caller runs one job per case.
-        _report(nonce, {"fallback": "the program wrote files or changed directory while being defined"})
+        _report({"fallback": "the program wrote files or changed directory while being defined"})
         return
     if threading.active_count() > 1:
         # A forked case would hold only this thread (and maybe a lock another thread held).
-        _report(nonce, {"fallback": "the program started threads while being defined"})
+        _report({"fallback": "the program started threads while being defined"})
         return
     try:
         import ctypes
@@ -439,7 +442,7 @@ def mode_seccodeplt_batch(spec, files):
             try:
                 for fd in (res_r, out_r, err_r):
                     _os.close(fd)
-                _case_child(nonce, res_w, out_w, err_w, fn, kwargs)
+                _case_child(res_w, out_w, err_w, fn, kwargs)
             finally:
                 _os._exit(121)
         for fd in (res_w, out_w, err_w):
@@ -465,4 +468,4 @@ def mode_seccodeplt_batch(spec, files):
             line["result"] = res.decode("utf-8", "replace")
         if err:
             line["stderr"] = err.decode("utf-8", "replace")
-        _report(nonce, line)
+        _report(line)
