@@ -79,6 +79,7 @@ for _p in ("/usr/lib/python3/dist-packages",):
         sys.path.append(_p)
 
 import ctypes  # noqa: E402
+import fcntl  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import signal  # noqa: E402
@@ -143,6 +144,7 @@ class Context:
 
 CTX = Context()
 COMPILED_CACHE_MAX = 8
+F_SETPIPE_SZ = 1031
 
 
 def read_exact(fd, n):
@@ -214,6 +216,18 @@ def reap_others(max_wait_s=2.0):
             time.sleep(0.0005)
 
 
+STILL_EXITING = [0]
+
+
+def all_reaped():
+    """True when the worker has no child left (every job process collected)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
 def prefork():
     """Fork the child that will run the next job, in a clean job directory, ahead of time: fork and
     generic set-up then cost nothing on the job's critical path."""
@@ -223,6 +237,11 @@ def prefork():
     os.mkdir(WORKDIR, 0o700)
     pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(6)]
     (go_r, go_w), (out_r, out_w), (err_r, err_w), (chan_r, chan_w), (trust_r, trust_w), (rep_r, rep_w) = pipes
+    for fd in (out_w, err_w, chan_w):
+        try:
+            fcntl.fcntl(fd, F_SETPIPE_SZ, scrl_worker_job.PIPE_BYTES)  # see the pump in run_job
+        except OSError:
+            pass
     pid = os.fork()
     if pid == 0:
         try:
