@@ -70,7 +70,7 @@ export async function runDriver(
 }
 
 /** Report fields only the driver's trusted phase may write. */
-const TRUSTED_ONLY = ["started", "compiled", "expected", "inputs", "bad_case"];
+const TRUSTED_ONLY = ["started", "compiled", "expected", "inputs", "bad_case", "case", "end"];
 
 /**
  * The spec as JSON, with BigInt arguments (from a loader that kept big integers exact) written as
