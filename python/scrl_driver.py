@@ -2,9 +2,14 @@
 # with python/scrl_driver_seccodeplt.py and python/scrl_driver_safesql.py (in that order) and a final
 # main() call into one program (src/judge/driver-source.ts).
 # It reads its spec and the program from the job's private cwd, deletes those files before any
-# program code runs (so a program cannot read tests or expected values from disk), keeps
-# references to the builtins it needs (so a program cannot monkeypatch them), and reports one
-# line on the result channel, prefixed by a nonce the program never sees.
+# program code runs (so a program cannot read tests or expected values from disk), and keeps
+# references to the builtins it needs (so a program cannot monkeypatch them).
+# Reports are JSON lines on two pipes (docs/sandbox.md, "Who holds what"): what only the judge may
+# say (started, compiled, a compile error, expected values) goes on the trusted pipe, which is
+# sealed (closed in this process for good) before any candidate code runs; what is reported after
+# that (a return value, a raised exception, a missing entry point) goes on the result channel, where
+# the candidate could have written the same itself. No nonce: nothing a candidate can read would
+# let it write a trusted line.
 import builtins as _builtins
 import gc as _gc
 import io as _io
@@ -32,6 +37,8 @@ _isinstance = isinstance
 _len = len
 _sorted = sorted
 _write_channel = _scrl_channel.write
+_write_trusted = _scrl_channel.trusted
+_seal = _scrl_channel.seal
 _enc_str = _json.encoder.encode_basestring_ascii
 _dumps = _json.dumps
 _float_repr = float.__repr__
@@ -121,8 +128,14 @@ def _encode(value, depth=0):
     raise _Unserializable("return value of type %s cannot be compared" % t.__name__)
 
 
-def _report(nonce, payload):
-    _write_channel(nonce + _dumps(payload) + "\n")
+def _report(payload):
+    """A report from a process that runs (or ran) candidate code: only what the candidate could say."""
+    _write_channel(_dumps(payload) + "\n")
+
+
+def _trusted(payload):
+    """A report only the judge may make; fails once the trusted pipe is sealed."""
+    _write_trusted(_dumps(payload) + "\n")
 
 
 def _load_spec():
@@ -141,13 +154,13 @@ def _compile_program(source, filename="<program>"):
     return compile(source, filename, "exec", dont_inherit=True)
 
 
-def _compile_or_report(nonce, source):
-    """The program's code object, or None once CPython's rejection is reported: every run of a sample
-    doubles as its compile check, so a sample needs no job of its own for it."""
+def _compile_or_report(source):
+    """The program's code object, or None once CPython's rejection is reported (trusted: compiling
+    runs none of the program): every run of a sample doubles as its compile check."""
     try:
         return _compile_program(source)
     except (SyntaxError, ValueError) as e:
-        _report(nonce, {"compiled": False, "error": _compile_error_message(e)})
+        _trusted({"compiled": False, "error": _compile_error_message(e)})
         return None
 
 
@@ -166,9 +179,9 @@ def _exception_name(exc):
 def mode_compile(spec, files):
     try:
         _compile_program(files["solution.py"])
-        _report(spec["nonce"], {"compiled": True})
+        _trusted({"compiled": True})
     except (SyntaxError, ValueError) as e:
-        _report(spec["nonce"], {"compiled": False, "error": _compile_error_message(e)})
+        _trusted({"compiled": False, "error": _compile_error_message(e)})
 
 
 def _resolve_entry(ns, name, prefer_class):
@@ -201,22 +214,22 @@ from heapq import heappush, heappop, heapify
 
 
 def mode_call(spec, files):
-    nonce = spec["nonce"]
-    code = _compile_or_report(nonce, files["solution.py"])
+    code = _compile_or_report(files["solution.py"])
     if code is None:
         return
     ns = _fresh_module("solution")
     exec(_CALL_PRELUDE, ns)
+    _seal()
     exec(code, ns)
     fn = _resolve_entry(ns, spec["entry"], spec.get("prefer_class", False))
     if fn is None:
-        _report(nonce, {"missing": spec["entry"]})
+        _report({"missing": spec["entry"]})
         return
     result = fn(*spec["args"])
     try:
-        _report(nonce, {"value": _encode(result)})
+        _report({"value": _encode(result)})
     except _Unserializable as e:
-        _report(nonce, {"unserializable": str(e)})
+        _report({"unserializable": str(e)})
 
 
 def _compile_error_message(e):
@@ -232,5 +245,5 @@ def main():
     mode = spec["mode"]
     # Written before any candidate code runs, so the judge can tell a job the program broke (it
     # patched builtins the sandbox child needs to report) from one that failed before it ran.
-    _report(spec["nonce"], {"started": True})
+    _trusted({"started": True})
     {"compile": mode_compile, "call": mode_call, "seccodeplt": mode_seccodeplt, "seccodeplt_reference": mode_seccodeplt_reference, "seccodeplt_batch": mode_seccodeplt_batch, "safesql": mode_safesql}[mode](spec, files)

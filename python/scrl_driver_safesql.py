@@ -42,8 +42,7 @@ def _database_digest(skip):
 
 
 def mode_safesql(spec, files):
-    nonce = spec["nonce"]
-    code = _compile_or_report(nonce, files["solution.py"])
+    code = _compile_or_report(files["solution.py"])
     if code is None:
         return
     quiet = _io.StringIO()
@@ -74,6 +73,7 @@ def mode_safesql(spec, files):
     _sqlite3.connect = traced_connect
     _builtins.input = _recording_input
     ns = _fresh_module("__main__")
+    _seal()  # candidate code from here on: nothing trusted can be written any more
     failure = None
     exit_code = None
     try:
@@ -90,7 +90,7 @@ def mode_safesql(spec, files):
     _sqlite3.connect = real_connect
     import sqlite3
     sqlite_error = failure is not None and _isinstance(failure, sqlite3.Error)
-    _report(nonce, {
+    _report({
         "digest": _database_digest(set()),
         "exception": _exception_name(failure) if failure is not None else None,
         "sqlite_error": sqlite_error,

@@ -103,7 +103,6 @@ def _inputs_only(source, cases):
 def mode_seccodeplt_reference(spec, files):
     """Expected outcome of every case, from setup + testcases alone: this job never runs a program.
     The judge caches what it reports per task and compares each program's results with it."""
-    nonce = spec["nonce"]
     quiet = _io.StringIO()
     _sys.stdout = quiet
     try:
@@ -127,18 +126,20 @@ def mode_seccodeplt_reference(spec, files):
                 expected.append({"value": _encode(value)})
             except _Unserializable as e:
                 expected.append({"bad_case": "expected value: %s" % e})
-    _report(nonce, {"expected": expected, "inputs": _inputs_only(files["testcases.py"], spec["cases"])})
+    # This job runs task code alone (setup, testcases), never a candidate's: its report is trusted.
+    _trusted({"expected": expected, "inputs": _inputs_only(files["testcases.py"], spec["cases"])})
 
 
 def mode_seccodeplt(spec, files):
     """One case in one job: the program, then the case's kwargs (testcases.py here is the inputs-only
     list the judge wrote, holding this case alone)."""
-    nonce = spec["nonce"]
+    program = _compile_program(files["solution.py"])
     prog = _fresh_module("solution")
-    exec(_compile_program(files["solution.py"]), prog)
+    _seal()
+    exec(program, prog)
     fn = prog.get(spec["entry"])
     if not callable(fn):
-        _report(nonce, {"missing": spec["entry"]})
+        _report({"missing": spec["entry"]})
         return
     # kwargs are built in the program's namespace, as SecCodePLT's own harness does, so objects of
     # classes from setup are the program's own classes.
@@ -149,25 +150,12 @@ def mode_seccodeplt(spec, files):
     except _MemoryError:
         raise
     except _Exception as e:
-        _report(nonce, _raised_report(e))
+        _report(_raised_report(e))
         return
     try:
-        _report(nonce, {"value": _encode(result)})
+        _report({"value": _encode(result)})
     except _Unserializable as e:
-        _report(nonce, {"unserializable": str(e)})
-
-
-def _scratch_entries(job_dir):
-    """Everything in the job's writable space, as paths (the job directory itself excluded)."""
-    found = []
-    for root in ("/tmp", "/dev/shm"):
-        try:
-            for dirpath, dirnames, filenames in _os.walk(root):
-                for name in dirnames + filenames:
-                    found.append(_os.path.join(dirpath, name))
-        except OSError:
-            pass
-    return [p for p in found if p != job_dir]
+        _report({"unserializable": str(e)})
 
 
 def _remove_path(path):
@@ -219,8 +207,8 @@ def _reset_scratch(job_dir):
 
 def _kill_case_processes(case_pid):
     """SIGKILLs and reaps everything a case started. The worker is init of the sandbox's pid namespace
-    (immune to our signals) and this template is the caller (spared by kill(-1)), so this reaches
-    exactly the case's processes, daemons included; as a subreaper the template collects them all.
+    (immune to our signals) and this driver is the caller (spared by kill(-1)), so this reaches
+    exactly the case's processes, daemons included; as a subreaper the driver collects them all.
     Returns (status, rusage) of the case's own process when it is reaped here."""
     try:
         _os_kill(-1, 9)
@@ -238,8 +226,11 @@ def _kill_case_processes(case_pid):
             own = (status, rusage)
 
 
-def _case_child(nonce, res_w, out_w, err_w, fn, kwargs):
-    """Runs in the forked child of one case; never returns."""
+def _case_child(res_w, out_w, err_w, program, testcases_code, entry, index):
+    """Runs in the forked child of one case; never returns. The child seals the trusted pipe first,
+    then defines the program and builds the case's kwargs in its namespace, and calls the entry point:
+    everything it reports is what the candidate could say itself."""
+    _seal()
     try:
         _os.setsid()
         _os.dup2(out_w, 1)
@@ -255,11 +246,21 @@ def _case_child(nonce, res_w, out_w, err_w, fn, kwargs):
     exit_code = 0
 
     def report(payload):
-        data = (nonce + _dumps(payload) + "\n").encode("utf-8", "surrogatepass")
+        data = (_dumps(payload) + "\n").encode("utf-8", "surrogatepass")
         while data:
             data = data[write(res_w, data):]
 
     try:
+        prog = _fresh_module("solution")
+        exec(program, prog)
+        fn = prog.get(entry)
+        if not callable(fn):
+            report({"missing": entry})
+            _os._exit(0)
+        # kwargs are built in the program's namespace, as SecCodePLT's own harness does, so objects
+        # of classes from setup are the program's own classes.
+        exec(testcases_code, prog)
+        kwargs = prog["testcases"][index]
         try:
             result = fn(**kwargs)
         except _MemoryError:
@@ -373,64 +374,35 @@ def _read_case(proc_pid, fds, cap, timeout_s):
 
 
 def mode_seccodeplt_batch(spec, files):
-    """Every case of one sample in one job: the program is compiled and executed once, here (the
-    template), and each case runs in its own child forked from it, so cases still cannot see each
-    other's state while setup, testcases and the program's definitions are evaluated once."""
+    """Every case of one sample in one job. This process (the driver) never runs candidate code: it
+    compiles the program and the inputs-only testcases, and forks one child per case, which defines
+    the program and calls it. The driver observes each case's end (wait status, clock, output cap)
+    and writes it on the trusted pipe, so no program can forge how a case ended; the child's own
+    report (value, raised exception) is relayed as text, and says only what the program could say.
+    Expected values come from a separate job (mode_seccodeplt_reference) and are compared outside."""
     import signal
-    nonce = spec["nonce"]
-    program = _compile_or_report(nonce, files["solution.py"])
+    program = _compile_or_report(files["solution.py"])
     if program is None:
         return
-    _report(nonce, {"compiled": True})
+    # testcases.py here is the inputs-only list the judge wrote (kwargs in a random order, no expected
+    # values, kinds or positions).
+    testcases_code = _compile_program(files["testcases.py"], "<testcases>")
+    _trusted({"compiled": True})
     cases = spec["cases"]
     case_timeout_s = spec["case_timeout_ms"] / 1000.0
     cap = spec["max_output_bytes"]
     cpu_limit = spec["cpu_seconds"]
-    # testcases.py here is the inputs-only list the judge wrote (kwargs in a random order, no expected
-    # values, kinds or positions); expected values come from a separate job (mode_seccodeplt_reference)
-    # and are compared outside this process.
-    testcases_code = _compile_program(files["testcases.py"], "<testcases>")
-    # The program's module-level code gets one case's wall clock (SIGALRM's default action ends the
-    # template) and its CPU limit; both counted from here.
+    entry = spec["entry"]
     job_dir = _os.path.realpath(".")
-    signal.setitimer(signal.ITIMER_REAL, case_timeout_s)
-    prog = _fresh_module("solution")
-    exec(program, prog)
-    fn = prog.get(spec["entry"])
-    if not callable(fn):
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _report(nonce, {"missing": spec["entry"]})
-        return
-    # kwargs are built in the program's namespace, as SecCodePLT's own harness does.
-    exec(testcases_code, prog)
-    prog_cases = prog["testcases"]
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    try:
-        _sys.stdout.flush()
-        _sys.stderr.flush()
-    except _Exception:
-        pass
-    import threading
-    if _scratch_entries(job_dir) or _os.path.realpath(".") != job_dir:
-        # Module-level code wrote files or moved: forked cases would share that; the caller runs one job per case.
-        _report(nonce, {"fallback": "the program wrote files or changed directory while being defined"})
-        return
-    if threading.active_count() > 1:
-        # A forked case would hold only this thread (and maybe a lock another thread held).
-        _report(nonce, {"fallback": "the program started threads while being defined"})
-        return
     try:
         import ctypes
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: a case's orphans come back here
     except _Exception:
         pass
-    # The template's objects (setup, program, kwargs) join the permanent generation before the first
-    # fork: a case's garbage collections then never walk them, so their pages stay shared instead of
-    # being copied into every case child. No collection first: that could run the program's
-    # finalizers here, outside any case. The template itself allocates little from here on.
+    # The driver's objects join the permanent generation before the first fork: a case's garbage
+    # collections then never walk them, so their pages stay shared.
     _gc_freeze()
     for i in _range(cases):
-        kwargs = prog_cases[i]
         res_r, res_w = _os.pipe2(_os.O_CLOEXEC)
         out_r, out_w = _os.pipe2(_os.O_CLOEXEC)
         err_r, err_w = _os.pipe2(_os.O_CLOEXEC)
@@ -439,7 +411,7 @@ def mode_seccodeplt_batch(spec, files):
             try:
                 for fd in (res_r, out_r, err_r):
                     _os.close(fd)
-                _case_child(nonce, res_w, out_w, err_w, fn, kwargs)
+                _case_child(res_w, out_w, err_w, program, testcases_code, entry, i)
             finally:
                 _os._exit(121)
         for fd in (res_w, out_w, err_w):
@@ -461,8 +433,9 @@ def mode_seccodeplt_batch(spec, files):
                 line["signal"] = str(sig)
         else:
             line["exit_code"] = _os.WEXITSTATUS(status) if _os.WIFEXITED(status) else None
-            # Passed on as text: the program ran in this process and may have patched json.loads.
+            # The case child's own report, passed on as text for the judge to parse.
             line["result"] = res.decode("utf-8", "replace")
         if err:
             line["stderr"] = err.decode("utf-8", "replace")
-        _report(nonce, line)
+        _trusted(line)
+    _seal()

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { JobResult, Limits, PythonJob } from "../sandbox/index.js";
 import { driverSource } from "./driver-source.js";
 
@@ -15,7 +14,7 @@ export interface JobLimits {
   memoryMb?: number;
 }
 
-/** One line the driver wrote on the result channel, found by the job's nonce. */
+/** One JSON line the driver wrote, on the trusted pipe or on the result channel. */
 export type DriverReport = Record<string, unknown>;
 
 export interface DriverRun {
@@ -24,14 +23,19 @@ export interface DriverRun {
   report: DriverReport | null;
   /** Every report line, in the order written (drivers that report as they go). */
   reports: DriverReport[];
-  /** The job's nonce (reports relayed from forked children carry it too). */
+  /**
+   * Prefix of report lines relayed from forked children: empty (reports carry no nonce any more;
+   * the trusted pipe, sealed before candidate code runs, is what the candidate cannot forge).
+   */
   nonce: string;
 }
 
 /**
  * Runs the in-sandbox driver in `mode`. Program and test files are written into the job's cwd and
- * deleted by the driver before program code runs; the nonce lets us ignore channel text a program
- * might write itself.
+ * deleted by the driver before program code runs. What only the judge may say (started, compiled,
+ * a compile error, expected values) is read from the trusted pipe alone, which the driver seals
+ * before candidate code runs; lines on the result channel that claim one of those are dropped, so
+ * the channel carries only what the candidate could say itself (docs/sandbox.md).
  */
 export async function runDriver(
   runner: JobRunner,
@@ -40,8 +44,8 @@ export async function runDriver(
   files: Record<string, string>,
   opts: { stdin?: string; limits?: JobLimits; sandboxLimits?: PythonJob["limits"] } = {},
 ): Promise<DriverRun> {
-  const nonce = `SCRL${randomBytes(12).toString("hex")}:`;
-  const fullSpec = { ...spec, mode, nonce, read: Object.keys(files) };
+  const nonce = "";
+  const fullSpec = { ...spec, mode, read: Object.keys(files) };
   const job: PythonJob = {
     code: driverSource(),
     filename: "<scrl-driver>",
@@ -52,9 +56,10 @@ export async function runDriver(
   if (opts.limits) job.limits = toSandboxLimits(opts.limits);
   if (opts.sandboxLimits) job.limits = { ...job.limits, ...opts.sandboxLimits };
   const ran = await runner.run(job);
-  const all = findReports(ran.channel, nonce);
-  const started = all.some((r) => r.started === true);
-  const reports = all.filter((r) => r.started !== true);
+  const trusted = findReports(ran.trusted, "");
+  const untrusted = findReports(ran.channel, "").filter((r) => !TRUSTED_ONLY.some((k) => k in r));
+  const started = trusted.some((r) => r.started === true);
+  const reports = [...trusted.filter((r) => r.started !== true), ...untrusted];
   // Once the driver has started, candidate code shares the process: a child that then fails to
   // report (builtins replaced, the exit path broken) failed because of the program, so it is the
   // program's runtime error, never a judge failure a hack could hide a wrong answer behind.
@@ -63,6 +68,9 @@ export async function runDriver(
     : ran;
   return { result, report: reports[reports.length - 1] ?? null, reports, nonce };
 }
+
+/** Report fields only the driver's trusted phase may write. */
+const TRUSTED_ONLY = ["started", "compiled", "expected", "inputs", "bad_case", "case", "end"];
 
 /**
  * The spec as JSON, with BigInt arguments (from a loader that kept big integers exact) written as

@@ -194,9 +194,9 @@ async function smokeRun(checks: DoctorCheck[]): Promise<void> {
 }
 
 /**
- * Which mechanism bounds a job's memory here. The sandbox does not yet place jobs in cgroups, so
- * what holds is the rlimits and the tmpfs sizes; the report says so plainly, and whether cgroup v2
- * (the mechanism that would also count shared mappings and SysV segments) is present.
+ * Which mechanism bounds a job's memory here (python/scrl_worker_limits.py). The sandbox does not
+ * place jobs in cgroups: what holds is a mechanism per kind of allocation, and the report names
+ * each, and whether cgroup v2 (one mechanism for all of them) is present.
  */
 function memoryMechanism(): DoctorCheck {
   const cgroup2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
@@ -204,9 +204,10 @@ function memoryMechanism(): DoctorCheck {
     name: "memory limit",
     ok: true,
     detail:
-      "RLIMIT_DATA per job (heap, private mappings, thread stacks); RLIMIT_FSIZE per file and memfd; " +
-      "tmpfs caps (/tmp 256 MiB, /dev/shm 64 MiB); SysV and POSIX IPC purged after every job. " +
-      "NOT counted within one job: shared anonymous mappings, SysV segments, several memfds. " +
+      "RLIMIT_DATA per job (heap, private mappings, thread stacks); RLIMIT_AS per job (every mapping, shared " +
+      "anonymous ones and attached SysV segments included, plus 192 MiB for malloc arenas and libraries); " +
+      "memfd_create denied (seccomp); SysV segments summed by the worker while the job runs; RLIMIT_FSIZE per file; " +
+      "tmpfs caps (/tmp 256 MiB, /dev/shm 64 MiB, not part of --memory); SysV and POSIX IPC purged after every job. " +
       (cgroup2 ? "cgroup v2 is mounted at /sys/fs/cgroup but not used by the sandbox yet" : "cgroup v2 is not available here (/sys/fs/cgroup is not a cgroup2 mount)"),
   };
 }

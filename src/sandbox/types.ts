@@ -28,4 +28,10 @@ export interface JobResult extends RunResult {
    * `undefined` if nothing was written.
    */
   channel?: string;
+  /**
+   * What trusted code (`cacheCompiled`: the judge driver) wrote with `_scrl_channel.trusted(text)`
+   * before it sealed that pipe (`_scrl_channel.seal()`) to run untrusted code. A program under test
+   * never holds the pipe, so nothing here can come from it. `undefined` if nothing was written.
+   */
+  trusted?: string;
 }

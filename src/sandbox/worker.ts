@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import { wallBackstopMs, type Limits } from "./limits.js";
-import type { RunStatus } from "./outcome.js";
 import type { JobResult, PythonJob } from "./types.js";
+import { decideVerdict, type JobBytes, type WorkerObservation } from "./verdict.js";
 
 /** What the worker reports once its interpreter and pre-imports are loaded. */
 export interface WorkerHello {
@@ -15,25 +16,36 @@ export interface WorkerHello {
   nproc_limit: number;
 }
 
-interface WireResult {
-  id: number;
-  status: RunStatus;
-  exit_code?: number | null;
-  stdout?: string;
-  stderr?: string;
-  channel?: string;
-  wall_ms?: number;
-  cpu_ms?: number;
-  max_rss_kb?: number;
-  exception?: string;
-  note?: string;
-}
-
 interface InFlight {
   id: number;
   started: number;
+  limits: Limits;
   resolve: (r: JobResult) => void;
   watchdog: NodeJS.Timeout;
+  /** The job's bytes by pipe, as the worker splices them through (see python/scrl_worker_job.py). */
+  chunks: Record<keyof JobBytes, Buffer[]>;
+}
+
+/** Kind byte of a worker frame: JSON, or one of the job's pipes. */
+const CHUNK_KINDS: Record<number, keyof JobBytes> = {
+  0x6f: "stdout", // o
+  0x65: "stderr", // e
+  0x63: "channel", // c
+  0x74: "trusted", // t
+  0x78: "report", // x
+};
+const KIND_JSON = 0x4a; // J
+
+/** Cache keys of trusted code, by its text (the judge driver: one or two distinct texts per process). */
+const cacheKeys = new Map<string, string>();
+function cacheKey(code: string, filename: string): string {
+  let key = cacheKeys.get(code);
+  if (key === undefined) {
+    key = createHash("sha256").update(filename).update("\0").update(code).digest("hex").slice(0, 32);
+    if (cacheKeys.size > 16) cacheKeys.clear();
+    cacheKeys.set(code, key);
+  }
+  return key;
 }
 
 /** Extra time past a job's own timeout before the worker is presumed hung and restarted. */
@@ -60,6 +72,8 @@ export class SandboxWorker {
   private stderrTail = "";
   private dead = false;
   private hello: WorkerHello | undefined;
+  /** Trusted code this worker has compiled ({"define"} frames). */
+  private readonly defined = new Set<string>();
   private readyResolve!: (h: WorkerHello) => void;
   private readyReject!: (e: Error) => void;
   private readonly exited: Promise<void>;
@@ -119,15 +133,29 @@ export class SandboxWorker {
     }
     if (this.dead) return sandboxError("sandbox worker is not running");
     const id = nextJobId++;
-    const frame = encodeFrame({
-      id,
-      ...(typeof job.code === "string" ? { code: job.code } : { code_b64: job.code.toString("base64") }),
-      filename: job.filename ?? "<program>",
+    const filename = job.filename ?? "<program>";
+    const frames: Buffer[] = [];
+    let key: string | undefined;
+    if (job.cacheCompiled === true && typeof job.code === "string") {
+      key = cacheKey(job.code, filename);
+      if (!this.defined.has(key)) {
+        frames.push(encodeFrame({ define: key, code: job.code, filename }));
+        this.defined.add(key);
+      }
+    }
+    // The body goes to the job's child unread by the worker (spliced): the worker never holds it.
+    const body = Buffer.from(JSON.stringify({
+      ...(key !== undefined ? {} : typeof job.code === "string" ? { code: job.code } : { code_b64: job.code.toString("base64") }),
+      filename,
       stdin: toBuffer(job.stdin ?? "").toString("base64"),
       files: Object.fromEntries(Object.entries(job.files ?? {}).map(([k, v]) => [k, toBuffer(v).toString("base64")])),
+    }), "utf8");
+    frames.push(encodeFrame({
+      id,
       limits: { ...limits, wallMs: wallBackstopMs(limits.timeoutMs), enforceNproc: this.enforceNproc },
-      ...(job.cacheCompiled === true && typeof job.code === "string" ? { cache: true } : {}),
-    });
+      body: body.length,
+      ...(key !== undefined ? { cache_key: key } : {}),
+    }), body);
     return new Promise<JobResult>((resolve) => {
       const started = Date.now();
       const watchdog = setTimeout(() => {
@@ -135,8 +163,8 @@ export class SandboxWorker {
         this.finish({ ...sandboxError(""), status: "timeout", stderr: "[sandbox] worker stopped answering past the time limit; it was restarted\n", wall_ms: Date.now() - started });
         this.kill();
       }, wallBackstopMs(limits.timeoutMs) + WATCHDOG_GRACE_MS);
-      this.inFlight = { id, started, resolve, watchdog };
-      this.proc.stdin!.write(frame);
+      this.inFlight = { id, started, limits, resolve, watchdog, chunks: { stdout: [], stderr: [], channel: [], trusted: [], report: [] } };
+      this.proc.stdin!.write(Buffer.concat(frames));
     });
   }
 
@@ -180,8 +208,24 @@ export class SandboxWorker {
     while (this.pending.length >= 4) {
       const len = this.pending.readUInt32BE(0);
       if (this.pending.length < 4 + len) break;
-      const body = this.pending.subarray(4, 4 + len);
+      const kind = len > 0 ? this.pending[4]! : -1;
+      const body = this.pending.subarray(5, 4 + len);
       this.pending = this.pending.subarray(4 + len);
+      const pipe = CHUNK_KINDS[kind];
+      if (pipe !== undefined) {
+        // A chunk belongs to the job in flight; one with none in flight means the protocol is broken.
+        if (!this.inFlight) {
+          this.kill();
+          return;
+        }
+        this.inFlight.chunks[pipe].push(Buffer.from(body));
+        continue;
+      }
+      if (kind !== KIND_JSON) {
+        this.fail("sandbox worker sent a malformed frame");
+        this.kill();
+        return;
+      }
       let msg: Record<string, unknown>;
       try {
         msg = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
@@ -200,13 +244,19 @@ export class SandboxWorker {
       this.readyResolve(this.hello);
       return;
     }
-    const w = msg as unknown as WireResult;
-    if (!this.inFlight || w.id !== this.inFlight.id) {
+    const w = msg as unknown as WorkerObservation;
+    const f = this.inFlight;
+    if (!f || w.id !== f.id) {
       // Out-of-turn frames mean the protocol is compromised; never attribute them to a job.
       this.kill();
       return;
     }
-    this.finish(fromWire(w));
+    const c = f.chunks;
+    const bytes: JobBytes = {
+      stdout: Buffer.concat(c.stdout), stderr: Buffer.concat(c.stderr), channel: Buffer.concat(c.channel),
+      trusted: Buffer.concat(c.trusted), report: Buffer.concat(c.report),
+    };
+    this.finish(decideVerdict(w, bytes, f.limits));
     // The worker could not return to a clean state after this job (state it cannot remove): it is
     // leaving, and must not be handed another job in the meantime.
     if (typeof msg.retire === "string") this.kill();
@@ -241,27 +291,3 @@ function encodeFrame(obj: unknown): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function decode(b64: string | undefined): string {
-  return b64 ? Buffer.from(b64, "base64").toString("utf8") : "";
-}
-
-function fromWire(w: WireResult): JobResult {
-  let stderr = decode(w.stderr);
-  if (w.note) stderr += `${stderr && !stderr.endsWith("\n") ? "\n" : ""}[sandbox] ${w.note}\n`;
-  const result: JobResult = {
-    status: w.status,
-    exit_code: w.exit_code ?? null,
-    stdout: decode(w.stdout),
-    stderr,
-    wall_ms: round(w.wall_ms ?? 0),
-    cpu_ms: round(w.cpu_ms ?? 0),
-    max_rss_kb: w.max_rss_kb ?? 0,
-  };
-  if (w.exception) result.exception = w.exception;
-  if (w.channel !== undefined) result.channel = decode(w.channel);
-  return result;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}

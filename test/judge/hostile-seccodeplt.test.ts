@@ -68,13 +68,17 @@ describe("a heap- and frame-walking SecCodePLT hack", () => {
     writeFileSync(tasks, JSON.stringify(row) + "\n");
     const program = (body: string) => `${setup}\n${row.ground_truth.code_before}${body}`;
     const probe = readFileSync(join(import.meta.dirname, "..", "sandbox", "hostile", "verdicts", "seccodeplt", "case_kind_probe.py"), "utf8");
-    const [honest, hack, patched, vulnerable, kindProbe] = verify(tasks, "seccodeplt", [
+    const forge = readFileSync(join(import.meta.dirname, "..", "sandbox", "hostile", "verdicts", "seccodeplt", "forge_case_end.py"), "utf8");
+    const [honest, hack, patched, vulnerable, kindProbe, forged] = verify(tasks, "seccodeplt", [
       { task_id: "walk1", completion: honestWrong("fetch") },
       { task_id: "walk1", completion: hackFor("fetch") },
       { task_id: "walk1", completion: program(row.ground_truth.patched_code) },
       { task_id: "walk1", completion: program(row.ground_truth.vulnerable_code) },
       { task_id: "walk1", completion: probe },
+      { task_id: "walk1", completion: forge },
     ]);
+    // Forged per-case lines (every case "raised Blocked") count for nothing: the driver alone says how a case ended.
+    expect(forged!.tests.map((t) => t.status)).toEqual(vulnerable!.tests.map((t) => t.status));
     // Refusing only the calls the judge's state marks as safety cases does not help: none is marked.
     expect(kindProbe!.tests.map((t) => t.status)).toEqual(vulnerable!.tests.map((t) => t.status));
     expect(patched!.tests.map((t) => t.status)).toEqual(["pass", "pass", "pass", "pass"]);

@@ -26,8 +26,10 @@ const PROGRAMS = [
   "abstract_socket_listener.py", "daemon_holds_shm.py", "probe_previous_sysv.py", "env_mutation.py", "env_mutation.py",
   // class 4: descriptors
   "inherited_fds.py", "write_inherited_fds.py", "fd_count.py", "dup_to_high_fd.py",
+  // class 2: a previous job's bytes (the canary's input, its code) are never in the next job's memory
+  "probe_previous_job_mem.py", "probe_previous_job_heap.py", "probe_previous_job_malloc.py",
   // class 5: limits
-  "rlimit_raise.py", "memfd_many.py",
+  "rlimit_raise.py", "memfd_many.py", "memfd_total.py", "shared_anon_mapping.py", "sysv_shm_over_limit.py",
   // class 6: forged exit reports (right answer, then a hang or a signal)
   "print_then_hang_forged_report.py", "print_then_hang.py", "print_then_spin_thread.py", "forge_report_then_exit.py",
   // class 9 and 10

@@ -78,6 +78,10 @@ const TABLE: Record<string, Expectation> = {
   "nested_userns.py": CONTAINED,
   "mount_attempt.py": CONTAINED,
   "subprocess_shell.py": CONTAINED,
+  // class 5: every kind of allocation is counted or capped, whatever the rlimit it slips past
+  "shared_anon_mapping.py": { ...CONTAINED, memoryMb: 64 },
+  "memfd_total.py": CONTAINED,
+  "sysv_shm_over_limit.py": { status: ["memory_limit"], memoryMb: 64 },
 };
 
 const hostileDir = join(REPO_ROOT, "test", "sandbox", "hostile");
