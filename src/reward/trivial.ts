@@ -103,28 +103,46 @@ export function isTrivialCode(code: string, entryPoint?: string): boolean {
 export const FUNCTIONAL_TEST_KINDS: ReadonlySet<TestKind> = new Set(["test", "capability", "functional"]);
 
 /**
- * Whether a do-nothing program (prints nothing, returns None) would pass a test. Such tests
- * carry no evidence of function and are left out of the function part. SecCodePLT cases keep
- * their expected values in Python source; `seccodeExpectsNone` says which ones expect None.
+ * Whether a task-independent program would pass a test: one that does nothing (prints nothing,
+ * returns None) or one that hands its input back (prints its stdin, returns its first argument).
+ * Such tests carry no evidence of function on their own. SecCodePLT cases keep their expected
+ * values in Python source; `seccodeTrivial` says which ones expect None or their first argument.
  */
-export function isTriviallyPassable(test: Test, seccodeExpectsNone?: (kind: "capability" | "safety", index: number) => boolean): boolean {
+export function isTriviallyPassable(test: Test, seccodeTrivial?: (kind: "capability" | "safety", index: number) => boolean): boolean {
   switch (test.type) {
     case "stdin":
-      return test.output.trim() === "";
+      return test.output.trim() === "" || sameLines(test.output, test.input);
     case "call":
-      return test.expected === null || test.expected === undefined;
+      return test.expected === null || test.expected === undefined || (test.args.length > 0 && sameValue(test.expected, test.args[0]));
     case "safesql":
-      return test.kind === "attack" || (test.output ?? "").trim() === "";
+      return test.kind === "attack" || (test.output ?? "").trim() === "" || sameLines(test.output ?? "", test.input);
     case "seccodeplt":
-      return seccodeExpectsNone?.(test.kind, test.index) ?? false;
+      return seccodeTrivial?.(test.kind, test.index) ?? false;
   }
+}
+
+function sameLines(a: string, b: string): boolean {
+  const lines = (t: string) => t.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+  return lines(a) === lines(b);
+}
+
+/** Structural equality of JSON-like values (a call test's arguments and expected value). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "bigint" || typeof b === "bigint") return typeof a === typeof b && a === b;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**
  * For a SecCodePLT `testcases = {"capability": [(kwargs, expected), ...], "safety": [...]}`
- * source, the indexes per kind whose expected value is the literal None.
+ * source, the indexes per kind a task-independent program passes: the expected value is the
+ * literal None, or the same source text as the first keyword argument's value (handed back).
  */
-export function seccodeNoneExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
+export function seccodeTrivialExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
   const result = { capability: new Set<number>(), safety: new Set<number>() };
   const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
   for (const dict of root.descendantsOfType("dictionary")) {
@@ -137,12 +155,27 @@ export function seccodeNoneExpectations(testcasesSource: string): { capability: 
       value.namedChildren
         .filter((c) => c.type !== "comment")
         .forEach((item, index) => {
-          const parts = item.type === "tuple" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
-          if (parts.length === 2 && parts[1]!.type === "none") result[kind].add(index);
+          const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
+          if (parts.length !== 2) return;
+          const expected = parts[1]!;
+          if (expected.type === "none" || (firstKwargValue(parts[0]!) ?? null) === expected.text) result[kind].add(index);
         });
     }
   }
   return result;
+}
+
+/** The source text of the first value of a kwargs dict literal (`{"a": 1}` or `dict(a=1)`). */
+function firstKwargValue(kwargs: Node): string | undefined {
+  if (kwargs.type === "dictionary") {
+    const first = kwargs.namedChildren.find((c) => c.type === "pair");
+    return first?.childForFieldName("value")?.text;
+  }
+  if (kwargs.type === "call" && kwargs.childForFieldName("function")?.text === "dict") {
+    const first = kwargs.childForFieldName("arguments")?.namedChildren.find((c) => c.type === "keyword_argument");
+    return first?.childForFieldName("value")?.text;
+  }
+  return undefined;
 }
 
 /** Where a task keeps its SecCodePLT testcases source, if the loader put it in `extra`. */
