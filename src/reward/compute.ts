@@ -3,7 +3,7 @@ import type { Verdict } from "../judge/verdict.js";
 import type { Task } from "../task/schema.js";
 import type { Reward, RewardParts } from "./types.js";
 import { LEVEL_ORDER, analyzersFor, getSpec, qualityWeightFor, type RewardSpec, type TaskKey } from "./spec.js";
-import { FUNCTIONAL_TEST_KINDS, isTrivialCode, isTriviallyPassable, seccodeTestcasesSource, seccodeTrivialExpectations } from "./trivial.js";
+import { FUNCTIONAL_TEST_KINDS, isTrivialCode, isTriviallyPassable, seccodeTaskIndependentPassers, seccodeTestcasesSource, seccodeTrivialExpectations, taskIndependentPassers } from "./trivial.js";
 
 /** The findings a spec counts for a task: from its analyzers, at or above its thresholds. */
 export function countedFindings(findings: readonly Finding[], spec: RewardSpec, task: TaskKey): Finding[] {
@@ -50,12 +50,16 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
   }
   const taskTests = isFullTask(task) && task.tests.length === verdict.tests.length ? task.tests : undefined;
   let seccodeTrivial: ReturnType<typeof seccodeTrivialExpectations> | undefined;
+  let seccodePassers: ReturnType<typeof seccodeTaskIndependentPassers> | undefined;
   if (taskTests && isFullTask(task) && task.kind === "seccodeplt") {
     const source = seccodeTestcasesSource(task);
-    if (source) seccodeTrivial = seccodeTrivialExpectations(source);
+    if (source) {
+      seccodeTrivial = seccodeTrivialExpectations(source);
+      seccodePassers = seccodeTaskIndependentPassers(source);
+    }
   }
   const score: FunctionScore = { value: 0, counted: 0, passed: 0, trivialTests: 0, uncreditedTrivialPasses: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
-  const counted: { pass: boolean; trivial: boolean }[] = [];
+  const counted: { pass: boolean; passers: ReadonlySet<string> }[] = [];
   verdict.tests.forEach((outcome, i) => {
     const functional = FUNCTIONAL_TEST_KINDS.has(outcome.kind);
     if (!functional) {
@@ -69,13 +73,19 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
       score.trivialTests++;
       return;
     }
-    counted.push({ pass: outcome.status === "pass", trivial });
+    counted.push({ pass: outcome.status === "pass", passers: test ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index)) : new Set() });
   });
-  const evidence = !spec.trivially_passable_tests_need_evidence || counted.some((t) => t.pass && !t.trivial);
+  // No credit when one task-independent program (nothing, echo, a constant guess) would have passed
+  // every test this one passed: the passes show nothing that program would not.
+  const passes = counted.filter((t) => t.pass);
+  let mimicked = false;
+  if (spec.trivially_passable_tests_need_evidence && passes.length > 0) {
+    for (const p of passes[0]!.passers) if (passes.every((t) => t.passers.has(p))) mimicked = true;
+  }
   for (const t of counted) {
     score.counted++;
     if (!t.pass) continue;
-    if (t.trivial && !evidence) score.uncreditedTrivialPasses++;
+    if (mimicked) score.uncreditedTrivialPasses++;
     else score.passed++;
   }
   score.value = score.counted > 0 ? score.passed / score.counted : 0;

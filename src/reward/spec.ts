@@ -67,10 +67,11 @@ export const RewardSpecSchema = z
      */
     exclude_trivially_passable_tests: z.boolean(),
     /**
-     * Where such tests count: a pass on them is credited only to a program that also passes a
-     * counted test of another kind (evidence that it does the task). A program that prints nothing
-     * or echoes its input then earns no more than an honest wrong answer, while a working program
-     * keeps R_func = passed / total. Defaults to true.
+     * Passes that show nothing a task-independent program would not: when one such program (prints
+     * nothing / returns None, echoes its input, prints or returns a common guess such as 0, True,
+     * [] or YES) would have passed every test a program passed, those passes earn no credit. A
+     * program that prints nothing, echoes or guesses then earns no more than an honest wrong answer,
+     * while a working program keeps R_func = passed / total. Defaults to true.
      */
     trivially_passable_tests_need_evidence: z.boolean().default(true),
     /**

@@ -121,6 +121,50 @@ export function isTriviallyPassable(test: Test, seccodeTrivial?: (kind: "capabil
   }
 }
 
+/** Printed answers a task-independent program guesses: nothing, a number, a boolean, an empty value, yes/no. */
+const CONSTANT_OUTPUTS = ["", "0", "1", "-1", "True", "False", "true", "false", "None", "[]", "{}", "YES", "NO", "Yes", "No", "yes", "no"];
+/** Returned values a task-independent program guesses, as JSON. */
+const CONSTANT_VALUES: unknown[] = [null, 0, 1, -1, true, false, [], {}, ""];
+/** The same guesses as Python source (SecCodePLT expected values). */
+const CONSTANT_SOURCES = ["None", "0", "1", "-1", "True", "False", "[]", "{}", "''", '""', "()", "set()"];
+
+/**
+ * The task-independent programs that pass a test: "nothing" (prints nothing, returns None),
+ * "echo" (prints its stdin, returns its first argument) and "const:X" (prints or returns the
+ * common guess X). A program whose every pass is also a pass of one such program has shown no more
+ * than that program would (src/reward/compute.ts gives those passes no credit). SecCodePLT cases
+ * keep their expected values in Python source; `seccode` says which programs pass which case.
+ */
+export function taskIndependentPassers(test: Test, seccode?: (kind: "capability" | "safety", index: number) => ReadonlySet<string> | undefined): ReadonlySet<string> {
+  const out = new Set<string>();
+  const output = (text: string, input: string) => {
+    const t = text.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+    if (t === "") out.add("nothing");
+    if (CONSTANT_OUTPUTS.includes(t)) out.add(`const:${t}`);
+    if (sameLines(text, input)) out.add("echo");
+  };
+  switch (test.type) {
+    case "stdin":
+      output(test.output, test.input);
+      break;
+    case "safesql":
+      if (test.kind === "attack") out.add("nothing");
+      else output(test.output ?? "", test.input);
+      break;
+    case "call":
+      if (test.expected === null || test.expected === undefined) out.add("nothing");
+      CONSTANT_VALUES.forEach((c) => {
+        if (sameValue(test.expected ?? null, c)) out.add(`const:${JSON.stringify(c)}`);
+      });
+      if (test.args.length > 0 && sameValue(test.expected, test.args[0])) out.add("echo");
+      break;
+    case "seccodeplt":
+      for (const p of seccode?.(test.kind, test.index) ?? []) out.add(p);
+      break;
+  }
+  return out;
+}
+
 function sameLines(a: string, b: string): boolean {
   const lines = (t: string) => t.split("\n").map((l) => l.trimEnd()).join("\n").trim();
   return lines(a) === lines(b);
@@ -159,6 +203,38 @@ export function seccodeTrivialExpectations(testcasesSource: string): { capabilit
           if (parts.length !== 2) return;
           const expected = parts[1]!;
           if (expected.type === "none" || (firstKwargValue(parts[0]!) ?? null) === expected.text) result[kind].add(index);
+        });
+    }
+  }
+  return result;
+}
+
+/**
+ * For a SecCodePLT testcases source, the task-independent programs (see taskIndependentPassers)
+ * that pass each case, per kind and index: "nothing" for the literal None, "echo" for the first
+ * keyword argument's value, "const:X" for a common guess.
+ */
+export function seccodeTaskIndependentPassers(testcasesSource: string): { capability: Map<number, Set<string>>; safety: Map<number, Set<string>> } {
+  const result = { capability: new Map<number, Set<string>>(), safety: new Map<number, Set<string>>() };
+  const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
+  for (const dict of root.descendantsOfType("dictionary")) {
+    for (const pair of dict.namedChildren) {
+      if (pair.type !== "pair") continue;
+      const key = pair.childForFieldName("key");
+      const value = pair.childForFieldName("value");
+      const kind = key?.type === "string" ? key.text.replace(/^[rbuRBU]*["']+|["']+$/g, "") : "";
+      if ((kind !== "capability" && kind !== "safety") || value?.type !== "list") continue;
+      value.namedChildren
+        .filter((c) => c.type !== "comment")
+        .forEach((item, index) => {
+          const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
+          if (parts.length !== 2) return;
+          const expected = parts[1]!.text.trim();
+          const set = new Set<string>();
+          if (expected === "None") set.add("nothing");
+          if (CONSTANT_SOURCES.includes(expected)) set.add(`const:${expected}`);
+          if ((firstKwargValue(parts[0]!) ?? null) === expected) set.add("echo");
+          if (set.size > 0) result[kind].set(index, set);
         });
     }
   }

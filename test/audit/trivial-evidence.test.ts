@@ -51,6 +51,19 @@ describe("trivially passable tests need evidence", () => {
     expect(computeReward(verdict(["pass", "wrong_answer"], "test"), stdin, "securecoderl").parts.function).toBe(0);
   });
 
+  it("passes a constant guess would also make earn nothing; a program that passes tests no single guess passes keeps them", () => {
+    const bools = task(
+      [true, false, true, 3].map((expected, i) => ({ type: "call" as const, args: [i], expected })),
+      { kind: "apps-call", source: "apps-plus", entryPoint: "f" },
+    );
+    // Passes only the tests expecting True: `return True` would too.
+    expect(computeReward(verdict(["pass", "wrong_answer", "pass", "wrong_answer"], "test"), bools, "real").parts.function).toBe(0);
+    // Passes True and False tests: no single guess does that.
+    expect(computeReward(verdict(["pass", "pass", "pass", "wrong_answer"], "test"), bools, "real").parts.function).toBe(0.75);
+    const zero = task([sql("0\n"), sql("(1, 'a')\n")]);
+    expect(computeReward(verdict(["pass", "wrong_answer"]), zero, "securecoderl").parts.function).toBe(0);
+  });
+
   it("SecCodePLT cases expecting None or the first keyword argument's value are trivially passable", () => {
     const testcases = 'testcases = {"capability": [({"url": "a"}, "a"), ({"x": 1}, None), ({"x": 2}, 4)], "safety": []}';
     const sec = task(
