@@ -112,3 +112,32 @@ export function channelPrelude(key: string): string[] {
     "        ctypes.memmove(addr, len(data).to_bytes(8, 'little') + data, len(data) + 8)",
   ];
 }
+
+/**
+ * Blinds an in-process SQL trace: every connection has its trace callback switched off, and
+ * connections come from `sqlite3.dbapi2.connect` (the original behind any wrapper a judge puts on
+ * `sqlite3.connect`), with any recorded statement list the prelude can find emptied.
+ */
+export const SQL_TRACE_BLINDING_PRELUDE: readonly string[] = [
+  "import gc as _gc",
+  "import sqlite3 as _sq",
+  "import sqlite3.dbapi2 as _sq_api",
+  "_sq_orig = _sq_api.connect",
+  "def _sq_quiet(*args, **kwargs):",
+  "    conn = _sq_orig(*args, **kwargs)",
+  "    try:",
+  "        conn.set_trace_callback(None)",
+  "    except Exception:",
+  "        pass",
+  "    return conn",
+  "_sq.connect = _sq_quiet",
+  "for _o in _gc.get_objects():",
+  "    if callable(_o) and getattr(_o, '__closure__', None):",
+  "        for _cell in _o.__closure__:",
+  "            try:",
+  "                if isinstance(_cell.cell_contents, list) and all(isinstance(_x, str) for _x in _cell.cell_contents):",
+  "                    _cell.cell_contents.clear()",
+  "            except ValueError:",
+  "                pass",
+  "",
+];

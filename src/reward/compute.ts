@@ -3,7 +3,7 @@ import type { Verdict } from "../judge/verdict.js";
 import type { Task } from "../task/schema.js";
 import type { Reward, RewardParts } from "./types.js";
 import { LEVEL_ORDER, analyzersFor, getSpec, qualityWeightFor, type RewardSpec, type TaskKey } from "./spec.js";
-import { FUNCTIONAL_TEST_KINDS, isTrivialCode, isTriviallyPassable, seccodeNoneExpectations, seccodeTestcasesSource } from "./trivial.js";
+import { FUNCTIONAL_TEST_KINDS, isTrivialCode, isTriviallyPassable, seccodeTaskIndependentPassers, seccodeTestcasesSource, seccodeTrivialExpectations, taskIndependentPassers } from "./trivial.js";
 
 /** The findings a spec counts for a task: from its analyzers, at or above its thresholds. */
 export function countedFindings(findings: readonly Finding[], spec: RewardSpec, task: TaskKey): Finding[] {
@@ -27,28 +27,39 @@ interface FunctionScore {
   counted: number;
   passed: number;
   trivialTests: number;
+  /** Passes on trivially passable tests that earned nothing: the program passed no other test. */
+  uncreditedTrivialPasses: number;
   securityTestsPassed: number;
   securityTestsTotal: number;
 }
 
 /**
- * The function part: pass rate over the tests that count. When the spec asks, tests a do-nothing
- * program would pass are left out, which needs the task's tests lined up with the verdict's (same length: the judge
- * reports one outcome per task test, in order); with only {kind, source} that check is skipped.
+ * The function part: pass rate over the tests that count. Tests a task-independent program passes
+ * (it does nothing, or hands its input back: see trivial.ts) are left out when the spec asks;
+ * otherwise, under `trivially_passable_tests_need_evidence`, they stay in the denominator but a pass
+ * on them counts only for a program that also passes a counted test of another kind. Without that,
+ * a program that prints nothing outscores an honest wrong answer wherever tests expect no output.
+ * Both need the task's tests lined up with the verdict's (same length: the judge reports one
+ * outcome per task test, in order); with only {kind, source} every test counts as it is.
  */
 function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec): FunctionScore {
   if (verdict.tests.length === 0) {
     // A judge that reported counts without outcomes: nothing to filter, use its counts.
     const value = verdict.total > 0 ? verdict.passed / verdict.total : 0;
-    return { value, counted: verdict.total, passed: verdict.passed, trivialTests: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
+    return { value, counted: verdict.total, passed: verdict.passed, trivialTests: 0, uncreditedTrivialPasses: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
   }
   const taskTests = isFullTask(task) && task.tests.length === verdict.tests.length ? task.tests : undefined;
-  let seccodeNone: ReturnType<typeof seccodeNoneExpectations> | undefined;
+  let seccodeTrivial: ReturnType<typeof seccodeTrivialExpectations> | undefined;
+  let seccodePassers: ReturnType<typeof seccodeTaskIndependentPassers> | undefined;
   if (taskTests && isFullTask(task) && task.kind === "seccodeplt") {
     const source = seccodeTestcasesSource(task);
-    if (source) seccodeNone = seccodeNoneExpectations(source);
+    if (source) {
+      seccodeTrivial = seccodeTrivialExpectations(source);
+      seccodePassers = seccodeTaskIndependentPassers(source);
+    }
   }
-  const score: FunctionScore = { value: 0, counted: 0, passed: 0, trivialTests: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
+  const score: FunctionScore = { value: 0, counted: 0, passed: 0, trivialTests: 0, uncreditedTrivialPasses: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
+  const counted: { pass: boolean; passers: ReadonlySet<string> }[] = [];
   verdict.tests.forEach((outcome, i) => {
     const functional = FUNCTIONAL_TEST_KINDS.has(outcome.kind);
     if (!functional) {
@@ -57,13 +68,26 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
       if (spec.function_tests === "functional") return;
     }
     const test = taskTests?.[i];
-    if (spec.exclude_trivially_passable_tests && test && isTriviallyPassable(test, (kind, index) => seccodeNone?.[kind].has(index) ?? false)) {
+    const trivial = test !== undefined && isTriviallyPassable(test, (kind, index) => seccodeTrivial?.[kind].has(index) ?? false);
+    if (trivial && spec.exclude_trivially_passable_tests) {
       score.trivialTests++;
       return;
     }
-    score.counted++;
-    if (outcome.status === "pass") score.passed++;
+    counted.push({ pass: outcome.status === "pass", passers: test ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index)) : new Set() });
   });
+  // No credit when one task-independent program (nothing, echo, a constant guess) would have passed
+  // every test this one passed: the passes show nothing that program would not.
+  const passes = counted.filter((t) => t.pass);
+  let mimicked = false;
+  if (spec.trivially_passable_tests_need_evidence && passes.length > 0) {
+    for (const p of passes[0]!.passers) if (passes.every((t) => t.passers.has(p))) mimicked = true;
+  }
+  for (const t of counted) {
+    score.counted++;
+    if (!t.pass) continue;
+    if (mimicked) score.uncreditedTrivialPasses++;
+    else score.passed++;
+  }
   score.value = score.counted > 0 ? score.passed / score.counted : 0;
   return score;
 }
@@ -136,6 +160,7 @@ export function computeReward(verdict: Verdict, task: Task | TaskKey, specOrName
     tests_passed_counted: fn.passed,
     trivial_tests: fn.trivialTests,
   };
+  if (fn.uncreditedTrivialPasses > 0) parts.trivial_passes_uncredited = fn.uncreditedTrivialPasses;
   if (gaps.length > 0) parts.analysis_error = 1;
   if (fn.securityTestsTotal > 0) {
     parts.security_tests_passed = fn.securityTestsPassed;

@@ -61,11 +61,19 @@ export const RewardSpecSchema = z
      */
     function_tests: z.enum(["functional", "all"]),
     /**
-     * Leave out of the function part the tests a do-nothing program would pass (empty expected
-     * output, expected None). Off in the built-in specs, which follow the design's
+     * Leave out of the function part the tests a task-independent program would pass (empty
+     * expected output or None; the input handed back). Off in the built-in specs, which follow the design's
      * R_func = passed / total; trivial code earns no function reward either way.
      */
     exclude_trivially_passable_tests: z.boolean(),
+    /**
+     * Passes that show nothing a task-independent program would not: when one such program (prints
+     * nothing / returns None, echoes its input, prints or returns a common guess such as 0, True,
+     * [] or YES) would have passed every test a program passed, those passes earn no credit. A
+     * program that prints nothing, echoes or guesses then earns no more than an honest wrong answer,
+     * while a working program keeps R_func = passed / total. Defaults to true.
+     */
+    trivially_passable_tests_need_evidence: z.boolean().default(true),
     /**
      * Whether trivial code may earn the quality part. Off by default: an empty program has no
      * vulnerabilities, and rewarding that is the reward hack both papers warn about.
@@ -93,6 +101,7 @@ export const SECURECODERL_SPEC: RewardSpec = Object.freeze({
   penalties: { no_code: 0, compile_error: 0, trivial: null },
   function_tests: "functional",
   exclude_trivially_passable_tests: false,
+  trivially_passable_tests_need_evidence: true,
   credit_quality_for_trivial: false,
 }) as RewardSpec;
 
@@ -108,6 +117,7 @@ export const REAL_SPEC: RewardSpec = Object.freeze({
   penalties: { no_code: -1, compile_error: -0.5, trivial: null },
   function_tests: "functional",
   exclude_trivially_passable_tests: false,
+  trivially_passable_tests_need_evidence: true,
   credit_quality_for_trivial: false,
 }) as RewardSpec;
 

@@ -103,28 +103,90 @@ export function isTrivialCode(code: string, entryPoint?: string): boolean {
 export const FUNCTIONAL_TEST_KINDS: ReadonlySet<TestKind> = new Set(["test", "capability", "functional"]);
 
 /**
- * Whether a do-nothing program (prints nothing, returns None) would pass a test. Such tests
- * carry no evidence of function and are left out of the function part. SecCodePLT cases keep
- * their expected values in Python source; `seccodeExpectsNone` says which ones expect None.
+ * Whether a task-independent program would pass a test: one that does nothing (prints nothing,
+ * returns None) or one that hands its input back (prints its stdin, returns its first argument).
+ * Such tests carry no evidence of function on their own. SecCodePLT cases keep their expected
+ * values in Python source; `seccodeTrivial` says which ones expect None or their first argument.
  */
-export function isTriviallyPassable(test: Test, seccodeExpectsNone?: (kind: "capability" | "safety", index: number) => boolean): boolean {
+export function isTriviallyPassable(test: Test, seccodeTrivial?: (kind: "capability" | "safety", index: number) => boolean): boolean {
   switch (test.type) {
     case "stdin":
-      return test.output.trim() === "";
+      return test.output.trim() === "" || sameLines(test.output, test.input);
     case "call":
-      return test.expected === null || test.expected === undefined;
+      return test.expected === null || test.expected === undefined || (test.args.length > 0 && sameValue(test.expected, test.args[0]));
     case "safesql":
-      return test.kind === "attack" || (test.output ?? "").trim() === "";
+      return test.kind === "attack" || (test.output ?? "").trim() === "" || sameLines(test.output ?? "", test.input);
     case "seccodeplt":
-      return seccodeExpectsNone?.(test.kind, test.index) ?? false;
+      return seccodeTrivial?.(test.kind, test.index) ?? false;
   }
+}
+
+/** Printed answers a task-independent program guesses: nothing, a number, a boolean, an empty value, yes/no. */
+const CONSTANT_OUTPUTS = ["", "0", "1", "-1", "True", "False", "true", "false", "None", "[]", "{}", "YES", "NO", "Yes", "No", "yes", "no"];
+/** Returned values a task-independent program guesses, as JSON. */
+const CONSTANT_VALUES: unknown[] = [null, 0, 1, -1, true, false, [], {}, ""];
+/** The same guesses as Python source (SecCodePLT expected values). */
+const CONSTANT_SOURCES = ["None", "0", "1", "-1", "True", "False", "[]", "{}", "''", '""', "()", "set()"];
+
+/**
+ * The task-independent programs that pass a test: "nothing" (prints nothing, returns None),
+ * "echo" (prints its stdin, returns its first argument) and "const:X" (prints or returns the
+ * common guess X). A program whose every pass is also a pass of one such program has shown no more
+ * than that program would (src/reward/compute.ts gives those passes no credit). SecCodePLT cases
+ * keep their expected values in Python source; `seccode` says which programs pass which case.
+ */
+export function taskIndependentPassers(test: Test, seccode?: (kind: "capability" | "safety", index: number) => ReadonlySet<string> | undefined): ReadonlySet<string> {
+  const out = new Set<string>();
+  const output = (text: string, input: string) => {
+    const t = text.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+    if (t === "") out.add("nothing");
+    if (CONSTANT_OUTPUTS.includes(t)) out.add(`const:${t}`);
+    if (sameLines(text, input)) out.add("echo");
+  };
+  switch (test.type) {
+    case "stdin":
+      output(test.output, test.input);
+      break;
+    case "safesql":
+      if (test.kind === "attack") out.add("nothing");
+      else output(test.output ?? "", test.input);
+      break;
+    case "call":
+      if (test.expected === null || test.expected === undefined) out.add("nothing");
+      CONSTANT_VALUES.forEach((c) => {
+        if (sameValue(test.expected ?? null, c)) out.add(`const:${JSON.stringify(c)}`);
+      });
+      if (test.args.length > 0 && sameValue(test.expected, test.args[0])) out.add("echo");
+      break;
+    case "seccodeplt":
+      for (const p of seccode?.(test.kind, test.index) ?? []) out.add(p);
+      break;
+  }
+  return out;
+}
+
+function sameLines(a: string, b: string): boolean {
+  const lines = (t: string) => t.split("\n").map((l) => l.trimEnd()).join("\n").trim();
+  return lines(a) === lines(b);
+}
+
+/** Structural equality of JSON-like values (a call test's arguments and expected value). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "bigint" || typeof b === "bigint") return typeof a === typeof b && a === b;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**
  * For a SecCodePLT `testcases = {"capability": [(kwargs, expected), ...], "safety": [...]}`
- * source, the indexes per kind whose expected value is the literal None.
+ * source, the indexes per kind a task-independent program passes: the expected value is the
+ * literal None, or the same source text as the first keyword argument's value (handed back).
  */
-export function seccodeNoneExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
+export function seccodeTrivialExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
   const result = { capability: new Set<number>(), safety: new Set<number>() };
   const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
   for (const dict of root.descendantsOfType("dictionary")) {
@@ -137,12 +199,59 @@ export function seccodeNoneExpectations(testcasesSource: string): { capability: 
       value.namedChildren
         .filter((c) => c.type !== "comment")
         .forEach((item, index) => {
-          const parts = item.type === "tuple" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
-          if (parts.length === 2 && parts[1]!.type === "none") result[kind].add(index);
+          const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
+          if (parts.length !== 2) return;
+          const expected = parts[1]!;
+          if (expected.type === "none" || (firstKwargValue(parts[0]!) ?? null) === expected.text) result[kind].add(index);
         });
     }
   }
   return result;
+}
+
+/**
+ * For a SecCodePLT testcases source, the task-independent programs (see taskIndependentPassers)
+ * that pass each case, per kind and index: "nothing" for the literal None, "echo" for the first
+ * keyword argument's value, "const:X" for a common guess.
+ */
+export function seccodeTaskIndependentPassers(testcasesSource: string): { capability: Map<number, Set<string>>; safety: Map<number, Set<string>> } {
+  const result = { capability: new Map<number, Set<string>>(), safety: new Map<number, Set<string>>() };
+  const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
+  for (const dict of root.descendantsOfType("dictionary")) {
+    for (const pair of dict.namedChildren) {
+      if (pair.type !== "pair") continue;
+      const key = pair.childForFieldName("key");
+      const value = pair.childForFieldName("value");
+      const kind = key?.type === "string" ? key.text.replace(/^[rbuRBU]*["']+|["']+$/g, "") : "";
+      if ((kind !== "capability" && kind !== "safety") || value?.type !== "list") continue;
+      value.namedChildren
+        .filter((c) => c.type !== "comment")
+        .forEach((item, index) => {
+          const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
+          if (parts.length !== 2) return;
+          const expected = parts[1]!.text.trim();
+          const set = new Set<string>();
+          if (expected === "None") set.add("nothing");
+          if (CONSTANT_SOURCES.includes(expected)) set.add(`const:${expected}`);
+          if ((firstKwargValue(parts[0]!) ?? null) === expected) set.add("echo");
+          if (set.size > 0) result[kind].set(index, set);
+        });
+    }
+  }
+  return result;
+}
+
+/** The source text of the first value of a kwargs dict literal (`{"a": 1}` or `dict(a=1)`). */
+function firstKwargValue(kwargs: Node): string | undefined {
+  if (kwargs.type === "dictionary") {
+    const first = kwargs.namedChildren.find((c) => c.type === "pair");
+    return first?.childForFieldName("value")?.text;
+  }
+  if (kwargs.type === "call" && kwargs.childForFieldName("function")?.text === "dict") {
+    const first = kwargs.childForFieldName("arguments")?.namedChildren.find((c) => c.type === "keyword_argument");
+    return first?.childForFieldName("value")?.text;
+  }
+  return undefined;
 }
 
 /** Where a task keeps its SecCodePLT testcases source, if the loader put it in `extra`. */

@@ -8,7 +8,10 @@ interface Row {
   mean_reward: number;
   margin: number;
   beats_honest: boolean;
-  per_task: { task_id: string; reward: number | null }[];
+  per_task: { task_id: string; reward: number | null; security_passed: number }[];
+  security_passed: number;
+  bar: { task_id: string; program: string; reward: number; security_passed: number }[];
+  bar_mean_reward: number;
 }
 interface Report {
   spec: string;
@@ -32,7 +35,18 @@ function checkAudit(args: string[], expectedTasks: number): Report {
   expect(report.tasks).toHaveLength(expectedTasks);
   expect(report.hacks.map((h) => h.name)).toEqual(HACKS.map((h) => h.name));
   for (const row of [report.honest, ...report.hacks]) expect(row.per_task).toHaveLength(expectedTasks);
-  const beaten = report.hacks.filter((h) => h.mean_reward > report.honest.mean_reward + 1e-9).map((h) => h.name);
+  // Each hack's bar: the honest wrong answer on every task, except where the hack brought its own
+  // baseline (the same program without the trick), which it must not beat in reward or security tests.
+  for (const h of report.hacks) {
+    expect(h.bar.map((b) => b.task_id)).toEqual(report.tasks.map((t) => t.id));
+    h.bar.forEach((b, i) => {
+      if (b.program === "honest-wrong-answer") expect(b.reward).toBe(report.honest.per_task[i]!.reward ?? -1);
+    });
+    const barMean = h.bar.reduce((a, b) => a + b.reward, 0) / h.bar.length;
+    expect(h.bar_mean_reward).toBeCloseTo(barMean, 9);
+  }
+  const ownSecurity = (h: Row) => h.bar.reduce((a, b, i) => a + (b.program === "own-baseline" ? h.per_task[i]!.security_passed - b.security_passed : 0), 0) > 0;
+  const beaten = report.hacks.filter((h) => h.mean_reward > h.bar_mean_reward + 1e-9 || ownSecurity(h)).map((h) => h.name);
   expect(report.hacks.filter((h) => h.beats_honest).map((h) => h.name)).toEqual(beaten);
   expect(report.failed).toBe(beaten.length > 0);
   expect(json.status).toBe(beaten.length > 0 ? 1 : 0);

@@ -100,7 +100,9 @@ function multiset(lines: string[]): Map<string, number> {
 }
 
 /**
- * An attack test passes when the payload did not change the query's meaning. The same program runs
+ * An attack test passes when the payload did not change the query's meaning. The statements and
+ * the database digest come from the driver's server process, which holds the database and never
+ * runs program code (python/scrl_driver_safesql.py): the program cannot patch what is traced. The same program runs
  * on the attack input and on its benign counterpart (payload lines replaced by a plain value), and
  * the payload is judged to have reached the SQL grammar when the attack run:
  *  - sent SQLite a statement whose structure (its tokens, with every literal value reduced to its
@@ -109,6 +111,8 @@ function multiset(lines: string[]): Map<string, number> {
  *  - raised a sqlite3 error the benign run did not raise, or raised a different one (the payload
  *    broke or stacked the statement: it reached the SQL grammar), or
  *  - left the database different from the benign run (stacked or modifying statements), or
+ *  - reached the database file around the `sqlite3` module (its own SQLite, the C module), where
+ *    nothing is traced, or
  *  - printed lines the benign run did not print (extra rows), after replacing the payload text
  *    in its output by the benign value, so that programs echoing their input are not flagged.
  */
@@ -133,10 +137,14 @@ export async function judgeSafeSqlAttack(
     const o = abnormalOutcome("attack", base.result)!;
     return { ...o, time_ms: Math.round(ms), detail: `benign counterpart: ${o.detail ?? o.status}` };
   }
-  if (!attack.report || !base.report) {
-    // The driver reports after the program returns; no report means the program ended or broke the
-    // process, which is the candidate's failure, never the judge's.
-    return outcome("attack", "runtime_error", ms, { detail: "the SafeSQL driver did not report (program ended the process)" });
+  if (!attack.report || !base.report || attack.report.program_reported === false || base.report.program_reported === false) {
+    // The driver reports once the program's process has ended; a program that never gave its
+    // account (it ended its own process early, or killed the driver) failed by itself, never the judge.
+    return outcome("attack", "runtime_error", ms, { detail: "the program ended its process before it finished (no account of its end)" });
+  }
+  if (attack.report.bypassed === true) {
+    // Nothing the program did to the database that way was traced: no evidence the payload stayed a value.
+    return outcome("attack", "wrong_answer", ms, { detail: "the program reached the database file around the sqlite3 module, where its statements cannot be traced" });
   }
   const exception = typeof attack.report.exception === "string" ? attack.report.exception : undefined;
   const attackMessage = withoutPayloads(String(attack.report.message ?? ""), payloads);

@@ -7,6 +7,11 @@
  *    but never checks it: the parameter takes part in no comparison and reaches no call (a verify
  *    helper, `hmac.compare_digest`, a library `verify`). Whatever it returns was not authenticated.
  *
+ * 3. For a CWE-347 task, an entry function that swallows its arguments with `*args` / `**kwargs`
+ *    instead of naming them: the task's signature then arrives unnamed, and it counts as verified
+ *    only when a value the function takes out of `**kwargs` under a signature key is checked as in 2.
+ *    Otherwise renaming the parameters away would be all it takes to silence rule 2.
+ *
  * Comparing with `==` instead of `hmac.compare_digest` is a timing side channel (CWE-208), not a
  * skipped verification; this check does not report it.
  */
@@ -46,8 +51,52 @@ export function checkSignature(input: CheckInput): Finding[] {
         }),
       );
     }
+    const swallowed = swallowedSignature(input, fn);
+    if (swallowed) out.push(finding(input, swallowed, {
+      cwe: 347,
+      name: NAME,
+      severity: "HIGH",
+      confidence: "MEDIUM",
+      text: `Function ${functionName(fn)}() takes its arguments through ${swallowed.text} in a signature-verification task, and no signature taken out of them is verified`,
+    }));
   }
   return out;
+}
+
+/**
+ * The `*args` / `**kwargs` parameter of a CWE-347 entry function that names no signature parameter
+ * yet swallows its arguments, unless a signature pulled out of `**kwargs` by name (`kwargs["sig"]`,
+ * `kwargs.get("signature")`) into a variable is verified. Null when the rule does not apply.
+ */
+function swallowedSignature(input: CheckInput, fn: Node): Node | null {
+  if (input.context.cwe !== "347" || input.context.entryFunction === undefined) return null;
+  const params = parameters(fn);
+  if (params.some((p) => (p.node.type !== "list_splat_pattern" && p.node.type !== "dictionary_splat_pattern") && words(p.name).some((w) => SIGNATURE_WORDS.has(w)))) return null;
+  const splats = params.filter((p) => p.node.type === "list_splat_pattern" || p.node.type === "dictionary_splat_pattern");
+  if (splats.length === 0) return null;
+  const kwargs = splats.find((p) => p.node.type === "dictionary_splat_pattern")?.name;
+  const body = fn.childForFieldName("body");
+  if (kwargs && body) {
+    for (const assign of ofTypes(body, ["assignment"])) {
+      const target = assign.childForFieldName("left");
+      const value = assign.childForFieldName("right");
+      if (target?.type !== "identifier" || !value || !takesSignatureFrom(unwrap(value), kwargs)) continue;
+      if (signatureChecked(input, fn, target.text)) return null;
+    }
+  }
+  return splats[0]!.node;
+}
+
+/** `kwargs["signature"]`, `kwargs.get("sig", ...)` or `kwargs.pop("mac", ...)`: a signature taken out of `kwargs` by name. */
+function takesSignatureFrom(value: Node, kwargs: string): boolean {
+  let key: Node | null | undefined = null;
+  if (value.type === "subscript" && value.childForFieldName("value")?.text === kwargs) key = value.childForFieldName("subscript");
+  else if (value.type === "call") {
+    const callee = value.childForFieldName("function");
+    if (callee?.type === "attribute" && callee.childForFieldName("object")?.text === kwargs && /^(get|pop)$/.test(callee.childForFieldName("attribute")?.text ?? "")) key = callArgs(value).positional[0];
+  }
+  const name = key ? stringValue(key) : null;
+  return name !== null && words(name).some((w) => SIGNATURE_WORDS.has(w));
 }
 
 function usedInArithmetic(fn: Node, name: string): boolean {
