@@ -10,10 +10,29 @@ import { SOURCES } from "../../taint/models/sources.js";
 import { calleeTail, descendants, dottedName, enclosingFunction, namesIn, type Node } from "./ast.js";
 import { defUseOf, paramsOf, parametersAreInput, type CheckInput } from "./types.js";
 
-const remote = SOURCES.filter((s) => s.trust === "remote");
-const REMOTE_OBJECTS = remote.flatMap((s) => [...(s.objects ?? []), ...(s.callees ?? [])]);
-const REMOTE_DOTTED = remote.flatMap((s) => s.dotted ?? []);
-const REMOTE_METHODS = new Set(remote.flatMap((s) => s.methods ?? []));
+interface SourceSet {
+  objects: string[];
+  dotted: string[];
+  methods: Set<string>;
+}
+
+function sourceSet(keep: (label: string) => boolean): SourceSet {
+  const remote = SOURCES.filter((s) => s.trust === "remote" && keep(s.label));
+  return {
+    objects: remote.flatMap((s) => [...(s.objects ?? []), ...(s.callees ?? [])]),
+    dotted: remote.flatMap((s) => s.dotted ?? []),
+    methods: new Set(remote.flatMap((s) => s.methods ?? [])),
+  };
+}
+
+const REMOTE = sourceSet(() => true);
+/** Remote sources other than standard input: a peer over the network. */
+const NETWORK = sourceSet((label) => label !== "standard input");
+
+export interface UntrustedOptions {
+  /** Only network peers count (not standard input): for checks where reading all of stdin is normal. */
+  network?: boolean;
+}
 
 function qualified(node: Node, input: CheckInput): string | null {
   const dotted = dottedName(node);
@@ -24,13 +43,14 @@ function qualified(node: Node, input: CheckInput): string | null {
 }
 
 /** Does the expression itself read a remote source (no def-use)? */
-export function readsRemoteSource(expr: Node, input: CheckInput): boolean {
+export function readsRemoteSource(expr: Node, input: CheckInput, opts: UntrustedOptions = {}): boolean {
+  const set = opts.network ? NETWORK : REMOTE;
   for (const n of descendants(expr)) {
-    if (n.type === "call" && REMOTE_METHODS.has(calleeTail(n))) return true;
+    if (n.type === "call" && set.methods.has(calleeTail(n))) return true;
     if (n.type !== "identifier" && n.type !== "attribute") continue;
     const q = qualified(n, input);
-    if (q && REMOTE_OBJECTS.some((o) => q === o || q.startsWith(`${o}.`))) return true;
-    if (n.type === "attribute" && REMOTE_DOTTED.some((d) => n.text === d || n.text.endsWith(`.${d}`))) return true;
+    if (q && set.objects.some((o) => q === o || q.startsWith(`${o}.`))) return true;
+    if (n.type === "attribute" && set.dotted.some((d) => n.text === d || n.text.endsWith(`.${d}`))) return true;
   }
   return false;
 }
@@ -39,8 +59,8 @@ export function readsRemoteSource(expr: Node, input: CheckInput): boolean {
  * Is `expr` (evaluated where it stands) derived from attacker input: a remote source, or, when
  * parameters are input (a task's entry function), a parameter?
  */
-export function derivesFromUntrusted(expr: Node, input: CheckInput): boolean {
-  if (readsRemoteSource(expr, input)) return true;
+export function derivesFromUntrusted(expr: Node, input: CheckInput, opts: UntrustedOptions = {}): boolean {
+  if (readsRemoteSource(expr, input, opts)) return true;
   const fn = enclosingFunction(expr);
   if (!fn) return false;
   const du = defUseOf(input, fn);
@@ -49,8 +69,8 @@ export function derivesFromUntrusted(expr: Node, input: CheckInput): boolean {
     for (const p of paramsOf(input, fn)) if (names.has(p.name)) return true;
   }
   for (const name of names) {
-    for (const value of du.assignedValues.get(name) ?? []) if (readsRemoteSource(value, input)) return true;
-    for (const value of du.loopSources.get(name) ?? []) if (readsRemoteSource(value, input)) return true;
+    for (const value of du.assignedValues.get(name) ?? []) if (readsRemoteSource(value, input, opts)) return true;
+    for (const value of du.loopSources.get(name) ?? []) if (readsRemoteSource(value, input, opts)) return true;
   }
   return false;
 }
