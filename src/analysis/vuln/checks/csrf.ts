@@ -62,7 +62,10 @@ function handlerFindings(input: CheckInput, fn: Node): Finding[] {
   for (const n of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call"], { intoFunctions: false })) {
     if (!reportedState) {
       const target = mutationTarget(n, locals, du);
-      if (target && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
+      // In a plain scan an object updating its own fields (a client's auth hook, a cache adapter)
+      // is not server state; task code's handlers may keep their store on self.
+      const ownFields = !parametersAreInput(input.context) && target !== null && /^self\b/.test(target);
+      if (target && !ownFields && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
         out.push(finding(input, n, { cwe: 352, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Handler ${functionName(fn)}() changes ${target} from request data without checking a CSRF token first` }));
         reportedState = true;
       }

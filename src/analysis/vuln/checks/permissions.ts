@@ -17,7 +17,7 @@
  * of them; a mode computed at run time (copied from another file's `st_mode`) is not reported.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeTail, enclosingFunction, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, enclosingFunction, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
 import { finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "permissive_file_permissions";
@@ -77,7 +77,8 @@ export function checkPermissions(input: CheckInput): Finding[] {
       const modeArg = args.keywords.get("mode") ?? args.positional[CHMOD.test(callee) ? 1 : 0];
       const mode = modeArg ? modeValue(modeArg) : null;
       const risk = mode === null ? null : modeRisk(mode);
-      if (risk) report(call, `chmod to ${risk}: another account can replace its contents`);
+      const target = CHMOD.test(callee) ? args.positional[0] : calleeObject(call);
+      if (risk && !(target && removedAfter(call, target, input))) report(call, `chmod to ${risk}: another account can replace its contents`);
     } else if (/^os\.umask$/.test(callee)) {
       const mask = args.positional[0] ? modeValue(args.positional[0]) : null;
       if (mask === null || mask & 0o002) continue;
@@ -146,4 +147,22 @@ function permissiveUmaskBefore(call: Node, input: CheckInput): boolean {
     if (mask !== null && !(mask & 0o002)) return true;
   }
   return false;
+}
+
+const REMOVES = /^(os\.(remove|unlink|rmdir)|shutil\.rmtree)$/;
+
+/**
+ * `os.chmod(p, 0o777); os.remove(p)`: making a read-only file deletable (Windows, rmtree error
+ * handlers) right before deleting it leaves no permissive file behind.
+ */
+function removedAfter(call: Node, target: Node, input: CheckInput): boolean {
+  const scope = enclosingFunction(call);
+  if (!scope) return false;
+  const text = unwrap(target).text;
+  return ofTypes(scope, ["call"]).some((c) => {
+    if (c.startIndex <= call.startIndex) return false;
+    const callee = qualifiedCallee(c, input.aliases) ?? "";
+    const removes = REMOVES.test(callee) || (["unlink", "rmdir"].includes(calleeTail(c)) && !callee.startsWith("os.") && unwrap(calleeObject(c) ?? c).text === text);
+    return removes && (REMOVES.test(callee) ? unwrap(callArgs(c).positional[0] ?? c).text === text : true);
+  });
 }

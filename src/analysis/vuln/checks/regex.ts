@@ -449,7 +449,9 @@ function repeatIsAmbiguous(body: RegexNode, inner: RegexNode): boolean {
       return i !== null && sequenceIsAmbiguous(o, i);
     });
   }
-  return sequenceIsAmbiguous(body, inner);
+  // The quantifier that can absorb the next iteration's start is one at the body's own level; one
+  // nested inside a delimited sub-group (`\(` [^)]* `\)`) is closed off by its delimiters.
+  return sequenceIsAmbiguous(body, flatten(body).find(isUnbounded) ?? inner);
 }
 
 function sequenceIsAmbiguous(body: RegexNode, inner: RegexNode): boolean {

@@ -44,7 +44,8 @@ export function checkToctou(input: CheckInput): Finding[] {
     for (const guard of guardsAt(use.call)) {
       const check = ofTypes(guard.condition, ["call"]).concat(guard.condition.type === "call" ? [guard.condition] : []).find((c) => checkedPath(c, input)?.text === pathText);
       if (!check) continue;
-      const isAccess = /(^|\.)access$/.test(qualifiedCallee(check, input.aliases) ?? "");
+      // os.access(p, F_OK) only asks whether p exists; the permission questions are the classic race.
+      const isAccess = /(^|\.)access$/.test(qualifiedCallee(check, input.aliases) ?? "") && !/F_OK$/.test(callArgs(check).positional[1]?.text ?? "");
       const shared = () => derivesFromUntrusted(use.path, input) || inSharedTemp(use.path, input);
       const report = isAccess || (use.writes && (taskCode || shared())) || (taskCode && !use.writes);
       if (!report) continue;

@@ -8,8 +8,8 @@
  *   `load_dtd=True`, `dtd_validation=True` or `no_network=False`;
  * - SAX / pulldom / minidom parsers with `setFeature(feature_external_ges | feature_external_pes, True)`
  *   (the URI strings `http://xml.org/sax/features/external-general-entities` likewise);
- * - pyexpat `SetParamEntityParsing(XML_PARAM_ENTITY_PARSING_ALWAYS / UNLESS_STANDALONE)`.
- * `defusedxml` and the standard library's default parsers (which do not fetch external entities
+ * pyexpat's `SetParamEntityParsing` is not reported: expat fetches nothing itself, it hands external
+ * references to the program's ExternalEntityRefHandler. `defusedxml` and the standard library's default parsers (which do not fetch external entities
  * since Python 3.7.1) are not reported; neither are these options set to their safe values.
  */
 import type { Finding } from "../../finding.js";
@@ -38,9 +38,6 @@ export function checkXxe(input: CheckInput): Finding[] {
       if (!feature || !value || !truthy(value)) continue;
       const name = stringValue(feature) ?? unwrap(feature).text;
       if (EXTERNAL_FEATURES.test(name)) report(call, "External entities turned on for the SAX parser: a document can read local files or fetch URLs through them");
-    } else if (tail === "SetParamEntityParsing") {
-      const mode = args.positional[0] ? unwrap(args.positional[0]).text : "";
-      if (/PARSING_(ALWAYS|UNLESS_STANDALONE)$/.test(mode) || /^[12]$/.test(mode)) report(call, "expat parameter-entity parsing turned on: external DTD subsets and parameter entities are loaded");
     }
   }
   return out;
