@@ -17,8 +17,8 @@
  * of them; a mode computed at run time (copied from another file's `st_mode`) is not reported.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeObject, calleeTail, enclosingFunction, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
-import { finding, liveNodesOfType, type CheckInput } from "./types.js";
+import { callArgs, calleeObject, calleeTail, dottedName, enclosingFunction, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
+import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "permissive_file_permissions";
 
@@ -159,10 +159,25 @@ function removedAfter(call: Node, target: Node, input: CheckInput): boolean {
   const scope = enclosingFunction(call);
   if (!scope) return false;
   const text = unwrap(target).text;
+  const du = defUseOf(input, scope);
+  // `nuker = shutil.rmtree if isdir else os.unlink; nuker(p)`: a variable bound only to removers.
+  const removerVariable = (name: string) => {
+    const values = du.assignedValues.get(name) ?? [];
+    return values.length > 0 && values.every((v) => unwrap(v).type !== "call" && [unwrap(v), ...ofTypes(unwrap(v), ["attribute"])].some((x) => REMOVES.test(qualifiedName(x, input))));
+  };
   return ofTypes(scope, ["call"]).some((c) => {
     if (c.startIndex <= call.startIndex) return false;
-    const callee = qualifiedCallee(c, input.aliases) ?? "";
+    const fnNode = c.childForFieldName("function");
+    const callee = fnNode?.type === "identifier" && removerVariable(fnNode.text) ? "os.remove" : (qualifiedCallee(c, input.aliases) ?? "");
     const removes = REMOVES.test(callee) || (["unlink", "rmdir"].includes(calleeTail(c)) && !callee.startsWith("os.") && unwrap(calleeObject(c) ?? c).text === text);
     return removes && (REMOVES.test(callee) ? unwrap(callArgs(c).positional[0] ?? c).text === text : true);
   });
+}
+
+function qualifiedName(n: Node, input: CheckInput): string {
+  const dotted = dottedName(n);
+  if (!dotted) return "";
+  const [head, ...rest] = dotted.split(".");
+  const resolved = input.aliases.get(head!);
+  return resolved ? [resolved, ...rest].join(".") : dotted;
 }
