@@ -169,8 +169,12 @@ function removedAfter(call: Node, target: Node, input: CheckInput): boolean {
     if (c.startIndex <= call.startIndex) return false;
     const fnNode = c.childForFieldName("function");
     const callee = fnNode?.type === "identifier" && removerVariable(fnNode.text) ? "os.remove" : (qualifiedCallee(c, input.aliases) ?? "");
-    const removes = REMOVES.test(callee) || (["unlink", "rmdir"].includes(calleeTail(c)) && !callee.startsWith("os.") && unwrap(calleeObject(c) ?? c).text === text);
-    return removes && (REMOVES.test(callee) ? unwrap(callArgs(c).positional[0] ?? c).text === text : true);
+    if (REMOVES.test(callee)) return unwrap(callArgs(c).positional[0] ?? c).text === text;
+    const tail = calleeTail(c);
+    if (!["unlink", "rmdir", "rmtree", "remove"].includes(tail)) return false;
+    // path.unlink(), or a helper of that name given the path (`unlink(TESTFN)` in a finally clause).
+    const receiver = calleeObject(c);
+    return (receiver !== null && unwrap(receiver).text === text) || (receiver === null && unwrap(callArgs(c).positional[0] ?? c).text === text);
   });
 }
 
