@@ -1,7 +1,8 @@
 /**
  * CWE-614 / CWE-1004: cookies without the Secure / HttpOnly attributes.
  *
- * - `response.set_cookie(...)` (Flask, Django, Starlette) without `secure=True` (614) or without
+ * - `response.set_cookie(name, value, ...)` (Flask, Django, Starlette; not a cookie jar's
+ *   `set_cookie(cookie_object)`) without `secure=True` (614) or without
  *   `httponly=True` (1004). Calls that pass `**kwargs` are skipped (the flags may be inside).
  * - Framework settings that turn the attributes off: `SESSION_COOKIE_SECURE = False`,
  *   `SESSION_COOKIE_HTTPONLY = False`, `CSRF_COOKIE_SECURE = False`, `REMEMBER_COOKIE_SECURE = False`
@@ -19,6 +20,9 @@ export function checkCookies(input: CheckInput): Finding[] {
     if (node.type === "call" && calleeTail(node) === "set_cookie") {
       const args = callArgs(node);
       if (args.hasSplat) continue;
+      // `jar.set_cookie(cookie)`: a client-side cookie jar (http.cookiejar, requests) storing a
+      // received Cookie object, not a response header; responses take a name and a value.
+      if (args.positional.length === 1 && args.keywords.size === 0) continue;
       const secure = args.keywords.get("secure");
       const httponly = args.keywords.get("httponly");
       if (!isTrue(secure)) out.push(finding(input, node, { cwe: 614, name: NAME, severity: "MEDIUM", confidence: "HIGH", text: "Cookie set without secure=True: it is also sent over plain HTTP" }));

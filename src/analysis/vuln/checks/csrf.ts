@@ -4,7 +4,8 @@
  * 1. Framework protection switched off: `@csrf_exempt`, `WTF_CSRF_ENABLED = False`,
  *    `WTF_CSRF_CHECK_DEFAULT = False` (assignment or app.config item).
  * 2. A request handler (a function with a request-like parameter: one it reads `headers`, `body`,
- *    `form`, `json`, `cookies`... from) that changes state outside itself (writes, deletes or calls a
+ *    `form`, `json`, `cookies`... from; in a plain scan, one named `request`/`req` that it reads such
+ *    parts from, or one it reads an HTTP-only part from: `headers`, `cookies`, `form`, `POST`...) that changes state outside itself (writes, deletes or calls a
  *    mutating method on a non-local container) using request data, where no guard that reads a
  *    request header/cookie or a CSRF token dominates the change.
  * 3. The same handler decoding the request body as JSON with no dominating check of a request
@@ -15,12 +16,19 @@
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
 import { DefUse, descendants, functionName, namesIn, qualifiedCallee, rootName, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
-import { defUseOf, finding, localsOf, paramsOf, liveNodesOfType, targetFunctions, type CheckInput } from "./types.js";
+import { defUseOf, finding, localsOf, paramsOf, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 import { mutationTarget } from "./state.js";
 
 const NAME = "csrf_protection_missing";
 const REQUEST_PARTS = new Set(["headers", "body", "form", "json", "cookies", "args", "data", "POST", "GET", "META", "files", "values", "method", "query_params", "query"]);
 const ORIGIN_PARTS = new Set(["headers", "cookies", "META"]);
+/**
+ * Parts only an HTTP request has. `body`, `args`, `data`, `json`, `values`, `query` are also the
+ * fields of syntax-tree nodes, log records, partial objects and parsers, so in a plain scan (no task
+ * naming the handler) a parameter is a request only when it is named one and reads request parts,
+ * or when it reads one of these.
+ */
+const HTTP_ONLY_PARTS = new Set(["headers", "cookies", "form", "POST", "GET", "META", "COOKIES", "FILES", "files", "query_params"]);
 
 export function checkCsrf(input: CheckInput): Finding[] {
   const out: Finding[] = [];
@@ -54,7 +62,10 @@ function handlerFindings(input: CheckInput, fn: Node): Finding[] {
   for (const n of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call"], { intoFunctions: false })) {
     if (!reportedState) {
       const target = mutationTarget(n, locals, du);
-      if (target && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
+      // In a plain scan an object updating its own fields (a client's auth hook, a cache adapter)
+      // is not server state; task code's handlers may keep their store on self.
+      const ownFields = !parametersAreInput(input.context) && target !== null && /^self\b/.test(target);
+      if (target && !ownFields && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
         out.push(finding(input, n, { cwe: 352, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Handler ${functionName(fn)}() changes ${target} from request data without checking a CSRF token first` }));
         reportedState = true;
       }
@@ -73,11 +84,14 @@ function handlerFindings(input: CheckInput, fn: Node): Finding[] {
 /** Parameters the function reads request parts from (`p["headers"]`, `p.form`), or named request/req. */
 function requestParams(input: CheckInput, fn: Node, body: Node): Set<string> {
   const params = new Set(paramsOf(input, fn).map((p) => p.name));
+  const taskCode = parametersAreInput(input.context);
+  const named = (p: string) => (taskCode ? words(p).some((w) => w === "request" || w === "req") : /^(request|req|http_request|\w+_request)$/.test(p));
   const out = new Set<string>();
-  for (const p of params) if (words(p).some((w) => w === "request" || w === "req")) out.add(p);
+  if (taskCode) for (const p of params) if (named(p)) out.add(p);
   for (const n of ofTypes(body, ["subscript", "attribute", "call"], { intoFunctions: false })) {
     const part = requestPart(n);
-    if (part && params.has(part.base)) out.add(part.base);
+    if (!part || !params.has(part.base)) continue;
+    if (taskCode || named(part.base) || HTTP_ONLY_PARTS.has(part.part)) out.add(part.base);
   }
   return out;
 }

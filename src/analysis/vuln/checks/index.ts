@@ -18,6 +18,11 @@ import { checkSignature } from "./signature.js";
 import { checkUrlSchemeFilter } from "./url-scheme-filter.js";
 import { checkTlsValidation } from "./tls-validation.js";
 import { checkWeakCrypto } from "./weak-crypto.js";
+import { checkXxe } from "./xxe.js";
+import { checkPermissions } from "./permissions.js";
+import { checkToctou } from "./toctou.js";
+import { checkResourceConsumption } from "./resource-consumption.js";
+import { checkCanonicalization } from "./canonicalization.js";
 
 export type { CheckContext, CheckModule } from "./types.js";
 export { SECURE_HASHES } from "./weak-crypto.js";
@@ -36,6 +41,11 @@ export const CHECKS: ReadonlyArray<{ id: string; cwes: number[]; run: Check }> =
   { id: "cookies", cwes: [614, 1004], run: checkCookies },
   { id: "url-scheme-filter", cwes: [74, 79, 184], run: checkUrlSchemeFilter },
   { id: "tls-validation", cwes: [295], run: checkTlsValidation },
+  { id: "xxe", cwes: [611], run: checkXxe },
+  { id: "permissions", cwes: [732], run: checkPermissions },
+  { id: "toctou", cwes: [367], run: checkToctou },
+  { id: "resource-consumption", cwes: [400], run: checkResourceConsumption },
+  { id: "canonicalization", cwes: [179, 180], run: checkCanonicalization },
 ];
 
 /**

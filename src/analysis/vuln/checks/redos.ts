@@ -19,7 +19,8 @@
 import type { Finding } from "../../finding.js";
 import { callArgs, calleeObject, calleeTail, DefUse, enclosingFunction, qualifiedCallee, rootName, unwrap, type Node } from "./ast.js";
 import { analyzeRegex, parseRegex, RegexSyntaxError } from "./regex.js";
-import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
+import { defUseOf, finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";
+import { derivesFromUntrusted } from "./remote-input.js";
 import { constantString } from "./values.js";
 import { guardsAt } from "./dominance.js";
 import { lengthCaps } from "../../taint/guards.js";
@@ -55,7 +56,7 @@ export function checkRedos(input: CheckInput): Finding[] {
     const flagsText = (args.keywords.get("flags") ?? args.positional[m[2] === "sub" || m[2] === "subn" ? 4 : m[2] === "split" ? 3 : 2])?.text ?? "";
     let tree;
     try {
-      tree = parseRegex(pattern, { dotAll: /DOTALL|\bS\b/.test(flagsText), ignoreCase: /IGNORECASE|\bI\b/.test(flagsText) });
+      tree = parseRegex(pattern, { dotAll: /DOTALL|\bS\b/.test(flagsText), ignoreCase: /IGNORECASE|\bI\b/.test(flagsText), verbose: /VERBOSE|\bX\b/.test(flagsText) });
     } catch (err) {
       if (err instanceof RegexSyntaxError) continue; // CPython would raise re.error: a runtime failure, not ReDoS
       throw err;
@@ -67,6 +68,14 @@ export function checkRedos(input: CheckInput): Finding[] {
     const subject = m[2] === "compile" ? undefined : (args.keywords.get("string") ?? args.positional[m[2] === "sub" || m[2] === "subn" ? 2 : 1]);
     const cap = subject ? dominatingLengthCap(node, subject) : null;
     if (cap !== null && cap <= (exponential ? MAX_EXP_CAP : MAX_POLY_CAP)) continue;
+    // Polynomial backtracking costs seconds only on inputs tens of kilobytes long made of the
+    // pattern's own delimiters: a risk when an outsider picks the text, not when the program
+    // matches its own files, arguments or constants (CodeQL's polynomial-ReDoS query is likewise a
+    // flow query from remote input; its exponential one is not).
+    if (!exponential && !parametersAreInput(input.context)) {
+      const subjects = subject ? [subject] : compiledSubjects(node, fn ?? input.module.root);
+      if (!subjects.some((x) => derivesFromUntrusted(x, input))) continue;
+    }
     out.push(
       finding(input, node, {
         cwe: 1333,
@@ -119,4 +128,42 @@ function compiledIsSearched(compileCall: Node, scope: Node): boolean {
     for (const c of n.namedChildren) stack.push(c);
   }
   return uses === 0 || anchored < uses;
+}
+
+const SUBJECT_METHODS = new Set(["search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn"]);
+
+/**
+ * The strings a compiled pattern is applied to: the subject argument of every method call on the
+ * name it is bound to, in its scope (the module's for a module-level pattern).
+ */
+function compiledSubjects(compileCall: Node, scope: Node): Node[] {
+  const parent = compileCall.parent;
+  const out: Node[] = [];
+  const subjectOf = (call: Node): Node | undefined => {
+    const args = callArgs(call);
+    const method = calleeTail(call);
+    return args.keywords.get("string") ?? args.positional[method === "sub" || method === "subn" ? 1 : 0];
+  };
+  if (parent?.type === "attribute") {
+    const call = parent.parent;
+    const s = call?.type === "call" && SUBJECT_METHODS.has(calleeTail(call)) ? subjectOf(call) : undefined;
+    return s ? [s] : [];
+  }
+  const left = parent?.type === "assignment" ? parent.childForFieldName("left") : null;
+  if (!left) return [];
+  const bound = left.text;
+  const root = left.type === "identifier" && scope.type === "function_definition" ? scope : compileCall.tree.rootNode;
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call" && SUBJECT_METHODS.has(calleeTail(n))) {
+      const obj = calleeObject(n);
+      if (obj && unwrap(obj).text === bound) {
+        const s = subjectOf(n);
+        if (s) out.push(s);
+      }
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
 }

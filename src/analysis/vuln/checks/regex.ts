@@ -60,15 +60,18 @@ export class RegexSyntaxError extends Error {}
 const MAX_DEPTH = 200;
 
 /** Parse a Python regular expression. Throws RegexSyntaxError on input `re` would reject. */
-export function parseRegex(pattern: string, opts: { dotAll?: boolean; ignoreCase?: boolean } = {}): RegexNode {
+export function parseRegex(source: string, opts: { dotAll?: boolean; ignoreCase?: boolean; verbose?: boolean } = {}): RegexNode {
   let pos = 0;
   let dotAll = opts.dotAll ?? false;
   let ignoreCase = opts.ignoreCase ?? false;
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(pattern);
+  let verbose = opts.verbose ?? false;
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
   if (inline) {
     if (inline[1]!.includes("s")) dotAll = true;
     if (inline[1]!.includes("i")) ignoreCase = true;
+    if (inline[1]!.includes("x")) verbose = true;
   }
+  const pattern = verbose ? stripVerbose(source) : source;
   const fold = (set: CharSet): CharSet => {
     if (!ignoreCase) return set;
     let out = set;
@@ -299,6 +302,41 @@ function single(set: CharSet): number {
   return c;
 }
 
+/**
+ * re.VERBOSE: whitespace outside character classes is ignored and `#` starts a comment to the end
+ * of the line. Read as plain text, those comments are literal characters that hide the pattern's
+ * real shape (a `# ...` line in the middle of a sequence looks like a delimiter).
+ */
+export function stripVerbose(pattern: string): string {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      out += c + (pattern[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]" && !/\[\^?$/.test(out)) inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      out += c;
+      continue;
+    }
+    if (/\s/.test(c)) continue;
+    if (c === "#") {
+      while (i < pattern.length && pattern[i] !== "\n") i++;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Analysis
 
@@ -399,6 +437,24 @@ export function analyzeRegex(tree: RegexNode, searched: boolean): RegexRisk[] {
  * the inner quantifier (`(\w+\s?)*`, `(.*,)*`, `([\w.-]*)*`).
  */
 function repeatIsAmbiguous(body: RegexNode, inner: RegexNode): boolean {
+  // A repeated alternation: each option is one iteration's shape. An option whose required pieces
+  // the inner quantifier cannot consume (`(\.\w+|\[[^]]+\])*`) starts every iteration with a
+  // marker, so iterations cannot be re-split; options overlapping each other are the
+  // overlapping-alternation risk, asked separately.
+  let core = body;
+  while (core.kind === "group" && !core.lookaround) core = core.body;
+  if (core.kind === "alt") {
+    return core.options.some((o) => {
+      const i = containsUnbounded(o);
+      return i !== null && sequenceIsAmbiguous(o, i);
+    });
+  }
+  // The quantifier that can absorb the next iteration's start is one at the body's own level; one
+  // nested inside a delimited sub-group (`\(` [^)]* `\)`) is closed off by its delimiters.
+  return sequenceIsAmbiguous(body, flatten(body).find(isUnbounded) ?? inner);
+}
+
+function sequenceIsAmbiguous(body: RegexNode, inner: RegexNode): boolean {
   const innerChars = chars(inner);
   const items = flatten(body);
   for (const item of items) {
@@ -409,12 +465,34 @@ function repeatIsAmbiguous(body: RegexNode, inner: RegexNode): boolean {
   return true;
 }
 
+/** Characters the node's matches can start with (a backreference can start with anything). */
+function firstChars(n: RegexNode): CharSet {
+  switch (n.kind) {
+    case "seq": {
+      let out = new CharSet();
+      for (const item of n.items) {
+        out = out.union(firstChars(item));
+        if (!nullable(item)) break;
+      }
+      return out;
+    }
+    case "alt": return n.options.reduce((a, o) => a.union(firstChars(o)), new CharSet());
+    case "group": return n.lookaround ? new CharSet() : firstChars(n.body);
+    case "repeat": return firstChars(n.body);
+    case "chars": return n.set;
+    case "anchor": return new CharSet();
+    case "backref": return CharSet.ALL;
+  }
+}
+
 function overlappingOptions(options: RegexNode[]): boolean {
   for (let i = 0; i < options.length; i++) {
     for (let j = i + 1; j < options.length; j++) {
       const a = flatten(options[i]!);
       const b = flatten(options[j]!);
       if (a.length === 0 || b.length === 0) return true;
+      // Two options that cannot start with the same character never match the same text.
+      if (!nullable(options[i]!) && !nullable(options[j]!) && !firstChars(options[i]!).intersects(firstChars(options[j]!))) continue;
       if (a.length === b.length && a.every((x, k) => x.kind === "chars" && b[k]!.kind === "chars" && chars(x).intersects(chars(b[k]!)))) return true;
       if (containsUnbounded(options[i]!) && containsUnbounded(options[j]!) && chars(options[i]!).intersects(chars(options[j]!))) return true;
     }

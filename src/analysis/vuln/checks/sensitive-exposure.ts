@@ -19,6 +19,7 @@ import {
   DefUse,
   descendants,
   enclosingFunction,
+  importAliases,
   namesIn,
   parameters,
   qualifiedCallee,
@@ -36,12 +37,16 @@ const PRIMITIVE_ANNOTATIONS = /^(str|int|float|bool|bytes|complex|Optional\[(str
 const TEXT_CALLS = new Set(["str", "int", "float", "bool", "repr", "len", "round", "format", "abs", "hex", "oct", "ord", "chr", "escape", "quote", "join", "upper", "lower", "strip", "title", "capitalize", "isoformat", "strftime", "hexdigest", "mask", "redact"]);
 const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
 const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];
-const MASKING = /(mask|redact|hash|obfuscat|censor|sanitiz|scrub|digest|len)/i;
+// `type(pwd).__name__` and `isinstance(...)` reveal the value's type, not the value.
+const MASKING = /(mask|redact|hash|obfuscat|censor|sanitiz|scrub|digest|len|^type$|^isinstance$)/i;
 const NOT_THE_SECRET = new Set([
   "count", "length", "len", "type", "expiry", "expires", "ttl", "is", "has", "field", "name", "policy", "hint", "required", "set", "valid", "url", "id",
   "file", "filename", "path", "filepath", "dir", "directory", "env", "var", "header", "prefix", "suffix", "pattern", "regex", "kind", "pos", "position",
   "index", "idx", "offset", "line", "lineno", "col", "char", "chars", "class", "cls", "size", "format", "fmt", "mode", "label", "prompt", "option", "opt",
+  "range", "span", "start", "end",
 ]);
+/** Calls that return a location on disk: a variable holding one names where something is, not a secret (`pwd = os.getcwd()`). */
+const PATH_CALLS = /^(os\.getcwdb?|os\.path\.\w+|os\.fspath|pathlib\.\w+|tempfile\.\w+)$/;
 /** Calls whose result is a piece of parsed text (a lexer's token), not a credential. */
 const PARSING_CALLS = /(^next$|^pop|token|split|peek|lex|scan|parse|read|shlex|match|group)/i;
 const LOG_METHODS = new Set(["debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"]);
@@ -80,7 +85,8 @@ function formatTemplateExposure(input: CheckInput, call: Node, method: string, p
     du = defUseOf(input, fn);
     duCache.set(fn.id, du);
   }
-  if (constantTemplate(template, du)) return null;
+  // A module constant (`DOC = """..."""` then `DOC.format(...)`) is the program's own text too.
+  if (constantTemplate(template, du) || constantTemplate(template, moduleDefUse(input))) return null;
   // The template must be run-time data: derived from a parameter (or, at module level, not a constant).
   if (fn && du) {
     const params = new Set(paramsOf(input, fn).map((p) => p.name));
@@ -106,6 +112,13 @@ function formatTemplateExposure(input: CheckInput, call: Node, method: string, p
     if (method === "format" && isObjectLike(value, fn, du, proxies)) return exposure(input, call, value.text);
   }
   return null;
+}
+
+const moduleDus = new WeakMap<CheckInput, DefUse>();
+function moduleDefUse(input: CheckInput): DefUse {
+  let du = moduleDus.get(input);
+  if (!du) moduleDus.set(input, (du = new DefUse(input.module.root)));
+  return du;
 }
 
 /** A template the code chooses among its own literals: "x", NAME, ["a", "b"][i], "a" if c else "b". */
@@ -234,6 +247,7 @@ function secretInterpolated(node: Node): string | null {
       if (!isSecretName(leaf)) continue;
       if (n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id) continue;
       if (n.type === "identifier" && isLexicalToken(n)) continue;
+      if (n.type === "identifier" && holdsPath(n)) continue;
       if (maskedAbove(n, e)) continue;
       return n.text;
     }
@@ -265,8 +279,40 @@ function isLexicalToken(id: Node): boolean {
   return values.every((v) => {
     const u = unwrap(v);
     const call = u.type === "subscript" ? unwrap(u.childForFieldName("value") ?? u) : u;
-    return call.type === "call" && PARSING_CALLS.test(calleeTail(call));
+    return call.type === "call" && (PARSING_CALLS.test(calleeTail(call)) || consumesItsInput(call));
   });
+}
+
+/** A name assigned (only) from calls that return a path: the current directory, a joined path. */
+function holdsPath(id: Node): boolean {
+  const fn = enclosingFunction(id);
+  if (!fn) return false;
+  const values = new DefUse(fn).assignedValues.get(id.text) ?? [];
+  const aliases = importAliasesOf(id);
+  return values.length > 0 && values.every((v) => {
+    const u = unwrap(v);
+    return u.type === "call" && PATH_CALLS.test(qualifiedCallee(u, aliases) ?? "");
+  });
+}
+
+const aliasCache = new WeakMap<object, Map<string, string>>();
+function importAliasesOf(n: Node): Map<string, string> {
+  let m = aliasCache.get(n.tree);
+  if (!m) aliasCache.set(n.tree, (m = importAliases(n.tree.rootNode)));
+  return m;
+}
+
+/**
+ * `token, rest = get_thing(rest)`: a parser that consumes the text it is given and hands back the
+ * remainder, one of the assignment's own targets.
+ */
+function consumesItsInput(call: Node): boolean {
+  const assign = call.parent?.type === "assignment" ? call.parent : null;
+  const left = assign?.childForFieldName("left");
+  if (!left || (left.type !== "pattern_list" && left.type !== "tuple_pattern")) return false;
+  const targets = new Set(left.namedChildren.map((c) => c.text));
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  return args.some((a) => a.type === "identifier" && targets.has(a.text));
 }
 
 function functionNameOf(fn: Node): string {

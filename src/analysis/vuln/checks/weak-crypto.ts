@@ -4,7 +4,8 @@
  * - Weak hash constructors (`hashlib.md5/sha1/...`, `hashlib.new("md5")`, `hmac.new(k, m, "sha1")`)
  *   unless `usedforsecurity=False` says the digest is not a security control.
  * - An algorithm chosen at run time (`hashlib.new(name)`, `hmac.new(k, m, name)`,
- *   `getattr(hashlib, name)`) from a function parameter, unless a guard that restricts the name to an
+ *   `getattr(hashlib, name)`) from a function parameter of task code (or, in a plain scan, from
+ *   remote input: a library's `digestmod` parameter is its caller's choice), unless a guard that restricts the name to an
  *   allow-list of strong algorithms dominates the use. A check against `hashlib.algorithms_available`
  *   is not such a guard: it admits md5 and sha1.
  * - Weak ciphers (DES, 3DES, RC2, RC4, Blowfish, IDEA, CAST5, XOR), ECB mode, RSA/DSA keys < 2048 bits.
@@ -12,7 +13,8 @@
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
 import { callArgs, DefUse, enclosingFunction, isStringLiteral, namesIn, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
-import { finding, liveNodesOfType, type CheckInput } from "./types.js";
+import { finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";
+import { derivesFromUntrusted } from "./remote-input.js";
 import { comparisons, constantString, dominatedByAllowList, moduleStringCollections, parameterNames, resolveCollection } from "./values.js";
 
 /** Strong hash names accepted by default (lower case, both spellings hashlib accepts). */
@@ -81,7 +83,10 @@ export function checkWeakCrypto(input: CheckInput): Finding[] {
       // Names the algorithm value derives from, back to the parameters it came from.
       const origin = du.closure(namesIn(algorithmArg));
       const fromParams = [...origin].filter((n) => params.has(n));
-      if (fromParams.length === 0) continue;
+      // In a plain scan a parameter is the caller's own choice (hmac.new(key, msg, digestmod) lets
+      // its caller pick): reported only when an outsider's value reaches it.
+      const chosenByOutsider = parametersAreInput(input.context) ? fromParams.length > 0 : derivesFromUntrusted(algorithmArg, input);
+      if (!chosenByOutsider) continue;
       if (dominatedByAllowList(node, origin, du, collections, isStrong)) continue;
       if (dominatedByDenyList(node, origin, du, collections)) continue;
       out.push(
@@ -90,7 +95,7 @@ export function checkWeakCrypto(input: CheckInput): Finding[] {
           name: NAME,
           severity: "MEDIUM",
           confidence: "MEDIUM",
-          text: `Hash algorithm for ${callee}() comes from parameter ${fromParams.join(", ")} without an allow-list of strong algorithms dominating it; md5/sha1 would be accepted`,
+          text: `Hash algorithm for ${callee}() comes from ${fromParams.length > 0 ? `parameter ${fromParams.join(", ")}` : "request data"} without an allow-list of strong algorithms dominating it; md5/sha1 would be accepted`,
         }),
       );
       continue;
