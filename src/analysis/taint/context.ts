@@ -69,6 +69,12 @@ export interface Summary {
   /** Facts reaching the return value; param sources stand for the arguments. */
   ret: Taint;
   sinks: SummarySink[];
+  /**
+   * Per parameter index: the classes the function validates its argument for when it returns
+   * normally (a helper that raises or aborts unless the value passes a check). The caller's
+   * variable passed there is validated after the call.
+   */
+  validated: number[];
   key: string;
 }
 

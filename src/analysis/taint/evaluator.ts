@@ -10,7 +10,7 @@ import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
-import type { Guards } from "./guards.js";
+import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
@@ -451,6 +451,36 @@ export class Evaluator {
     // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
     // items are still untrusted text for every class but paths).
     return union(recvTaint, allArgs);
+  }
+
+  /**
+   * Variables a statement's calls of same-file helpers validate: a helper whose summary says it
+   * returns normally only when its argument passes a check (it raises or aborts otherwise)
+   * validates the caller's variable for the code after the call, as an inline check would, unless
+   * a `try` around the call swallows the failure.
+   */
+  helperChecks(stmt: SyntaxNode): Map<string, number> {
+    const out = new Map<string, number>();
+    const calls = stmt.descendantsOfType("call");
+    for (const call of calls.length > 64 ? [] : calls) {
+      const fnNode = call.childForFieldName("function");
+      if (!fnNode) continue;
+      const fnU = unparen(fnNode);
+      const receiver = fnU.type === "attribute" ? fnU.childForFieldName("object") : null;
+      const callee = this.calleeFunction(fnU, receiver);
+      const validated = callee && this.summaries.get(callee.fn)?.validated;
+      if (!callee || !validated?.some((m) => m !== 0)) continue;
+      const args = this.p.args(call);
+      validated.forEach((mask, index) => {
+        if (!mask) return;
+        const name = callee.fn.params[index];
+        const arg = (name !== undefined ? args.keywords.get(name) : undefined) ?? args.positional[index - callee.offset];
+        const a = arg ? unparen(arg) : null;
+        if (a && (a.type === "identifier" || (a.type === "attribute" && a.childForFieldName("object")?.type === "identifier"))) out.set(a.text, (out.get(a.text) ?? 0) | mask);
+      });
+    }
+    if (out.size && swallowsFailure(stmt)) out.clear();
+    return out;
   }
 
   private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {

@@ -27,7 +27,7 @@ function isAnchoredPattern(p: string, needStart: boolean): boolean {
 const EXITS = new Set(["raise_statement", "return_statement", "continue_statement"]);
 
 /** Whether some `try` around `stmt` (in its body) has a handler that goes on after the failure. */
-function swallowsFailure(stmt: SyntaxNode): boolean {
+export function swallowsFailure(stmt: SyntaxNode): boolean {
   let child = stmt;
   for (let p = stmt.parent; p && p.type !== "function_definition" && p.type !== "module"; child = p, p = p.parent) {
     if (p.type !== "try_statement" || p.childForFieldName("body")?.id !== child.id) continue;

@@ -9,7 +9,7 @@
  * the guards (see program.ts).
  */
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
-import { reversePostorder } from "../python/cfg.js";
+import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
 import { CLEAN, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
@@ -111,6 +111,8 @@ export class Solver implements NestedAnalyzer {
         // A call that raises unless its check holds (`p.resolve().relative_to(base)`) validates
         // the value for the code after it, unless a `try` around it swallows the failure.
         for (const [name, mask] of this.g.raisingChecks(n, run.fn)) this.g.clearName(state, name, mask);
+        // The same for a same-file helper that raises unless its argument passes a check.
+        for (const [name, mask] of this.e.helperChecks(n)) this.g.clearName(state, name, mask);
         return;
       }
       case "return_statement": {
@@ -189,7 +191,7 @@ export class Solver implements NestedAnalyzer {
   // ---------------------------------------------------------------- functions
 
   /** Solves one graph to a fixpoint, then replays it once with reporting on. */
-  private solve(cfg: Cfg, init: State, run: Run, exitOut?: State): Taint {
+  private solve(cfg: Cfg, init: State, run: Run, exitOut?: State, normalExit?: State[]): Taint {
     const n = cfg.blocks.length;
     const ins: (State | undefined)[] = new Array(n);
     ins[cfg.entry] = new Map(init);
@@ -238,7 +240,14 @@ export class Solver implements NestedAnalyzer {
       const inState = ins[b];
       if (!inState) continue;
       const state = new Map(inState);
-      for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, run);
+      const elements = cfg.blocks[b]!.elements;
+      for (const el of elements) this.transfer(el, state, run);
+      if (!normalExit) continue;
+      // The states in which the function returns normally: not by raising, nor by a call that
+      // never returns (abort(403) raises too).
+      const last = elements[elements.length - 1];
+      if (last && last.kind === "stmt" && isNoReturnStatement(last.node)) continue;
+      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception") normalExit.push(this.g.edgeState(state, e, cfg, quiet));
     }
     return run.returns;
   }
@@ -282,12 +291,14 @@ export class Solver implements NestedAnalyzer {
       for (const fn of named) {
         this.p.checkTime();
         const run: Run = { fn, summaryFn: fn, mode: "summary", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
-        const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run);
-        const key = summaryKey(ret, run.summarySinks);
+        const normalExit: State[] = [];
+        const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run, undefined, normalExit);
+        const validated = this.validatedParams(fn, normalExit);
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), validated, key });
         }
       }
       if (!changed) break;
@@ -305,12 +316,49 @@ export class Solver implements NestedAnalyzer {
     }
   }
 
+  /**
+   * Per parameter, the classes its value is validated for in every state in which the function
+   * returns normally. A parameter the function rebinds says nothing about the caller's variable.
+   */
+  private validatedParams(fn: FunctionInfo, normalExit: State[]): number[] {
+    const rebound = reboundNames(fn.node);
+    return fn.params.map((p) => {
+      if (normalExit.length === 0 || rebound.has(p)) return 0;
+      let mask = -1;
+      for (const state of normalExit) {
+        const facts = state.get(p) ?? CLEAN;
+        if (facts.length === 0) return 0;
+        for (const f of facts) mask &= f.cleared;
+      }
+      return mask & ~(EMBEDDED_BIT | SPLICED_BIT | HANDLE_BIT);
+    });
+  }
+
   private solveModule(state: State, run: Run): void {
     // Globals seen by functions: the module's state at its exit.
     const exit = new Map<string, Taint>();
     this.solve(this.p.cfgs.module, state, run, exit);
     this.e.globals = exit;
   }
+}
+
+const BINDERS = new Set(["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "as_pattern_target", "delete_statement"]);
+
+/** Names the function (not its nested scopes) binds anywhere in its body. */
+function reboundNames(fn: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const body = fn.childForFieldName("body");
+  const stack = body ? [body] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+    if (BINDERS.has(n.type)) {
+      const target = n.type === "named_expression" ? n.childForFieldName("name") : n.type === "as_pattern_target" ? n : n.type === "delete_statement" ? n.namedChildren[0] ?? null : n.childForFieldName("left");
+      for (const name of targetNames(target)) out.add(name);
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
 }
 
 function summaryKey(ret: Taint, sinks: SummarySink[]): string {
