@@ -53,6 +53,26 @@ function spliced(t: Taint): Taint {
   return t.map((f) => (f.cleared & SPLICED_BIT ? f : { src: f.src, cleared: f.cleared | SPLICED_BIT, path: f.path }));
 }
 
+/**
+ * Which fill value a literal template starts with, before any text: `{}`/`{0}` and `%s` give 0,
+ * `{name}` gives "name"; null when text comes first. f-strings, `.format` and `%` are three
+ * spellings of one template: a fill value at the very start is the whole value up to what follows
+ * it (`f"{path}.bak"`), every other one sits inside the template's structure.
+ */
+function leadingField(lit: string, style: "format" | "percent"): number | string | null {
+  if (style === "format") {
+    const m = /^\{(?!\{)([^{}!:.[]*)/.exec(lit);
+    if (!m) return null;
+    return m[1] === "" ? 0 : /^\d+$/.test(m[1]!) ? Number(m[1]) : m[1]!;
+  }
+  return /^%[-#0 +]*(\d+|\*)?(\.\d+)?[diouxXeEfFgGcrsa]/.test(lit) ? 0 : null;
+}
+
+/** A template's fill value: spliced, and inside the template's structure unless it leads it. */
+function fill(t: Taint, leads: boolean): Taint {
+  return leads ? spliced(t) : embedded(spliced(t));
+}
+
 export class Evaluator {
   /** Globals seen by functions: the module's state at its exit. */
   globals: State = new Map();
@@ -179,7 +199,7 @@ export class Evaluator {
             const e = c.childForFieldName("expression");
             if (e) {
               const v = this.evalExpr(e, state, run, d);
-              t = union(t, before ? embedded(v) : v);
+              t = union(t, fill(v, !before));
             }
             before = true;
           }
@@ -218,11 +238,20 @@ export class Evaluator {
         const right = node.childForFieldName("right")!;
         const op = node.childForFieldName("operator")?.text ?? "";
         const lt = this.evalExpr(left, state, run, d);
-        let rt = this.evalExpr(right, state, run, d);
         const lit = lt.length === 0 ? this.p.literalString(left, run.fn) : null;
-        // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
-        // template: composed, unless the left side is empty text or the bare `%s` template.
-        if ((op === "+" || op === "/" || op === "%") && lit !== "" && !(op === "%" && lit !== null && /^%[sr]$/.test(lit))) rt = embedded(rt);
+        const r = unparen(right);
+        const printf = op === "%" && lit !== null;
+        const parts = printf && r.type === "tuple" ? r.namedChildren.filter((c) => c.type !== "comment").map((c) => this.evalExpr(c, state, run, d)) : null;
+        let rt = parts ? unionAll(parts) : this.evalExpr(right, state, run, d);
+        if (printf) {
+          // A printf-style template: its values are fill values, as in an f-string or .format.
+          const lead = leadingField(lit, "percent") === 0;
+          rt = parts ? unionAll(parts.map((t, i) => fill(t, lead && i === 0))) : fill(rt, lead);
+        } else if ((op === "+" || op === "/" || op === "%") && lit !== "") {
+          // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
+          // template: composed, unless the left side is empty text.
+          rt = embedded(rt);
+        }
         if ((op === "+" || op === "%") && lit !== null && FIXED_URL.test(lit)) rt = clear(rt, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
         return union(lt, rt);
       }
@@ -414,9 +443,9 @@ export class Evaluator {
     // `template.format(...)` and `string.Template(t).substitute(...)` splice their arguments.
     if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
       const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
-      // A template that is a single placeholder (`"{}".format(x)`) leaves the value whole.
-      const fill = lit !== null && /^\{[^{}]*\}$/.test(lit) ? spliced(allArgs) : embedded(spliced(allArgs));
-      const result = union(recvTaint, fill);
+      const lead = method === "format" && lit !== null ? leadingField(lit, "format") : null;
+      const fills = [...posTaints.map((t, i) => fill(t, lead === i)), ...[...kwTaints].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
+      const result = union(recvTaint, unionAll(fills));
       // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
       if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
       return result;
