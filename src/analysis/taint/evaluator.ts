@@ -76,6 +76,8 @@ function fill(t: Taint, leads: boolean): Taint {
 export class Evaluator {
   /** Globals seen by functions: the module's state at its exit. */
   globals: State = new Map();
+  /** Per call of a same-file function returning a tuple: its elements' taint, from the last evaluation. */
+  private readonly elements = new Map<number, Taint[]>();
 
   constructor(
     private readonly p: Program,
@@ -554,17 +556,27 @@ export class Evaluator {
         this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
       }
     }
-    let out: Taint = CLEAN;
-    for (const f of summary.ret) {
-      const src = this.r.sources[f.src]!;
-      if (src.param && src.param.fn === fn.qualname) {
-        const t = clear(paramTaint(src.param.index), f.cleared);
-        out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
-      } else if (!src.param) {
-        out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
+    const bind = (ret: Taint): Taint => {
+      let out: Taint = CLEAN;
+      for (const f of ret) {
+        const src = this.r.sources[f.src]!;
+        if (src.param && src.param.fn === fn.qualname) {
+          const t = clear(paramTaint(src.param.index), f.cleared);
+          out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
+        } else if (!src.param) {
+          out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
+        }
       }
-    }
-    return out;
+      return out;
+    };
+    if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
+    else this.elements.delete(call.id);
+    return bind(summary.ret);
+  }
+
+  /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */
+  returnedElements(call: SyntaxNode): Taint[] | null {
+    return this.elements.get(call.id) ?? null;
   }
 
 }

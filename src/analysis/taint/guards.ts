@@ -343,11 +343,16 @@ export class Guards {
     if (t.length) state.set(name, clear(t, mask));
   }
 
-  /** Whether any branch condition or checking loop in the function validates a value for `cls`. */
+  /**
+   * Whether any branch condition or checking loop in the function, or in a same-file function it
+   * calls, validates a value for `cls` (a check moved into a helper is still the function's check).
+   */
   validates(fn: FunctionInfo, cls: VulnClass): boolean {
     const key = `${fn.node.id}:${cls}`;
     const cached = this.validatesCache.get(key);
     if (cached !== undefined) return cached;
+    // Recursion (direct or through helpers) reads "not yet known" as false.
+    this.validatesCache.set(key, false);
     const bit = CLASS_BIT[cls];
     let found = false;
     const stack: SyntaxNode[] = [fn.node.childForFieldName("body") ?? fn.node];
@@ -358,10 +363,27 @@ export class Guards {
       // Emptiness tests (`if params:`) are not validation.
       if (cond) for (const truth of [true, false]) for (const m of this.checks(cond, truth, fn, 0, true).values()) if (m & bit) found = true;
       if (n.type === "for_statement" && (this.loopCheck(n, fn)?.mask ?? 0) & bit) found = true;
+      if (n.type === "call") {
+        const callee = this.sameFileCallee(n);
+        if (callee && callee !== fn && this.validates(callee, cls)) found = true;
+      }
       for (const c of n.namedChildren) stack.push(c);
     }
     this.validatesCache.set(key, found);
     return found;
+  }
+
+  /** The same-file function a call names (`helper(...)`, `self.method(...)`), or null. */
+  private sameFileCallee(call: SyntaxNode): FunctionInfo | null {
+    const f = call.childForFieldName("function");
+    if (!f) return null;
+    const u = unparen(f);
+    if (u.type === "identifier") return this.p.isImported(u) ? null : (this.p.byName.get(u.text) ?? null);
+    if (u.type === "attribute" && ["self", "cls"].includes(u.childForFieldName("object")?.text ?? "")) {
+      const m = this.p.byName.get(u.childForFieldName("attribute")!.text);
+      return m?.isMethod ? m : null;
+    }
+    return null;
   }
 
   /** `for e in X:` whose body raises/returns unless a check on `e` holds: X is validated on exit. */

@@ -21,6 +21,11 @@ import type { Reporter } from "./report.js";
 
 const MAX_NESTED_ANALYSIS_DEPTH = 8;
 
+/** The same run, reporting nothing (a second look at values already reported on). */
+function quietRun(run: Run): Run {
+  return run.report ? { ...run, report: false } : run;
+}
+
 export class Solver implements NestedAnalyzer {
   private transfers = 0;
   e!: Evaluator;
@@ -119,6 +124,15 @@ export class Solver implements NestedAnalyzer {
         const value = n.namedChildren[0];
         const t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
         run.returns = union(run.returns, withStep(t, step(n, "returned")));
+        if (run.mode === "summary" && run.returnElements !== null) {
+          const u = value ? unparen(value) : null;
+          const parts = u && (u.type === "expression_list" || u.type === "tuple") && !u.namedChildren.some((c) => c.type === "list_splat" || c.type === "comment") ? u.namedChildren : null;
+          if (!parts || (run.returnElements && run.returnElements.length !== parts.length)) run.returnElements = null;
+          else {
+            const ts = parts.map((c) => withStep(this.e.evalExpr(c, state, quietRun(run), 0), step(n, "returned")));
+            run.returnElements = run.returnElements ? run.returnElements.map((x, i) => union(x, ts[i]!)) : ts;
+          }
+        }
         if (run.report && run.fn) {
           const classes: VulnClass[] = [];
           if (run.isEntry) classes.push(...(this.opts.returnSinkClasses ?? []));
@@ -185,6 +199,12 @@ export class Solver implements NestedAnalyzer {
       return;
     }
     const t = this.e.evalExpr(right, state, run, 0);
+    // `a, b = helper()` where the helper returns a tuple: each name gets its element.
+    const elements = r.type === "call" && l && (l.type === "pattern_list" || l.type === "tuple_pattern" || l.type === "tuple") ? this.e.returnedElements(r) : null;
+    if (elements && l && elements.length === l.namedChildCount && !l.namedChildren.some((c) => c.type === "list_splat_pattern" || c.type === "list_splat")) {
+      l.namedChildren.forEach((c, i) => this.e.assign(c, elements[i]!, state, run, a));
+      return;
+    }
     if (left) this.e.assign(left, t, state, run, a);
   }
 
@@ -236,6 +256,7 @@ export class Solver implements NestedAnalyzer {
     }
     // Reporting pass over the fixed states.
     run.returns = CLEAN;
+    delete run.returnElements;
     for (const b of order) {
       const inState = ins[b];
       if (!inState) continue;
@@ -294,11 +315,13 @@ export class Solver implements NestedAnalyzer {
         const normalExit: State[] = [];
         const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run, undefined, normalExit);
         const validated = this.validatedParams(fn, normalExit);
-        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}`;
+        const retElements = run.returnElements ?? null;
+        const elementsKey = retElements ? retElements.map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";") : "-";
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), validated, key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), validated, retElements, key });
         }
       }
       if (!changed) break;
