@@ -1,12 +1,12 @@
 /**
  * Swapped branches: `if C: A else: B` becomes `if not (C): B else: A` (and `if not X: A else: B`
- * becomes `if X: B else: A`). Python runs A exactly when C is true in both, since `not` applies
+ * becomes `if X: B else: A`); an `if C: A` without `else` becomes `if not (C): pass else: A`. Python runs A exactly when C is true in both, since `not` applies
  * the same truth test `if` does. Only plain if/else (no elif) whose two blocks are laid out alike
  * (both on their own lines, or both inline), so the block texts can trade places verbatim; nested
  * candidates are left for the outermost swap to carry unchanged.
  */
 import type { SyntaxNode } from "../python/index.js";
-import { applyEdits, replaceNode, type Edit } from "./edits.js";
+import { applyEdits, indentOf, replaceNode, type Edit } from "./edits.js";
 import type { Transform } from "./types.js";
 
 function multiline(block: SyntaxNode, header: SyntaxNode): boolean {
@@ -19,8 +19,16 @@ export const swapBranches: Transform = (mod) => {
   for (const stmt of mod.root.descendantsOfType("if_statement")) {
     if (taken.some(([s, e]) => stmt.startIndex >= s && stmt.endIndex <= e)) continue;
     const alternatives = stmt.childrenForFieldName("alternative");
-    if (alternatives.length !== 1 || alternatives[0]!.type !== "else_clause") continue;
     const cond = stmt.childForFieldName("condition");
+    const body = stmt.childForFieldName("consequence");
+    if (alternatives.length === 0 && cond && body && multiline(body, stmt)) {
+      // `if C: A` is `if not (C): pass / else: A`.
+      const test = cond.type === "not_operator" ? cond.childForFieldName("argument")!.text : `not (${cond.text})`;
+      edits.push(replaceNode(cond, test), { start: body.startIndex, end: body.startIndex, text: `pass\n${indentOf(mod.source, stmt)}else:\n${indentOf(mod.source, body)}` });
+      taken.push([stmt.startIndex, stmt.endIndex]);
+      continue;
+    }
+    if (alternatives.length !== 1 || alternatives[0]!.type !== "else_clause") continue;
     const then = stmt.childForFieldName("consequence");
     const elseClause = alternatives[0]!;
     const otherwise = elseClause.childForFieldName("body");

@@ -70,6 +70,7 @@ export class Guards {
       const def = this.p.resolveAssigned(e, fn);
       const d = def ? unparen(def) : null;
       if (d && (d.type === "attribute" || (d.type === "call" && this.p.viewOfCall(d)))) for (const r of this.roots(d, fn, depth + 1)) if (r !== e.text) out.push(r);
+      if (!def) for (const r of this.unpackedRoots(e, fn, depth)) if (!out.includes(r)) out.push(r);
       return out;
     }
     if (e.type === "attribute") {
@@ -373,6 +374,57 @@ export class Guards {
     return found;
   }
 
+  /**
+   * `target, host = helper(...)` where the helper computes `host = urlparse(target).netloc` and
+   * returns `target, host`: `host` is a view of the caller's `target`, as it was before the code
+   * moved into the helper. Only a helper with one return of a tuple, whose viewed local is the
+   * same definition where it is viewed and where it is returned.
+   */
+  private unpackedRoots(e: SyntaxNode, fn: FunctionInfo | null, depth: number): string[] {
+    const unpack = this.p.unpackedFrom(e, fn);
+    const helper = unpack ? this.sameFileCallee(unpack.call) : null;
+    if (!unpack || !helper || helper === fn) return [];
+    const returns = helper.node.descendantsOfType("return_statement").filter((r) => this.scopeOwner(r) === helper.node.id);
+    const value = returns.length === 1 ? returns[0]!.namedChildren[0] : undefined;
+    const tuple = value ? unparen(value) : null;
+    if (!tuple || (tuple.type !== "expression_list" && tuple.type !== "tuple") || tuple.namedChildCount !== unpack.targets.length) return [];
+    const elements = tuple.namedChildren;
+    const out: string[] = [];
+    for (const r of this.roots(elements[unpack.index]!, helper, depth + 1)) {
+      if (r.includes(".")) continue;
+      const j = elements.findIndex((x) => x.type === "identifier" && x.text === r);
+      const target = j >= 0 ? unpack.targets[j] : undefined;
+      if (!target || target.type !== "identifier" || j === unpack.index) continue;
+      // The returned local must be the definition the view was taken of.
+      const viewed = this.viewedUse(elements[unpack.index]!, r, helper);
+      if (viewed === null || viewed !== this.p.versionAt(elements[j]!, helper)) continue;
+      out.push(target.text);
+    }
+    return out;
+  }
+
+  /** The SSA version of `name` where the view `expr` (or the definition it names) reads it. */
+  private viewedUse(expr: SyntaxNode, name: string, fn: FunctionInfo, depth = 0): number | null {
+    if (depth > 8) return null;
+    const e = unparen(expr);
+    if (e.type === "identifier" && e.text === name) return this.p.versionAt(e, fn);
+    if (e.type === "identifier") {
+      const def = this.p.resolveAssigned(e, fn);
+      return def ? this.viewedUse(def, name, fn, depth + 1) : null;
+    }
+    for (const c of e.namedChildren) {
+      const v = this.viewedUse(c, name, fn, depth + 1);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+
+  /** The id of the function or lambda whose body holds `n` (0 at module level). */
+  private scopeOwner(n: SyntaxNode): number {
+    for (let p = n.parent; p; p = p.parent) if (p.type === "function_definition" || p.type === "lambda") return p.id;
+    return 0;
+  }
+
   /** The same-file function a call names (`helper(...)`, `self.method(...)`), or null. */
   private sameFileCallee(call: SyntaxNode): FunctionInfo | null {
     const f = call.childForFieldName("function");
@@ -402,14 +454,20 @@ export class Guards {
       for (const s of body.namedChildren) {
         if (s.type !== "if_statement") continue;
         const cond = s.childForFieldName("condition");
-        const cons = s.childForFieldName("consequence");
-        if (!cond || !cons) continue;
-        const last = cons.namedChildren[cons.namedChildren.length - 1];
-        if (!last || (last.type !== "raise_statement" && last.type !== "return_statement")) continue;
-        const passed = this.checks(cond, false, fn);
-        for (const v of vars) if (passed.has(v)) mask |= passed.get(v)!;
-        // AST inspection: rejecting node types while walking the parsed tree.
-        if (astWalk && /\bisinstance\s*\(/.test(cond.text)) mask |= CLASS_BIT["code-injection"] | CLASS_BIT["command-injection"];
+        if (!cond) continue;
+        // The branch that leaves (raise/return) when the test is `exitsWhen`: the loop goes on
+        // only with the test the other way (`if bad: raise`, or `if ok: pass / else: raise`).
+        const alternatives = s.childrenForFieldName("alternative");
+        const branches: Array<[SyntaxNode | null, boolean]> = [[s.childForFieldName("consequence"), true]];
+        if (alternatives.length === 1 && alternatives[0]!.type === "else_clause") branches.push([alternatives[0]!.childForFieldName("body"), false]);
+        for (const [branch, exitsWhen] of branches) {
+          const last = branch?.namedChildren.filter((c) => c.type !== "comment").at(-1);
+          if (!last || (last.type !== "raise_statement" && last.type !== "return_statement")) continue;
+          const passed = this.checks(cond, !exitsWhen, fn);
+          for (const v of vars) if (passed.has(v)) mask |= passed.get(v)!;
+          // AST inspection: rejecting node types while walking the parsed tree.
+          if (astWalk && /\bisinstance\s*\(/.test(cond.text)) mask |= CLASS_BIT["code-injection"] | CLASS_BIT["command-injection"];
+        }
       }
       if (mask) result = { roots: this.roots(right, fn), mask };
     }

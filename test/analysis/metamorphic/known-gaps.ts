@@ -20,10 +20,12 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   { transform: "import-to-from", keys: /^rules B324 /, seenIn: "fixtures", reason: "Bandit's crypt check reads the salt argument's qualified name (crypt.METHOD_MD5); an alias of the constant is not resolved" },
   // The CWE checks of src/analysis/vuln/checks (owned by the checks' author; reported to the lead).
   { transform: "extract-helper", keys: /^(vuln|checks\(parameters-are-input\)) VULN-CWE-(915|770|862|863|352|74) /, seenIn: "datasets", reason: "the entry-function-level checks (mass assignment, resource growth, authorization, CSRF, URL-scheme filter) look only at the entry function's own body, not the helpers it calls" },
+  { transform: "swap-branches", keys: /^vuln VULN-CWE-(327|915) /, seenIn: "datasets", reason: "the weak-crypto and mass-assignment checks recognise an allow-list only as `if x not in ALLOWED: raise`, not the same test written `if x in ALLOWED: pass / else: raise`" },
   { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
   { transform: "rename-neutral", keys: /^checks\(parameters-are-input\) VULN-CWE-347 /, seenIn: "fixtures", reason: "signature check recognises the signature parameter by its name" },
-  // Taint engine: symbolic values (views, containment tests) do not cross a helper's return.
-  { transform: "extract-helper", keys: /^vuln VULN-CWE-(22|601) /, seenIn: "fixtures", reason: "a guard on a view (`urlparse(u).netloc`, `commonprefix([...])`) computed in a helper and returned in a tuple no longer names the value it views" },
+  // Taint engine: symbolic values (the definition a name resolves to) do not cross a helper's
+  // return, except views of a returned local (guards.ts unpackedRoots).
+  { transform: "extract-helper", keys: /^vuln VULN-CWE-22 /, seenIn: "fixtures", reason: "a containment test `commonprefix([abs_dir, abs_target]) == abs_dir` whose operands a helper computed and returned in a tuple is not recognised (the operands no longer resolve to their definitions)" },
   // Taint sources: Django's request recognised by the parameter's name.
   { transform: "rename-neutral", keys: /^vuln VULN-CWE-79 /, seenIn: "fixtures", reason: "a view function's `request` parameter is a source by its name" },
 ];
