@@ -348,10 +348,12 @@ export class Guards {
    * Whether any branch condition or checking loop in the function, or in a same-file function it
    * calls, validates a value for `cls` (a check moved into a helper is still the function's check).
    */
-  validates(fn: FunctionInfo, cls: VulnClass): boolean {
+  validates(fn: FunctionInfo, cls: VulnClass, depth = 0): boolean {
     const key = `${fn.node.id}:${cls}`;
     const cached = this.validatesCache.get(key);
     if (cached !== undefined) return cached;
+    // A chain of helpers deeper than this is not followed (and not cached: a shallower caller may ask).
+    if (depth > 8) return false;
     // Recursion (direct or through helpers) reads "not yet known" as false.
     this.validatesCache.set(key, false);
     const bit = CLASS_BIT[cls];
@@ -366,7 +368,7 @@ export class Guards {
       if (n.type === "for_statement" && (this.loopCheck(n, fn)?.mask ?? 0) & bit) found = true;
       if (n.type === "call") {
         const callee = this.sameFileCallee(n);
-        if (callee && callee !== fn && this.validates(callee, cls)) found = true;
+        if (callee && callee !== fn && this.validates(callee, cls, depth + 1)) found = true;
       }
       for (const c of n.namedChildren) stack.push(c);
     }
