@@ -86,13 +86,60 @@ export class Guards {
     return [];
   }
 
-  /** `os.path.commonpath(...)` / `commonprefix(...)`, directly or as the reaching definition of a name. */
-  private commonPathCall(n: SyntaxNode, fn: FunctionInfo | null): SyntaxNode | null {
+  /**
+   * `os.path.commonpath(...)` / `commonprefix(...)`, directly or as the reaching definition of a
+   * name, or as what a same-file helper returned into that name (`abs_dir, prefix = helper(...)`).
+   * With the function the call lives in, and how names there translate to names of `fn`.
+   */
+  private commonPathCall(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): { call: SyntaxNode; fn: FunctionInfo | null; translate: (roots: string[]) => string[] } | null {
     let u = unparen(n);
-    if (u.type === "identifier") u = unparen(this.p.resolveAssigned(u, fn) ?? u);
+    const same = { fn, translate: (roots: string[]) => roots };
+    if (u.type === "identifier") {
+      const def = this.p.resolveAssigned(u, fn);
+      if (!def) return depth < 4 ? this.commonPathFromHelper(u, fn, depth) : null;
+      u = unparen(def);
+    }
     if (u.type !== "call") return null;
     const q = this.p.qname(u.childForFieldName("function")!);
-    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath" ? u : null;
+    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath" ? { call: u, ...same } : null;
+  }
+
+  private commonPathFromHelper(name: SyntaxNode, fn: FunctionInfo | null, depth: number): ReturnType<Guards["commonPathCall"]> {
+    const unpack = this.p.unpackedFrom(name, fn);
+    const helper = unpack ? this.sameFileCallee(unpack.call) : null;
+    const tuple = unpack && helper && helper !== fn ? this.singleReturnedTuple(helper, unpack.targets.length) : null;
+    if (!unpack || !helper || !tuple) return null;
+    const inner = this.commonPathCall(tuple[unpack.index]!, helper, depth + 1);
+    if (!inner || inner.fn !== helper) return null;
+    const args = this.p.args(unpack.call);
+    // A helper's name means, in the caller: the argument it was given (a parameter it never
+    // rebinds), or the caller's name it was returned into (a name the helper binds once).
+    const translate = (roots: string[]): string[] => {
+      const out: string[] = [];
+      for (const r of roots) {
+        if (r.includes(".")) continue;
+        const pi = helper.params.indexOf(r);
+        if (pi >= 0 && !this.p.rebinds(helper, r)) {
+          const arg = args.keywords.get(r) ?? args.positional[pi];
+          if (arg) out.push(...this.roots(arg, fn));
+          continue;
+        }
+        const j = tuple.findIndex((x) => x.type === "identifier" && x.text === r);
+        const target = j >= 0 ? unpack.targets[j] : undefined;
+        if (target?.type === "identifier" && helper.assigns.has(r)) out.push(target.text);
+      }
+      return out;
+    };
+    return { call: inner.call, fn: helper, translate };
+  }
+
+  /** The elements of the tuple a function's only `return` returns, when it has that length. */
+  private singleReturnedTuple(helper: FunctionInfo, length: number): readonly SyntaxNode[] | null {
+    const returns = helper.node.descendantsOfType("return_statement").filter((r) => this.scopeOwner(r) === helper.node.id);
+    const value = returns.length === 1 ? returns[0]!.namedChildren[0] : undefined;
+    const tuple = value ? unparen(value) : null;
+    if (!tuple || (tuple.type !== "expression_list" && tuple.type !== "tuple") || tuple.namedChildCount !== length) return null;
+    return tuple.namedChildren;
   }
 
   /** `urlparse(u).hostname`/`.netloc`, or a name assigned from one: a suffix check on it is a domain check. */
@@ -159,8 +206,8 @@ export class Guards {
         if (common) {
           // `commonpath([base, p]) == base`: containment, meaningful only for normalized paths.
           if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
-            const list = this.p.args(common).positional[0];
-            if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, fn)) add(this.roots(item, fn), CLASS_BIT["path-traversal"]);
+            const list = this.p.args(common.call).positional[0];
+            if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, common.fn)) add(common.translate(this.roots(item, common.fn)), CLASS_BIT["path-traversal"]);
           }
           return out;
         }
@@ -386,11 +433,8 @@ export class Guards {
     const unpack = this.p.unpackedFrom(e, fn);
     const helper = unpack ? this.sameFileCallee(unpack.call) : null;
     if (!unpack || !helper || helper === fn) return [];
-    const returns = helper.node.descendantsOfType("return_statement").filter((r) => this.scopeOwner(r) === helper.node.id);
-    const value = returns.length === 1 ? returns[0]!.namedChildren[0] : undefined;
-    const tuple = value ? unparen(value) : null;
-    if (!tuple || (tuple.type !== "expression_list" && tuple.type !== "tuple") || tuple.namedChildCount !== unpack.targets.length) return [];
-    const elements = tuple.namedChildren;
+    const elements = this.singleReturnedTuple(helper, unpack.targets.length);
+    if (!elements) return [];
     const out: string[] = [];
     for (const r of this.roots(elements[unpack.index]!, helper, depth + 1)) {
       if (r.includes(".")) continue;

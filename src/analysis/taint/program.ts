@@ -224,6 +224,11 @@ export class Program {
     return index < 0 ? null : { call: unparen(right), index, targets };
   }
 
+  /** Whether `fn`'s graph (re)binds `name` anywhere (a parameter it never rebinds is its argument). */
+  rebinds(fn: FunctionInfo | null, name: string): boolean {
+    return this.ssa(fn).defined.has(name);
+  }
+
   /** The SSA version of the name used at `n` in `fn` (0: its value on entry), or null. */
   versionAt(n: SyntaxNode, fn: FunctionInfo | null): number | null {
     const use = this.ssa(fn).form.uses.get(n.startIndex);

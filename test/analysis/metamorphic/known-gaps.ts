@@ -23,9 +23,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   { transform: "swap-branches", keys: /^vuln VULN-CWE-(327|915) /, seenIn: "datasets", reason: "the weak-crypto and mass-assignment checks recognise an allow-list only as `if x not in ALLOWED: raise`, not the same test written `if x in ALLOWED: pass / else: raise`" },
   { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
   { transform: "rename-neutral", keys: /^checks\(parameters-are-input\) VULN-CWE-347 /, seenIn: "fixtures", reason: "signature check recognises the signature parameter by its name" },
-  // Taint engine: symbolic values (the definition a name resolves to) do not cross a helper's
-  // return, except views of a returned local (guards.ts unpackedRoots).
-  { transform: "extract-helper", keys: /^vuln VULN-CWE-22 /, seenIn: "fixtures", reason: "a containment test `commonprefix([abs_dir, abs_target]) == abs_dir` whose operands a helper computed and returned in a tuple is not recognised (the operands no longer resolve to their definitions)" },
   // Taint sources: Django's request recognised by the parameter's name.
   { transform: "rename-neutral", keys: /^vuln VULN-CWE-79 /, seenIn: "fixtures", reason: "a view function's `request` parameter is a source by its name" },
 ];
