@@ -9,8 +9,8 @@
  * - `.format` and `%` to f-string: `"a{}".format(x)` and `"a%s" % (x,)` (a tuple literal, so the
  *   right operand is never a single value that happens to be a tuple) become `f"a{x}"` /
  *   `f"a{x!s}"`, where every field is positional, in order, used once, and each argument is a
- *   simple expression Python 3.11 accepts inside an f-string (no quotes, backslashes, braces, `:`,
- *   `!`, `#` or newlines).
+ *   simple expression Python 3.11 accepts inside an f-string (none of the string's own quote,
+ *   backslashes, braces, `:`, `!`, `#` or newlines).
  *
  * Strings in implicit concatenation ("a" f"b") and bytes are left alone.
  */
@@ -115,7 +115,8 @@ export const fstringToPercent: Transform = (mod) => {
 /** An argument Python 3.11 accepts verbatim inside an f-string field. */
 function embeddable(e: SyntaxNode, quote: string): boolean {
   const t = e.text;
-  if (/[\\{}#:!\n'"]/.test(t) || t.includes(quote[0]!)) return false;
+  // Python 3.11 reads an f-string's fields up to its own quote: the other quote is fine.
+  if (/[\\{}#:!\n]/.test(t) || t.includes(quote[0]!)) return false;
   return !["lambda", "named_expression", "yield", "await", "list_splat", "dictionary_splat", "conditional_expression"].includes(e.type);
 }
 
