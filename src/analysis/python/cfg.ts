@@ -393,7 +393,8 @@ function catchesAllExceptions(handler: SyntaxNode): boolean {
 // `abort` is Flask/werkzeug's, which raises an HTTPException.
 const NO_RETURN_CALLS = new Set(["sys.exit", "exit", "quit", "os._exit", "os.abort", "abort", "flask.abort"]);
 
-function isNoReturnStatement(node: SyntaxNode): boolean {
+/** A statement that is a call which never returns normally (sys.exit, abort, ...). */
+export function isNoReturnStatement(node: SyntaxNode): boolean {
   if (node.type !== "expression_statement") return false;
   const call = node.namedChildren[0];
   if (call?.type !== "call") return false;

@@ -69,6 +69,14 @@ export interface Summary {
   /** Facts reaching the return value; param sources stand for the arguments. */
   ret: Taint;
   sinks: SummarySink[];
+  /**
+   * Per parameter index: the classes the function validates its argument for when it returns
+   * normally (a helper that raises or aborts unless the value passes a check). The caller's
+   * variable passed there is validated after the call.
+   */
+  validated: number[];
+  /** The returned tuple's elements, when every return returns a tuple of one length (see Run). */
+  retElements: Taint[] | null;
   key: string;
 }
 
@@ -82,6 +90,12 @@ export interface Run {
   mode: Mode;
   report: boolean;
   returns: Taint;
+  /**
+   * Per element, when every return returns a tuple of the same length (`return name, cur`):
+   * callers that unpack the result keep the elements apart. null once some return is not such a
+   * tuple; undefined before any return.
+   */
+  returnElements?: Taint[] | null;
   isEntry: boolean;
   summarySinks: SummarySink[];
   depth: number;

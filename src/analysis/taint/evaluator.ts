@@ -10,7 +10,7 @@ import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
-import type { Guards } from "./guards.js";
+import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
@@ -53,9 +53,31 @@ function spliced(t: Taint): Taint {
   return t.map((f) => (f.cleared & SPLICED_BIT ? f : { src: f.src, cleared: f.cleared | SPLICED_BIT, path: f.path }));
 }
 
+/**
+ * Which fill value a literal template starts with, before any text: `{}`/`{0}` and `%s` give 0,
+ * `{name}` gives "name"; null when text comes first. f-strings, `.format` and `%` are three
+ * spellings of one template: a fill value at the very start is the whole value up to what follows
+ * it (`f"{path}.bak"`), every other one sits inside the template's structure.
+ */
+function leadingField(lit: string, style: "format" | "percent"): number | string | null {
+  if (style === "format") {
+    const m = /^\{(?!\{)([^{}!:.[]*)/.exec(lit);
+    if (!m) return null;
+    return m[1] === "" ? 0 : /^\d+$/.test(m[1]!) ? Number(m[1]) : m[1]!;
+  }
+  return /^%[-#0 +]*(\d+|\*)?(\.\d+)?[diouxXeEfFgGcrsa]/.test(lit) ? 0 : null;
+}
+
+/** A template's fill value: spliced, and inside the template's structure unless it leads it. */
+function fill(t: Taint, leads: boolean): Taint {
+  return leads ? spliced(t) : embedded(spliced(t));
+}
+
 export class Evaluator {
   /** Globals seen by functions: the module's state at its exit. */
   globals: State = new Map();
+  /** Per call of a same-file function returning a tuple: its elements' taint, from the last evaluation. */
+  private readonly elements = new Map<number, Taint[]>();
 
   constructor(
     private readonly p: Program,
@@ -179,7 +201,7 @@ export class Evaluator {
             const e = c.childForFieldName("expression");
             if (e) {
               const v = this.evalExpr(e, state, run, d);
-              t = union(t, before ? embedded(v) : v);
+              t = union(t, fill(v, !before));
             }
             before = true;
           }
@@ -218,11 +240,20 @@ export class Evaluator {
         const right = node.childForFieldName("right")!;
         const op = node.childForFieldName("operator")?.text ?? "";
         const lt = this.evalExpr(left, state, run, d);
-        let rt = this.evalExpr(right, state, run, d);
         const lit = lt.length === 0 ? this.p.literalString(left, run.fn) : null;
-        // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
-        // template: composed, unless the left side is empty text or the bare `%s` template.
-        if ((op === "+" || op === "/" || op === "%") && lit !== "" && !(op === "%" && lit !== null && /^%[sr]$/.test(lit))) rt = embedded(rt);
+        const r = unparen(right);
+        const printf = op === "%" && lit !== null;
+        const parts = printf && r.type === "tuple" ? r.namedChildren.filter((c) => c.type !== "comment").map((c) => this.evalExpr(c, state, run, d)) : null;
+        let rt = parts ? unionAll(parts) : this.evalExpr(right, state, run, d);
+        if (printf) {
+          // A printf-style template: its values are fill values, as in an f-string or .format.
+          const lead = leadingField(lit, "percent") === 0;
+          rt = parts ? unionAll(parts.map((t, i) => fill(t, lead && i === 0))) : fill(rt, lead);
+        } else if ((op === "+" || op === "/" || op === "%") && lit !== "") {
+          // The right operand of `+`, `/` and `%` goes after a prefix, under a base or into a
+          // template: composed, unless the left side is empty text.
+          rt = embedded(rt);
+        }
         if ((op === "+" || op === "%") && lit !== null && FIXED_URL.test(lit)) rt = clear(rt, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
         return union(lt, rt);
       }
@@ -414,9 +445,9 @@ export class Evaluator {
     // `template.format(...)` and `string.Template(t).substitute(...)` splice their arguments.
     if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
       const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
-      // A template that is a single placeholder (`"{}".format(x)`) leaves the value whole.
-      const fill = lit !== null && /^\{[^{}]*\}$/.test(lit) ? spliced(allArgs) : embedded(spliced(allArgs));
-      const result = union(recvTaint, fill);
+      const lead = method === "format" && lit !== null ? leadingField(lit, "format") : null;
+      const fills = [...posTaints.map((t, i) => fill(t, lead === i)), ...[...kwTaints].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
+      const result = union(recvTaint, unionAll(fills));
       // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
       if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
       return result;
@@ -451,6 +482,36 @@ export class Evaluator {
     // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
     // items are still untrusted text for every class but paths).
     return union(recvTaint, allArgs);
+  }
+
+  /**
+   * Variables a statement's calls of same-file helpers validate: a helper whose summary says it
+   * returns normally only when its argument passes a check (it raises or aborts otherwise)
+   * validates the caller's variable for the code after the call, as an inline check would, unless
+   * a `try` around the call swallows the failure.
+   */
+  helperChecks(stmt: SyntaxNode): Map<string, number> {
+    const out = new Map<string, number>();
+    const calls = stmt.descendantsOfType("call");
+    for (const call of calls.length > 64 ? [] : calls) {
+      const fnNode = call.childForFieldName("function");
+      if (!fnNode) continue;
+      const fnU = unparen(fnNode);
+      const receiver = fnU.type === "attribute" ? fnU.childForFieldName("object") : null;
+      const callee = this.calleeFunction(fnU, receiver);
+      const validated = callee && this.summaries.get(callee.fn)?.validated;
+      if (!callee || !validated?.some((m) => m !== 0)) continue;
+      const args = this.p.args(call);
+      validated.forEach((mask, index) => {
+        if (!mask) return;
+        const name = callee.fn.params[index];
+        const arg = (name !== undefined ? args.keywords.get(name) : undefined) ?? args.positional[index - callee.offset];
+        const a = arg ? unparen(arg) : null;
+        if (a && (a.type === "identifier" || (a.type === "attribute" && a.childForFieldName("object")?.type === "identifier"))) out.set(a.text, (out.get(a.text) ?? 0) | mask);
+      });
+    }
+    if (out.size && swallowsFailure(stmt)) out.clear();
+    return out;
   }
 
   private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
@@ -495,17 +556,27 @@ export class Evaluator {
         this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
       }
     }
-    let out: Taint = CLEAN;
-    for (const f of summary.ret) {
-      const src = this.r.sources[f.src]!;
-      if (src.param && src.param.fn === fn.qualname) {
-        const t = clear(paramTaint(src.param.index), f.cleared);
-        out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
-      } else if (!src.param) {
-        out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
+    const bind = (ret: Taint): Taint => {
+      let out: Taint = CLEAN;
+      for (const f of ret) {
+        const src = this.r.sources[f.src]!;
+        if (src.param && src.param.fn === fn.qualname) {
+          const t = clear(paramTaint(src.param.index), f.cleared);
+          out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
+        } else if (!src.param) {
+          out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
+        }
       }
-    }
-    return out;
+      return out;
+    };
+    if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
+    else this.elements.delete(call.id);
+    return bind(summary.ret);
+  }
+
+  /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */
+  returnedElements(call: SyntaxNode): Taint[] | null {
+    return this.elements.get(call.id) ?? null;
   }
 
 }

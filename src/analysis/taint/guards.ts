@@ -27,7 +27,7 @@ function isAnchoredPattern(p: string, needStart: boolean): boolean {
 const EXITS = new Set(["raise_statement", "return_statement", "continue_statement"]);
 
 /** Whether some `try` around `stmt` (in its body) has a handler that goes on after the failure. */
-function swallowsFailure(stmt: SyntaxNode): boolean {
+export function swallowsFailure(stmt: SyntaxNode): boolean {
   let child = stmt;
   for (let p = stmt.parent; p && p.type !== "function_definition" && p.type !== "module"; child = p, p = p.parent) {
     if (p.type !== "try_statement" || p.childForFieldName("body")?.id !== child.id) continue;
@@ -70,6 +70,7 @@ export class Guards {
       const def = this.p.resolveAssigned(e, fn);
       const d = def ? unparen(def) : null;
       if (d && (d.type === "attribute" || (d.type === "call" && this.p.viewOfCall(d)))) for (const r of this.roots(d, fn, depth + 1)) if (r !== e.text) out.push(r);
+      if (!def) for (const r of this.unpackedRoots(e, fn, depth)) if (!out.includes(r)) out.push(r);
       return out;
     }
     if (e.type === "attribute") {
@@ -85,13 +86,60 @@ export class Guards {
     return [];
   }
 
-  /** `os.path.commonpath(...)` / `commonprefix(...)`, directly or as the reaching definition of a name. */
-  private commonPathCall(n: SyntaxNode, fn: FunctionInfo | null): SyntaxNode | null {
+  /**
+   * `os.path.commonpath(...)` / `commonprefix(...)`, directly or as the reaching definition of a
+   * name, or as what a same-file helper returned into that name (`abs_dir, prefix = helper(...)`).
+   * With the function the call lives in, and how names there translate to names of `fn`.
+   */
+  private commonPathCall(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): { call: SyntaxNode; fn: FunctionInfo | null; translate: (roots: string[]) => string[] } | null {
     let u = unparen(n);
-    if (u.type === "identifier") u = unparen(this.p.resolveAssigned(u, fn) ?? u);
+    const same = { fn, translate: (roots: string[]) => roots };
+    if (u.type === "identifier") {
+      const def = this.p.resolveAssigned(u, fn);
+      if (!def) return depth < 4 ? this.commonPathFromHelper(u, fn, depth) : null;
+      u = unparen(def);
+    }
     if (u.type !== "call") return null;
     const q = this.p.qname(u.childForFieldName("function")!);
-    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath" ? u : null;
+    return q === "os.path.commonpath" || q === "os.path.commonprefix" || q === "posixpath.commonpath" ? { call: u, ...same } : null;
+  }
+
+  private commonPathFromHelper(name: SyntaxNode, fn: FunctionInfo | null, depth: number): ReturnType<Guards["commonPathCall"]> {
+    const unpack = this.p.unpackedFrom(name, fn);
+    const helper = unpack ? this.sameFileCallee(unpack.call) : null;
+    const tuple = unpack && helper && helper !== fn ? this.singleReturnedTuple(helper, unpack.targets.length) : null;
+    if (!unpack || !helper || !tuple) return null;
+    const inner = this.commonPathCall(tuple[unpack.index]!, helper, depth + 1);
+    if (!inner || inner.fn !== helper) return null;
+    const args = this.p.args(unpack.call);
+    // A helper's name means, in the caller: the argument it was given (a parameter it never
+    // rebinds), or the caller's name it was returned into (a name the helper binds once).
+    const translate = (roots: string[]): string[] => {
+      const out: string[] = [];
+      for (const r of roots) {
+        if (r.includes(".")) continue;
+        const pi = helper.params.indexOf(r);
+        if (pi >= 0 && !this.p.rebinds(helper, r)) {
+          const arg = args.keywords.get(r) ?? args.positional[pi];
+          if (arg) out.push(...this.roots(arg, fn));
+          continue;
+        }
+        const j = tuple.findIndex((x) => x.type === "identifier" && x.text === r);
+        const target = j >= 0 ? unpack.targets[j] : undefined;
+        if (target?.type === "identifier" && helper.assigns.has(r)) out.push(target.text);
+      }
+      return out;
+    };
+    return { call: inner.call, fn: helper, translate };
+  }
+
+  /** The elements of the tuple a function's only `return` returns, when it has that length. */
+  private singleReturnedTuple(helper: FunctionInfo, length: number): readonly SyntaxNode[] | null {
+    const returns = helper.node.descendantsOfType("return_statement").filter((r) => this.scopeOwner(r) === helper.node.id);
+    const value = returns.length === 1 ? returns[0]!.namedChildren[0] : undefined;
+    const tuple = value ? unparen(value) : null;
+    if (!tuple || (tuple.type !== "expression_list" && tuple.type !== "tuple") || tuple.namedChildCount !== length) return null;
+    return tuple.namedChildren;
   }
 
   /** `urlparse(u).hostname`/`.netloc`, or a name assigned from one: a suffix check on it is a domain check. */
@@ -158,8 +206,8 @@ export class Guards {
         if (common) {
           // `commonpath([base, p]) == base`: containment, meaningful only for normalized paths.
           if ((opText === "==" && truth) || (opText === "!=" && !truth)) {
-            const list = this.p.args(common).positional[0];
-            if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, fn)) add(this.roots(item, fn), CLASS_BIT["path-traversal"]);
+            const list = this.p.args(common.call).positional[0];
+            if (list && (list.type === "list" || list.type === "tuple")) for (const item of list.namedChildren) if (this.p.isNormalizedPath(item, common.fn)) add(common.translate(this.roots(item, common.fn)), CLASS_BIT["path-traversal"]);
           }
           return out;
         }
@@ -343,11 +391,18 @@ export class Guards {
     if (t.length) state.set(name, clear(t, mask));
   }
 
-  /** Whether any branch condition or checking loop in the function validates a value for `cls`. */
-  validates(fn: FunctionInfo, cls: VulnClass): boolean {
+  /**
+   * Whether any branch condition or checking loop in the function, or in a same-file function it
+   * calls, validates a value for `cls` (a check moved into a helper is still the function's check).
+   */
+  validates(fn: FunctionInfo, cls: VulnClass, depth = 0): boolean {
     const key = `${fn.node.id}:${cls}`;
     const cached = this.validatesCache.get(key);
     if (cached !== undefined) return cached;
+    // A chain of helpers deeper than this is not followed (and not cached: a shallower caller may ask).
+    if (depth > 8) return false;
+    // Recursion (direct or through helpers) reads "not yet known" as false.
+    this.validatesCache.set(key, false);
     const bit = CLASS_BIT[cls];
     let found = false;
     const stack: SyntaxNode[] = [fn.node.childForFieldName("body") ?? fn.node];
@@ -358,10 +413,75 @@ export class Guards {
       // Emptiness tests (`if params:`) are not validation.
       if (cond) for (const truth of [true, false]) for (const m of this.checks(cond, truth, fn, 0, true).values()) if (m & bit) found = true;
       if (n.type === "for_statement" && (this.loopCheck(n, fn)?.mask ?? 0) & bit) found = true;
+      if (n.type === "call") {
+        const callee = this.sameFileCallee(n);
+        if (callee && callee !== fn && this.validates(callee, cls, depth + 1)) found = true;
+      }
       for (const c of n.namedChildren) stack.push(c);
     }
     this.validatesCache.set(key, found);
     return found;
+  }
+
+  /**
+   * `target, host = helper(...)` where the helper computes `host = urlparse(target).netloc` and
+   * returns `target, host`: `host` is a view of the caller's `target`, as it was before the code
+   * moved into the helper. Only a helper with one return of a tuple, whose viewed local is the
+   * same definition where it is viewed and where it is returned.
+   */
+  private unpackedRoots(e: SyntaxNode, fn: FunctionInfo | null, depth: number): string[] {
+    const unpack = this.p.unpackedFrom(e, fn);
+    const helper = unpack ? this.sameFileCallee(unpack.call) : null;
+    if (!unpack || !helper || helper === fn) return [];
+    const elements = this.singleReturnedTuple(helper, unpack.targets.length);
+    if (!elements) return [];
+    const out: string[] = [];
+    for (const r of this.roots(elements[unpack.index]!, helper, depth + 1)) {
+      if (r.includes(".")) continue;
+      const j = elements.findIndex((x) => x.type === "identifier" && x.text === r);
+      const target = j >= 0 ? unpack.targets[j] : undefined;
+      if (!target || target.type !== "identifier" || j === unpack.index) continue;
+      // The returned local must be the definition the view was taken of.
+      const viewed = this.viewedUse(elements[unpack.index]!, r, helper);
+      if (viewed === null || viewed !== this.p.versionAt(elements[j]!, helper)) continue;
+      out.push(target.text);
+    }
+    return out;
+  }
+
+  /** The SSA version of `name` where the view `expr` (or the definition it names) reads it. */
+  private viewedUse(expr: SyntaxNode, name: string, fn: FunctionInfo, depth = 0): number | null {
+    if (depth > 8) return null;
+    const e = unparen(expr);
+    if (e.type === "identifier" && e.text === name) return this.p.versionAt(e, fn);
+    if (e.type === "identifier") {
+      const def = this.p.resolveAssigned(e, fn);
+      return def ? this.viewedUse(def, name, fn, depth + 1) : null;
+    }
+    for (const c of e.namedChildren) {
+      const v = this.viewedUse(c, name, fn, depth + 1);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+
+  /** The id of the function or lambda whose body holds `n` (0 at module level). */
+  private scopeOwner(n: SyntaxNode): number {
+    for (let p = n.parent; p; p = p.parent) if (p.type === "function_definition" || p.type === "lambda") return p.id;
+    return 0;
+  }
+
+  /** The same-file function a call names (`helper(...)`, `self.method(...)`), or null. */
+  private sameFileCallee(call: SyntaxNode): FunctionInfo | null {
+    const f = call.childForFieldName("function");
+    if (!f) return null;
+    const u = unparen(f);
+    if (u.type === "identifier") return this.p.isImported(u) ? null : (this.p.byName.get(u.text) ?? null);
+    if (u.type === "attribute" && ["self", "cls"].includes(u.childForFieldName("object")?.text ?? "")) {
+      const m = this.p.byName.get(u.childForFieldName("attribute")!.text);
+      return m?.isMethod ? m : null;
+    }
+    return null;
   }
 
   /** `for e in X:` whose body raises/returns unless a check on `e` holds: X is validated on exit. */
@@ -380,14 +500,20 @@ export class Guards {
       for (const s of body.namedChildren) {
         if (s.type !== "if_statement") continue;
         const cond = s.childForFieldName("condition");
-        const cons = s.childForFieldName("consequence");
-        if (!cond || !cons) continue;
-        const last = cons.namedChildren[cons.namedChildren.length - 1];
-        if (!last || (last.type !== "raise_statement" && last.type !== "return_statement")) continue;
-        const passed = this.checks(cond, false, fn);
-        for (const v of vars) if (passed.has(v)) mask |= passed.get(v)!;
-        // AST inspection: rejecting node types while walking the parsed tree.
-        if (astWalk && /\bisinstance\s*\(/.test(cond.text)) mask |= CLASS_BIT["code-injection"] | CLASS_BIT["command-injection"];
+        if (!cond) continue;
+        // The branch that leaves (raise/return) when the test is `exitsWhen`: the loop goes on
+        // only with the test the other way (`if bad: raise`, or `if ok: pass / else: raise`).
+        const alternatives = s.childrenForFieldName("alternative");
+        const branches: Array<[SyntaxNode | null, boolean]> = [[s.childForFieldName("consequence"), true]];
+        if (alternatives.length === 1 && alternatives[0]!.type === "else_clause") branches.push([alternatives[0]!.childForFieldName("body"), false]);
+        for (const [branch, exitsWhen] of branches) {
+          const last = branch?.namedChildren.filter((c) => c.type !== "comment").at(-1);
+          if (!last || (last.type !== "raise_statement" && last.type !== "return_statement")) continue;
+          const passed = this.checks(cond, !exitsWhen, fn);
+          for (const v of vars) if (passed.has(v)) mask |= passed.get(v)!;
+          // AST inspection: rejecting node types while walking the parsed tree.
+          if (astWalk && /\bisinstance\s*\(/.test(cond.text)) mask |= CLASS_BIT["code-injection"] | CLASS_BIT["command-injection"];
+        }
       }
       if (mask) result = { roots: this.roots(right, fn), mask };
     }

@@ -202,6 +202,39 @@ export class Program {
     return this.moduleAssigns.get(n.text) ?? null;
   }
 
+  /**
+   * For a name bound by unpacking a call (`a, b = helper(x)`), the call, the name's position and
+   * the unpacked targets; null otherwise.
+   */
+  unpackedFrom(n: SyntaxNode, fn: FunctionInfo | null): { call: SyntaxNode; index: number; targets: readonly SyntaxNode[] } | null {
+    if (n.type !== "identifier") return null;
+    const idx = this.ssa(fn);
+    const use = idx.form.uses.get(n.startIndex);
+    if (!use || use.name !== n.text || use.version <= 0) return null;
+    const def = idx.defs.get(`${use.name}#${use.version}`);
+    const cfg = fn ? fn.cfg : this.cfgs.module;
+    const el = def ? cfg.blocks[def.block]?.elements[def.index] : undefined;
+    const a = el && el.kind === "stmt" && el.node.type === "expression_statement" ? el.node.namedChildren[0] : undefined;
+    if (a?.type !== "assignment") return null;
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    if (!left || !right || !["pattern_list", "tuple_pattern"].includes(left.type) || unparen(right).type !== "call") return null;
+    const targets = left.namedChildren;
+    const index = targets.findIndex((t) => t.type === "identifier" && t.text === n.text);
+    return index < 0 ? null : { call: unparen(right), index, targets };
+  }
+
+  /** Whether `fn`'s graph (re)binds `name` anywhere (a parameter it never rebinds is its argument). */
+  rebinds(fn: FunctionInfo | null, name: string): boolean {
+    return this.ssa(fn).defined.has(name);
+  }
+
+  /** The SSA version of the name used at `n` in `fn` (0: its value on entry), or null. */
+  versionAt(n: SyntaxNode, fn: FunctionInfo | null): number | null {
+    const use = this.ssa(fn).form.uses.get(n.startIndex);
+    return use && use.name === n.text ? use.version : null;
+  }
+
   private rhsOf(fn: FunctionInfo | null, def: SsaDef): SyntaxNode | null {
     const cfg = fn ? fn.cfg : this.cfgs.module;
     const el = cfg.blocks[def.block]?.elements[def.index];

@@ -9,7 +9,7 @@
  * the guards (see program.ts).
  */
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
-import { reversePostorder } from "../python/cfg.js";
+import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
 import { CLEAN, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
@@ -20,6 +20,11 @@ import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
 const MAX_NESTED_ANALYSIS_DEPTH = 8;
+
+/** The same run, reporting nothing (a second look at values already reported on). */
+function quietRun(run: Run): Run {
+  return run.report ? { ...run, report: false } : run;
+}
 
 export class Solver implements NestedAnalyzer {
   private transfers = 0;
@@ -111,12 +116,23 @@ export class Solver implements NestedAnalyzer {
         // A call that raises unless its check holds (`p.resolve().relative_to(base)`) validates
         // the value for the code after it, unless a `try` around it swallows the failure.
         for (const [name, mask] of this.g.raisingChecks(n, run.fn)) this.g.clearName(state, name, mask);
+        // The same for a same-file helper that raises unless its argument passes a check.
+        for (const [name, mask] of this.e.helperChecks(n)) this.g.clearName(state, name, mask);
         return;
       }
       case "return_statement": {
         const value = n.namedChildren[0];
         const t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
         run.returns = union(run.returns, withStep(t, step(n, "returned")));
+        if (run.mode === "summary" && run.returnElements !== null) {
+          const u = value ? unparen(value) : null;
+          const parts = u && (u.type === "expression_list" || u.type === "tuple") && !u.namedChildren.some((c) => c.type === "list_splat" || c.type === "comment") ? u.namedChildren : null;
+          if (!parts || (run.returnElements && run.returnElements.length !== parts.length)) run.returnElements = null;
+          else {
+            const ts = parts.map((c) => withStep(this.e.evalExpr(c, state, quietRun(run), 0), step(n, "returned")));
+            run.returnElements = run.returnElements ? run.returnElements.map((x, i) => union(x, ts[i]!)) : ts;
+          }
+        }
         if (run.report && run.fn) {
           const classes: VulnClass[] = [];
           if (run.isEntry) classes.push(...(this.opts.returnSinkClasses ?? []));
@@ -183,13 +199,19 @@ export class Solver implements NestedAnalyzer {
       return;
     }
     const t = this.e.evalExpr(right, state, run, 0);
+    // `a, b = helper()` where the helper returns a tuple: each name gets its element.
+    const elements = r.type === "call" && l && (l.type === "pattern_list" || l.type === "tuple_pattern" || l.type === "tuple") ? this.e.returnedElements(r) : null;
+    if (elements && l && elements.length === l.namedChildCount && !l.namedChildren.some((c) => c.type === "list_splat_pattern" || c.type === "list_splat")) {
+      l.namedChildren.forEach((c, i) => this.e.assign(c, elements[i]!, state, run, a));
+      return;
+    }
     if (left) this.e.assign(left, t, state, run, a);
   }
 
   // ---------------------------------------------------------------- functions
 
   /** Solves one graph to a fixpoint, then replays it once with reporting on. */
-  private solve(cfg: Cfg, init: State, run: Run, exitOut?: State): Taint {
+  private solve(cfg: Cfg, init: State, run: Run, exitOut?: State, normalExit?: State[]): Taint {
     const n = cfg.blocks.length;
     const ins: (State | undefined)[] = new Array(n);
     ins[cfg.entry] = new Map(init);
@@ -234,11 +256,19 @@ export class Solver implements NestedAnalyzer {
     }
     // Reporting pass over the fixed states.
     run.returns = CLEAN;
+    delete run.returnElements;
     for (const b of order) {
       const inState = ins[b];
       if (!inState) continue;
       const state = new Map(inState);
-      for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, run);
+      const elements = cfg.blocks[b]!.elements;
+      for (const el of elements) this.transfer(el, state, run);
+      if (!normalExit) continue;
+      // The states in which the function returns normally: not by raising, nor by a call that
+      // never returns (abort(403) raises too).
+      const last = elements[elements.length - 1];
+      if (last && last.kind === "stmt" && isNoReturnStatement(last.node)) continue;
+      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception") normalExit.push(this.g.edgeState(state, e, cfg, quiet));
     }
     return run.returns;
   }
@@ -282,12 +312,16 @@ export class Solver implements NestedAnalyzer {
       for (const fn of named) {
         this.p.checkTime();
         const run: Run = { fn, summaryFn: fn, mode: "summary", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
-        const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run);
-        const key = summaryKey(ret, run.summarySinks);
+        const normalExit: State[] = [];
+        const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run, undefined, normalExit);
+        const validated = this.validatedParams(fn, normalExit);
+        const retElements = run.returnElements ?? null;
+        const elementsKey = retElements ? retElements.map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";") : "-";
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), validated, retElements, key });
         }
       }
       if (!changed) break;
@@ -305,12 +339,49 @@ export class Solver implements NestedAnalyzer {
     }
   }
 
+  /**
+   * Per parameter, the classes its value is validated for in every state in which the function
+   * returns normally. A parameter the function rebinds says nothing about the caller's variable.
+   */
+  private validatedParams(fn: FunctionInfo, normalExit: State[]): number[] {
+    const rebound = reboundNames(fn.node);
+    return fn.params.map((p) => {
+      if (normalExit.length === 0 || rebound.has(p)) return 0;
+      let mask = -1;
+      for (const state of normalExit) {
+        const facts = state.get(p) ?? CLEAN;
+        if (facts.length === 0) return 0;
+        for (const f of facts) mask &= f.cleared;
+      }
+      return mask & ~(EMBEDDED_BIT | SPLICED_BIT | HANDLE_BIT);
+    });
+  }
+
   private solveModule(state: State, run: Run): void {
     // Globals seen by functions: the module's state at its exit.
     const exit = new Map<string, Taint>();
     this.solve(this.p.cfgs.module, state, run, exit);
     this.e.globals = exit;
   }
+}
+
+const BINDERS = new Set(["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "as_pattern_target", "delete_statement"]);
+
+/** Names the function (not its nested scopes) binds anywhere in its body. */
+function reboundNames(fn: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const body = fn.childForFieldName("body");
+  const stack = body ? [body] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+    if (BINDERS.has(n.type)) {
+      const target = n.type === "named_expression" ? n.childForFieldName("name") : n.type === "as_pattern_target" ? n : n.type === "delete_statement" ? n.namedChildren[0] ?? null : n.childForFieldName("left");
+      for (const name of targetNames(target)) out.add(name);
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
 }
 
 function summaryKey(ret: Taint, sinks: SummarySink[]): string {
