@@ -4,7 +4,7 @@ import { readSamplesFile, type Prompt, type PromptStyle, type RetryEvent } from 
 import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
 import { modelLabel, parseBenchConfig, type BenchConfig } from "./config.js";
-import { failedSample, RemoteVerifier, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
+import { failedSample, forEachBounded, RemoteVerifier, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
 import { generateStage, type LoadedDataset } from "./generate.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
@@ -177,6 +177,11 @@ class SampleQueue {
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
+
+  /** The samples as they come, until the queue is closed and empty. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<StoredSample> {
+    for (let s = await this.next(); s !== undefined; s = await this.next()) yield s;
+  }
 }
 
 function parsePrompt(text: string | null): Prompt | null {
@@ -200,33 +205,30 @@ interface VerifyContext {
 
 async function verifyWorkers(ctx: VerifyContext, queue: SampleQueue, width: number): Promise<void> {
   const byLabel = new Map(ctx.datasets.map((d) => [d.label, d]));
-  const worker = async () => {
-    for (let s = await queue.next(); s !== undefined && !ctx.signal?.aborted; s = await queue.next()) {
-      const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
-      let result: SampleResult;
-      if (!task) {
-        result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
-      } else {
-        try {
-          result = await ctx.verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
-        } catch (err) {
-          result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
-        }
+  await forEachBounded(queue, width, async (s) => {
+    const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
+    let result: SampleResult;
+    if (!task) {
+      result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
+    } else {
+      try {
+        result = await ctx.verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
+      } catch (err) {
+        result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
       }
-      // Ctrl-C reaches the sandboxed programs too: a verdict finished after it may be one of
-      // their deaths, so it is not stored; the sample stays generated and --resume verifies it.
-      if (ctx.signal?.aborted) return;
-      const record: BenchSampleRecord = {
-        ...result,
-        prompt: parsePrompt(s.prompt),
-        cached: s.cached === 1,
-        rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
-      };
-      ctx.store.saveResult(s.seq, record);
-      ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, width) }, worker));
+    // Ctrl-C reaches the sandboxed programs too: a verdict finished after it may be one of
+    // their deaths, so it is not stored; the sample stays generated and --resume verifies it.
+    if (ctx.signal?.aborted) return;
+    const record: BenchSampleRecord = {
+      ...result,
+      prompt: parsePrompt(s.prompt),
+      cached: s.cached === 1,
+      rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
+    };
+    ctx.store.saveResult(s.seq, record);
+    ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
+  }, ctx.signal ? { signal: ctx.signal } : {});
 }
 
 function recordErrorResults(store: RunStore, datasets: LoadedDataset[]): void {

@@ -172,18 +172,14 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
   };
 
   const judged: VerifyResult[] = [];
-  let next = 0;
   try {
-    await Promise.all(Array.from({ length: Math.min(width, indexed.length) }, async () => {
-      while (next < indexed.length) {
-        const i = next++;
-        const { sample, index } = indexed[i]!;
-        done[i] = await judgeOne(sample, index);
-        judged.push(done[i]!);
-        progress.tick();
-        flush();
-      }
-    }));
+    // Claimed in input order, so the claim index is the sample's position in the file.
+    await verifyStage.forEachBounded(indexed, width, async ({ sample, index }, i) => {
+      done[i] = await judgeOne(sample, index);
+      judged.push(done[i]!);
+      progress.tick();
+      flush();
+    });
   } finally {
     progress.stop();
     flush();
