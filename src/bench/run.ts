@@ -193,8 +193,56 @@ function parsePrompt(text: string | null): Prompt | null {
   }
 }
 
+/**
+ * Verified results on their way to the store, committed together at most GROUP_COMMIT_MS after the
+ * first of them (or GROUP_COMMIT_MAX at once): a commit is an fsync, 3-4 ms with the thread that
+ * feeds the sandboxes blocked, and one per sample would idle them. A result still buffered when
+ * the process is killed was never committed, so its sample is still "generated" and --resume
+ * verifies it again, as it would a sample killed mid-judging.
+ */
+const GROUP_COMMIT_MS = 100;
+const GROUP_COMMIT_MAX = 64;
+
+class ResultWriter {
+  private pending: { seq: number; result: SampleResult }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private failure: unknown;
+
+  constructor(private readonly store: RunStore) {}
+
+  add(seq: number, result: SampleResult): void {
+    if (this.failure !== undefined) throw this.failure;
+    this.pending.push({ seq, result });
+    if (this.pending.length >= GROUP_COMMIT_MAX) this.commit();
+    else this.timer ??= setTimeout(() => this.commitLater(), GROUP_COMMIT_MS);
+  }
+
+  /** Commit what is buffered now; throws a failure of this or an earlier commit. */
+  flush(): void {
+    this.commit();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private commitLater(): void {
+    try {
+      this.commit();
+    } catch (err) {
+      // Thrown from a timer it would end the process; the next add or flush reports it instead.
+      this.failure ??= err;
+    }
+  }
+
+  private commit(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.store.saveResults(batch);
+  }
+}
+
 interface VerifyContext {
-  store: RunStore;
+  results: ResultWriter;
   datasets: LoadedDataset[];
   verifier: SampleVerifier;
   spec: RewardSpec;
@@ -226,7 +274,7 @@ async function verifyWorkers(ctx: VerifyContext, queue: SampleQueue, width: numb
       cached: s.cached === 1,
       rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
     };
-    ctx.store.saveResult(s.seq, record);
+    ctx.results.add(s.seq, record);
     ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
   }, ctx.signal ? { signal: ctx.signal } : {});
 }
@@ -344,6 +392,7 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     const templates = Object.fromEntries(Object.entries(settings.prompt_templates).map(([k, v]) => [k, v.text])) as Partial<Record<PromptStyle, string>>;
     const retries = retryReporter(progress);
     const queue = new SampleQueue();
+    const writer = new ResultWriter(store);
     try {
       // Samples generated before an interruption are verified first, beside the new ones.
       const waiting = store.samplesIn("generated");
@@ -367,11 +416,15 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
         onRetry: (model, e) => retries.report(model, e),
         ...(opts.signal ? { signal: opts.signal } : {}),
       }).finally(() => queue.close());
-      await Promise.all([generating, verifyWorkers({ store, datasets, verifier, spec, analyzers, progress, ...(opts.signal ? { signal: opts.signal } : {}) }, queue, width)]);
+      await Promise.all([generating, verifyWorkers({ results: writer, datasets, verifier, spec, analyzers, progress, ...(opts.signal ? { signal: opts.signal } : {}) }, queue, width)]);
+      writer.flush();
     } finally {
       queue.close();
       await verifier.close();
       progress.stop();
+      // Results verified before an interruption or an error are kept (a failing commit has
+      // already been reported, or is now).
+      writer.flush();
     }
     if (opts.signal?.aborted) throw new RunInterrupted(out, runCounts(store, retries.count()));
     recordErrorResults(store, datasets);
