@@ -9,13 +9,13 @@
  * same set each time, in one run so the figures share the machine's load) and prints samples/s,
  * efficiency (rate / (jobs x rate at 1 job)) and the CPU split: sandbox processes, the main thread,
  * the analysis threads and the rest of the process (GC helpers, libuv pool), from /proc.
- *   npm run bench:reward [-- --limit N] [-- --jobs J]
+ *   npm run bench:reward [-- --limit N] [-- --jobs J] [-- --in-flight K (samples per sandbox worker, default SAMPLES_IN_FLIGHT_PER_WORKER)]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { JobRunner } from "../src/judge/index.js";
-import { AnalysisPool, defaultAnalysisThreads, evaluateSample, forEachBounded, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
+import { AnalysisPool, defaultAnalysisThreads, evaluateSample, forEachBounded, SAMPLES_IN_FLIGHT_PER_WORKER, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
 import { getSpec } from "../src/reward/index.js";
 import { SandboxPool, type JobResult, type PythonJob } from "../src/sandbox/index.js";
 import { loadTasks, type Task } from "../src/task/index.js";
@@ -174,8 +174,8 @@ async function pass(
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   meter.start();
-  // As verify and bench feed the Verifier: twice the sandbox workers in flight.
-  await forEachBounded(items, jobs * 2, async (it, k) => {
+  // As verify and bench feed the Verifier (--in-flight K samples per worker to try others).
+  await forEachBounded(items, jobs * (arg("in-flight") ?? SAMPLES_IN_FLIGHT_PER_WORKER), async (it, k) => {
     if (k === items.length - 1) meter.stop(); // the last sample is claimed: the tail begins
     results[k] = await evaluateSample(it.task, it.completion, deps, { sampleIndex: k, model: it.variant, dataset: "seccodeplt" });
   });

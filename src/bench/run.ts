@@ -4,7 +4,7 @@ import { readSamplesFile, type Prompt, type PromptStyle, type RetryEvent } from 
 import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
 import { modelLabel, parseBenchConfig, type BenchConfig } from "./config.js";
-import { failedSample, forEachBounded, RemoteVerifier, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
+import { failedSample, forEachBounded, RemoteVerifier, SAMPLES_IN_FLIGHT_PER_WORKER, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
 import { generateStage, type LoadedDataset } from "./generate.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
@@ -386,8 +386,8 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     } else {
       const local = new Verifier({ spec, tasks: allTasks, analyzers, ...(jobs ? { jobs } : {}), judgeMode: config.judge, limits });
       verifier = local;
-      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
-      width = Math.max(2, local.jobs * 2);
+      // Enough samples in flight that a sandbox worker never waits for the next job.
+      width = Math.max(2, local.jobs * SAMPLES_IN_FLIGHT_PER_WORKER);
     }
     const templates = Object.fromEntries(Object.entries(settings.prompt_templates).map(([k, v]) => [k, v.text])) as Partial<Record<PromptStyle, string>>;
     const retries = retryReporter(progress);

@@ -131,8 +131,8 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     } else {
       const jobs = typeof jobsArg === "number" ? Math.floor(jobsArg) : defaultJobs();
       verifier = new verifyStage.Verifier({ spec, tasks: [...tasks.values()], ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}), jobs, limits, judgeMode });
-      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
-      width = Math.max(1, jobs * 2);
+      // Enough samples in flight that a sandbox worker never waits for the next job.
+      width = Math.max(1, jobs * verifyStage.SAMPLES_IN_FLIGHT_PER_WORKER);
     }
   } catch (err) {
     closeSync(out);
