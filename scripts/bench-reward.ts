@@ -9,14 +9,15 @@
  * same set each time, in one run so the figures share the machine's load) and prints samples/s,
  * efficiency (rate / (jobs x rate at 1 job)) and the CPU split: sandbox processes, the main thread,
  * the analysis threads and the rest of the process (GC helpers, libuv pool), from /proc.
- *   npm run bench:reward [-- --limit N] [-- --jobs J]
+ *   npm run bench:reward [-- --limit N] [-- --jobs J] [-- --in-flight K (samples per sandbox worker, default SAMPLES_IN_FLIGHT_PER_WORKER)]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { AnalysisPool, defaultAnalysisThreads, evaluateSample, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
+import type { JobRunner } from "../src/judge/index.js";
+import { AnalysisPool, defaultAnalysisThreads, evaluateSample, forEachBounded, SAMPLES_IN_FLIGHT_PER_WORKER, type EvaluateDeps, type SampleResult } from "../src/verify/index.js";
 import { getSpec } from "../src/reward/index.js";
-import { SandboxPool } from "../src/sandbox/index.js";
+import { SandboxPool, type JobResult, type PythonJob } from "../src/sandbox/index.js";
 import { loadTasks, type Task } from "../src/task/index.js";
 
 function arg(name: string): number | undefined {
@@ -80,10 +81,75 @@ function threadCpu(): Map<number, number> {
   return out;
 }
 
+/** Thread names (V8's GC and compiler helpers are "V8 DefaultWorke", libuv's pool "libuv-worker"). */
+function threadNames(): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      out.set(Number(tid), readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim());
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * How long sandbox workers sat idle while samples were still waiting to start: the pool's jobs
+ * counted as they are handed in and answered, and (jobs - in flight) integrated over the time
+ * that unclaimed samples remained. A worker idle then waited on the main thread (extraction,
+ * result handling, dispatch) or on an analysis thread, never on a lack of work. The tail (no
+ * sample left to claim) is not counted.
+ */
+class IdleMeter implements JobRunner {
+  private inFlight = 0;
+  private last = performance.now();
+  idleWorkerMs = 0;
+  /** Times the pool went from all workers busy to one or more idle while work remained. */
+  starvations = 0;
+  counting = false;
+  constructor(
+    private readonly inner: SandboxPool,
+    private readonly workers: number,
+  ) {}
+  get defaultLimits() {
+    return this.inner.defaultLimits;
+  }
+  private change(delta: number): void {
+    const now = performance.now();
+    if (this.counting) this.idleWorkerMs += Math.max(0, this.workers - this.inFlight) * (now - this.last);
+    if (this.counting && delta < 0 && this.inFlight === this.workers) this.starvations++;
+    this.last = now;
+    this.inFlight += delta;
+  }
+  start(): void {
+    this.change(0);
+    this.counting = true;
+  }
+  stop(): void {
+    this.change(0);
+    this.counting = false;
+  }
+  run(job: PythonJob): Promise<JobResult> {
+    this.change(+1);
+    return this.inner.run(job).finally(() => this.change(-1));
+  }
+}
+
+interface Feeding {
+  /** Share of sandbox-worker time spent idle while samples waited (see IdleMeter). */
+  idleFraction: number;
+  starvations: number;
+  /** The main thread's event-loop utilization over the pass (1 = never waiting for I/O). */
+  mainThreadBusy: number;
+}
+
 interface CpuSplit {
   main: number;
   analysis: number;
   otherThreads: number;
+  /** CPU seconds of the other threads by thread name (threads that ended during the pass are missed). */
+  otherByName: Map<string, number>;
 }
 
 async function pass(
@@ -91,31 +157,30 @@ async function pass(
   analyzers: EvaluateDeps["analyzers"],
   jobs: number,
   analysisThreads: number,
-): Promise<{ wallMs: number; results: SampleResult[]; cpu: { self: number; children: number }; split: CpuSplit }> {
+): Promise<{ wallMs: number; results: SampleResult[]; cpu: { self: number; children: number }; split: CpuSplit; feeding: Feeding }> {
   const pool = new SandboxPool({ jobs });
   // Threads that appear while the analysis pool starts are its workers (a Worker starts its OS
   // thread in its constructor).
   const tidsBefore = new Set(threadCpu().keys());
   const analysis = analysisThreads > 0 ? new AnalysisPool({ threads: analysisThreads }) : undefined;
   const analysisTids = [...threadCpu().keys()].filter((t) => !tidsBefore.has(t));
-  const deps: EvaluateDeps = { pool, spec: getSpec("real"), analyzers, ...(analysis ? { analysis } : {}) };
+  const meter = new IdleMeter(pool, jobs);
+  const deps: EvaluateDeps = { pool: meter, spec: getSpec("real"), analyzers, ...(analysis ? { analysis } : {}) };
   // Warm the workers so start-up is not billed to the first samples.
   await evaluateSample(items[0]!.task, items[0]!.completion, deps, { sampleIndex: 0, model: "warmup", dataset: "seccodeplt" });
   const results: SampleResult[] = new Array(items.length);
-  let next = 0;
   const c0 = cpuSeconds();
   const th0 = threadCpu();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: jobs * 2 }, async () => {
-      while (next < items.length) {
-        const k = next++;
-        const it = items[k]!;
-        results[k] = await evaluateSample(it.task, it.completion, deps, { sampleIndex: k, model: it.variant, dataset: "seccodeplt" });
-      }
-    }),
-  );
+  meter.start();
+  // As verify and bench feed the Verifier (--in-flight K samples per worker to try others).
+  await forEachBounded(items, jobs * (arg("in-flight") ?? SAMPLES_IN_FLIGHT_PER_WORKER), async (it, k) => {
+    if (k === items.length - 1) meter.stop(); // the last sample is claimed: the tail begins
+    results[k] = await evaluateSample(it.task, it.completion, deps, { sampleIndex: k, model: it.variant, dataset: "seccodeplt" });
+  });
   const wallMs = performance.now() - t0;
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   // Analysis threads end with the pool: read their CPU first.
   const th1 = threadCpu();
   await Promise.all([pool.close(), analysis?.close()]);
@@ -124,15 +189,26 @@ async function pass(
   const delta = (tid: number) => (th1.get(tid) ?? th0.get(tid) ?? 0) - (th0.get(tid) ?? 0);
   const main = delta(process.pid);
   const analysisCpu = analysisTids.reduce((a, t) => a + delta(t), 0);
-  const split = { main, analysis: analysisCpu, otherThreads: Math.max(0, cpu.self - main - analysisCpu) };
+  const names = threadNames();
+  const byName = new Map<string, number>();
+  for (const tid of new Set([...th0.keys(), ...th1.keys()])) {
+    if (tid === process.pid || analysisTids.includes(tid)) continue;
+    const name = names.get(tid) ?? "(ended)";
+    byName.set(name, (byName.get(name) ?? 0) + delta(tid));
+  }
+  const split = { main, analysis: analysisCpu, otherThreads: Math.max(0, cpu.self - main - analysisCpu), otherByName: byName };
   process.stderr.write(`${label}, --jobs ${jobs}: ${items.length} samples in ${(wallMs / 1000).toFixed(1)} s wall, CPU ${cpu.self.toFixed(1)} s in node + ${cpu.children.toFixed(1)} s in sandboxes\n`);
-  return { wallMs, results, cpu, split };
+  const feeding = { idleFraction: meter.idleWorkerMs / Math.max(1, jobs * wallMs), starvations: meter.starvations, mainThreadBusy: elu };
+  return { wallMs, results, cpu, split, feeding };
 }
 
 const loadNow = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const describeFeeding = (p: { feeding: Feeding }) =>
+  `sandbox workers idle while samples waited ${(100 * p.feeding.idleFraction).toFixed(1)}% of their time (${p.feeding.starvations} times), main thread busy ${(100 * p.feeding.mainThreadBusy).toFixed(0)}%`;
 const describeSplit = (p: { cpu: { children: number }; split: CpuSplit }) => {
   const ms = (s: number) => ((1000 * s) / items.length).toFixed(1);
-  return `sandbox ${ms(p.cpu.children)} + main ${ms(p.split.main)} + analysis threads ${ms(p.split.analysis)} + other threads ${ms(p.split.otherThreads)} ms CPU/sample`;
+  const named = [...p.split.otherByName].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${ms(s)}`).join(", ");
+  return `sandbox ${ms(p.cpu.children)} + main ${ms(p.split.main)} + analysis threads ${ms(p.split.analysis)} + other threads ${ms(p.split.otherThreads)}${named ? ` (${named})` : ""} ms CPU/sample`;
 };
 if (sweep.length > 0) {
   console.log(`scaling over ${items.length} samples (full reward), --jobs ${sweep.join(", ")} on ${cores} cores:`);
@@ -142,7 +218,7 @@ if (sweep.length > 0) {
     const r = items.length / (p.wallMs / 1000);
     if (j === 1) rate1 = r;
     console.log(
-      `  --jobs ${String(j).padStart(2)} (analysis threads ${threadsFor(j)}): ${r.toFixed(1)} samples/s, ${(r / rate1).toFixed(2)}x --jobs 1, efficiency ${(r / (j * rate1)).toFixed(2)}; ${describeSplit(p)}; load ${loadNow()}`,
+      `  --jobs ${String(j).padStart(2)} (analysis threads ${threadsFor(j)}): ${r.toFixed(1)} samples/s, ${(r / rate1).toFixed(2)}x --jobs 1, efficiency ${(r / (j * rate1)).toFixed(2)}; ${describeSplit(p)}; ${describeFeeding(p)}; load ${loadNow()}`,
     );
   }
 }
@@ -166,6 +242,7 @@ const cpuPerSample = (p: { cpu: { self: number; children: number } }) => (p.cpu.
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 console.log(`machine load average now: ${load} (wall-clock rates above are shared with whatever else runs)`);
 console.log(`CPU split (full pass): ${describeSplit(full)}`);
+console.log(`feeding (full pass): ${describeFeeding(full)}`);
 console.log(`CPU per sample: full ${(1000 * cpuPerSample(full)).toFixed(1)} ms (node ${((1000 * full.cpu.self) / items.length).toFixed(1)} + sandbox ${((1000 * full.cpu.children) / items.length).toFixed(1)}), tests only ${(1000 * cpuPerSample(base)).toFixed(1)} ms`);
 console.log(`=> CPU-bound ceiling on ${jobs} dedicated cores: full ${(jobs / cpuPerSample(full)).toFixed(1)} samples/s, tests only ${(jobs / cpuPerSample(base)).toFixed(1)} samples/s`);
 const wall = full.wallMs;

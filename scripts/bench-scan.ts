@@ -12,6 +12,9 @@
  *    a second corpus of real code: the 1,310 SecCodePLT+ train programs.
  * 2. Per sample: median in-process `scanSource` time over the generated files vs the median time of
  *    one `bandit` process per sample over a small subset (default 20), and the ratio (goal: >= 100x).
+ * Wall time is the goal's measure; each command's CPU time (user + system over all its threads,
+ * from the reaped child's rusage) is printed beside it, since on a shared machine wall time
+ * follows the neighbours' load.
  * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -119,10 +122,18 @@ if (existsSync(SECCODEPLT)) {
 }
 
 // ---- 1. whole process over a directory ---------------------------------------------------------
-function timeIt(cmd: string, args: string[]): { ms: number; status: number | null; stderr: string } {
+/** CPU seconds of this process's reaped children (user + system), from /proc/self/stat. */
+function childCpuSeconds(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, USER_HZ = 100
+}
+
+function timeIt(cmd: string, args: string[]): { ms: number; cpuMs: number; status: number | null; stderr: string } {
+  const c0 = childCpuSeconds();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd: dir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.status, stderr: r.stderr };
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, cpuMs: 1000 * (childCpuSeconds() - c0), status: r.status, stderr: r.stderr };
 }
 
 const median = (xs: number[]) => {
@@ -155,6 +166,9 @@ const cases = {
 };
 type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal";
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
+// CPU time (user + system, all threads) beside wall time: on a machine shared with other work the
+// wall ratio follows the neighbours' load, the CPU ratio much less.
+const cpuTimes = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // Interleaved, so a change in the machine's load touches every command alike.
 for (let r = 0; r < runs; r++) {
   for (const [name, run] of Object.entries(cases) as [CaseName, () => ReturnType<typeof timeIt>][]) {
@@ -162,6 +176,7 @@ for (let r = 0; r < runs; r++) {
     if (name.startsWith("ours") && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
     if (name.startsWith("ruff") && t.status !== 0) throw new Error(`ruff-wasm scan failed (${t.status}): ${t.stderr}`);
     times[name].push(t.ms);
+    cpuTimes[name].push(t.cpuMs);
   }
 }
 const report = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as { results: unknown[]; generated_at?: string };
@@ -179,6 +194,9 @@ console.log(`  bandit -r DIR                             ${sec(theirs!)}  (${nTh
 console.log(`  ruff-wasm S rules (node, whole process)   ${sec(ruffMs!)}  (${nRuff} findings)`);
 console.log(`  speed-up vs Bandit                        ${(theirs! / ours!).toFixed(1)}x  (--jobs 1: ${(theirs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
 console.log(`  speed-up vs ruff-wasm                     ${(ruffMs! / ours!).toFixed(1)}x  (--jobs 1: ${(ruffMs! / oursOneThread!).toFixed(1)}x)  (goal >= 3x)`);
+const [oursCpu, oursOneThreadCpu, theirsCpu, ruffCpu] = (["ours", "oursOneThread", "theirs", "ruff"] as const).map((k) => median(cpuTimes[k]));
+console.log(`  CPU time (user + system, median)          ours ${sec(oursCpu!)} (--jobs 1: ${sec(oursOneThreadCpu!)}), bandit ${sec(theirsCpu!)}, ruff-wasm ${sec(ruffCpu!)}`);
+console.log(`  CPU ratio vs Bandit / ruff-wasm           ${(theirsCpu! / oursCpu!).toFixed(1)}x / ${(ruffCpu! / oursCpu!).toFixed(1)}x  (--jobs 1: ${(theirsCpu! / oursOneThreadCpu!).toFixed(1)}x / ${(ruffCpu! / oursOneThreadCpu!).toFixed(1)}x)`);
 console.log(`Start-up (a directory with one small file):`);
 console.log(`  securecoderl scan -a rules DIR            ${sec(oursStart!)}`);
 console.log(`  bandit -r DIR                             ${sec(theirsStart!)}`);
@@ -191,6 +209,8 @@ if (realFiles > 0) {
   console.log(`  ruff-wasm S rules (node, whole process)   ${sec(ruffReal!)}  (${(JSON.parse(readFileSync(join(dir, "ruff-real.json"), "utf8")) as { results: unknown[] }).results.length} findings)`);
   console.log(`  speed-up vs Bandit                        ${(theirsReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
   console.log(`  speed-up vs ruff-wasm                     ${(ruffReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
+  const [oursRealCpu, theirsRealCpu, ruffRealCpu] = (["oursReal", "theirsReal", "ruffReal"] as const).map((k) => median(cpuTimes[k]));
+  console.log(`  CPU time (user + system, median)          ours ${sec(oursRealCpu!)}, bandit ${sec(theirsRealCpu!)}, ruff-wasm ${sec(ruffRealCpu!)}: ${(theirsRealCpu! / oursRealCpu!).toFixed(1)}x / ${(ruffRealCpu! / oursRealCpu!).toFixed(1)}x`);
 }
 if (!sameAsOneThread) process.exitCode = 1;
 

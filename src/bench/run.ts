@@ -4,7 +4,7 @@ import { readSamplesFile, type Prompt, type PromptStyle, type RetryEvent } from 
 import { getSpec, parseSpec, type RewardSpec } from "../reward/index.js";
 import { loadTasks } from "../task/index.js";
 import { modelLabel, parseBenchConfig, type BenchConfig } from "./config.js";
-import { failedSample, RemoteVerifier, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
+import { failedSample, forEachBounded, RemoteVerifier, SAMPLES_IN_FLIGHT_PER_WORKER, Verifier, type SampleResult, type SampleVerifier } from "../verify/index.js";
 import { generateStage, type LoadedDataset } from "./generate.js";
 import { renderOutputs, type OutputPaths } from "./outputs.js";
 import { createProgress, type StageProgress } from "./progress.js";
@@ -177,6 +177,11 @@ class SampleQueue {
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
+
+  /** The samples as they come, until the queue is closed and empty. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<StoredSample> {
+    for (let s = await this.next(); s !== undefined; s = await this.next()) yield s;
+  }
 }
 
 function parsePrompt(text: string | null): Prompt | null {
@@ -188,8 +193,56 @@ function parsePrompt(text: string | null): Prompt | null {
   }
 }
 
+/**
+ * Verified results on their way to the store, committed together at most GROUP_COMMIT_MS after the
+ * first of them (or GROUP_COMMIT_MAX at once): a commit is an fsync, 3-4 ms with the thread that
+ * feeds the sandboxes blocked, and one per sample would idle them. A result still buffered when
+ * the process is killed was never committed, so its sample is still "generated" and --resume
+ * verifies it again, as it would a sample killed mid-judging.
+ */
+const GROUP_COMMIT_MS = 100;
+const GROUP_COMMIT_MAX = 64;
+
+class ResultWriter {
+  private pending: { seq: number; result: SampleResult }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private failure: unknown;
+
+  constructor(private readonly store: RunStore) {}
+
+  add(seq: number, result: SampleResult): void {
+    if (this.failure !== undefined) throw this.failure;
+    this.pending.push({ seq, result });
+    if (this.pending.length >= GROUP_COMMIT_MAX) this.commit();
+    else this.timer ??= setTimeout(() => this.commitLater(), GROUP_COMMIT_MS);
+  }
+
+  /** Commit what is buffered now; throws a failure of this or an earlier commit. */
+  flush(): void {
+    this.commit();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private commitLater(): void {
+    try {
+      this.commit();
+    } catch (err) {
+      // Thrown from a timer it would end the process; the next add or flush reports it instead.
+      this.failure ??= err;
+    }
+  }
+
+  private commit(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.store.saveResults(batch);
+  }
+}
+
 interface VerifyContext {
-  store: RunStore;
+  results: ResultWriter;
   datasets: LoadedDataset[];
   verifier: SampleVerifier;
   spec: RewardSpec;
@@ -200,33 +253,30 @@ interface VerifyContext {
 
 async function verifyWorkers(ctx: VerifyContext, queue: SampleQueue, width: number): Promise<void> {
   const byLabel = new Map(ctx.datasets.map((d) => [d.label, d]));
-  const worker = async () => {
-    for (let s = await queue.next(); s !== undefined && !ctx.signal?.aborted; s = await queue.next()) {
-      const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
-      let result: SampleResult;
-      if (!task) {
-        result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
-      } else {
-        try {
-          result = await ctx.verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
-        } catch (err) {
-          result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
-        }
+  await forEachBounded(queue, width, async (s) => {
+    const task = byLabel.get(s.dataset)?.byId.get(s.task_id);
+    let result: SampleResult;
+    if (!task) {
+      result = failedSample({ ...s, completion: s.completion }, "unknown_task", `task ${s.task_id} is no longer in dataset ${s.dataset}`);
+    } else {
+      try {
+        result = await ctx.verifier.verify(task, s.completion ?? "", { sampleIndex: s.sample_index, model: s.model, dataset: s.dataset });
+      } catch (err) {
+        result = failedSample({ ...s, task, completion: s.completion }, "evaluation_error", `evaluation failed: ${message(err)}`);
       }
-      // Ctrl-C reaches the sandboxed programs too: a verdict finished after it may be one of
-      // their deaths, so it is not stored; the sample stays generated and --resume verifies it.
-      if (ctx.signal?.aborted) return;
-      const record: BenchSampleRecord = {
-        ...result,
-        prompt: parsePrompt(s.prompt),
-        cached: s.cached === 1,
-        rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
-      };
-      ctx.store.saveResult(s.seq, record);
-      ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, width) }, worker));
+    // Ctrl-C reaches the sandboxed programs too: a verdict finished after it may be one of
+    // their deaths, so it is not stored; the sample stays generated and --resume verifies it.
+    if (ctx.signal?.aborted) return;
+    const record: BenchSampleRecord = {
+      ...result,
+      prompt: parsePrompt(s.prompt),
+      cached: s.cached === 1,
+      rewards: task ? rewardsUnderEverySpec(result, task, ctx.spec, ctx.analyzers as SampleResult["findings"][number]["analyzer"][]) : {},
+    };
+    ctx.results.add(s.seq, record);
+    ctx.progress.tick("verify", { error: result.status !== "ok", cached: s.cached === 1 });
+  }, ctx.signal ? { signal: ctx.signal } : {});
 }
 
 function recordErrorResults(store: RunStore, datasets: LoadedDataset[]): void {
@@ -336,12 +386,13 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
     } else {
       const local = new Verifier({ spec, tasks: allTasks, analyzers, ...(jobs ? { jobs } : {}), judgeMode: config.judge, limits });
       verifier = local;
-      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
-      width = Math.max(2, local.jobs * 2);
+      // Enough samples in flight that a sandbox worker never waits for the next job.
+      width = Math.max(2, local.jobs * SAMPLES_IN_FLIGHT_PER_WORKER);
     }
     const templates = Object.fromEntries(Object.entries(settings.prompt_templates).map(([k, v]) => [k, v.text])) as Partial<Record<PromptStyle, string>>;
     const retries = retryReporter(progress);
     const queue = new SampleQueue();
+    const writer = new ResultWriter(store);
     try {
       // Samples generated before an interruption are verified first, beside the new ones.
       const waiting = store.samplesIn("generated");
@@ -365,11 +416,15 @@ export async function runBench(rawConfig: unknown, opts: RunOptions): Promise<Ru
         onRetry: (model, e) => retries.report(model, e),
         ...(opts.signal ? { signal: opts.signal } : {}),
       }).finally(() => queue.close());
-      await Promise.all([generating, verifyWorkers({ store, datasets, verifier, spec, analyzers, progress, ...(opts.signal ? { signal: opts.signal } : {}) }, queue, width)]);
+      await Promise.all([generating, verifyWorkers({ results: writer, datasets, verifier, spec, analyzers, progress, ...(opts.signal ? { signal: opts.signal } : {}) }, queue, width)]);
+      writer.flush();
     } finally {
       queue.close();
       await verifier.close();
       progress.stop();
+      // Results verified before an interruption or an error are kept (a failing commit has
+      // already been reported, or is now).
+      writer.flush();
     }
     if (opts.signal?.aborted) throw new RunInterrupted(out, runCounts(store, retries.count()));
     recordErrorResults(store, datasets);

@@ -131,8 +131,8 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
     } else {
       const jobs = typeof jobsArg === "number" ? Math.floor(jobsArg) : defaultJobs();
       verifier = new verifyStage.Verifier({ spec, tasks: [...tasks.values()], ...(requestedAnalyzers ? { analyzers: requestedAnalyzers } : {}), jobs, limits, judgeMode });
-      // Enough samples in flight to keep every sandbox worker busy while the main thread analyzes.
-      width = Math.max(1, jobs * 2);
+      // Enough samples in flight that a sandbox worker never waits for the next job.
+      width = Math.max(1, jobs * verifyStage.SAMPLES_IN_FLIGHT_PER_WORKER);
     }
   } catch (err) {
     closeSync(out);
@@ -172,18 +172,14 @@ export async function runVerify(opts: VerifyCliOptions): Promise<number> {
   };
 
   const judged: VerifyResult[] = [];
-  let next = 0;
   try {
-    await Promise.all(Array.from({ length: Math.min(width, indexed.length) }, async () => {
-      while (next < indexed.length) {
-        const i = next++;
-        const { sample, index } = indexed[i]!;
-        done[i] = await judgeOne(sample, index);
-        judged.push(done[i]!);
-        progress.tick();
-        flush();
-      }
-    }));
+    // Claimed in input order, so the claim index is the sample's position in the file.
+    await verifyStage.forEachBounded(indexed, width, async ({ sample, index }, i) => {
+      done[i] = await judgeOne(sample, index);
+      judged.push(done[i]!);
+      progress.tick();
+      flush();
+    });
   } finally {
     progress.stop();
     flush();

@@ -1,5 +1,6 @@
 /** Public face of src/verify: the one per-sample pipeline behind bench, verify, serve and train. */
-export { Verifier, analyzersToRun, type SampleVerifier, type VerifierOptions } from "./verifier.js";
+export { forEachBounded, type BoundedOptions } from "./bounded.js";
+export { Verifier, analyzersToRun, SAMPLES_IN_FLIGHT_PER_WORKER, type SampleVerifier, type VerifierOptions } from "./verifier.js";
 export { evaluateSample, analyzeProgram, failedSample, styleOf, emptyTimings, type EvaluateDeps, type SampleMeta, type TypeChecker, type AnalysisNotes } from "./evaluate.js";
 export { AnalysisPool, defaultAnalysisThreads, DEFAULT_ANALYSIS_BUDGET_MS, DEFAULT_ANALYSIS_MEMORY_MB, type AnalysisPoolOptions } from "./analysis-pool.js";
 export { DEFAULT_MAX_ANALYSIS_BYTES, type AnalysisRequest, type AnalysisOutcome, type AnalysisRunner } from "./analysis-types.js";

@@ -58,6 +58,16 @@ export function analyzersToRun(requested: readonly AnalyzerName[] | undefined, s
 }
 
 /**
+ * Samples a caller keeps in flight per sandbox worker. A worker's next job is dispatched the
+ * moment it finishes one only if the pool's queue holds a job: with fewer samples in flight, the
+ * others may all be between sandbox jobs (on the main thread, or waiting on an analysis thread),
+ * and the worker waits for them. `npm run bench:reward -- --jobs 2 --limit 150` (300 samples, load
+ * 27-33 on 2 cores, two runs each): 2 per worker left the workers idle 2.0-2.5% of their time while
+ * samples waited, 4 per worker 0.0-0.1%.
+ */
+export const SAMPLES_IN_FLIGHT_PER_WORKER = 4;
+
+/**
  * The one per-sample pipeline every command uses (extract -> judge -> analyze -> reward). It owns
  * the sandbox pool, the analysis threads and the batched type checker, so callers hold one object
  * and close it once. `jobs` counts sandbox workers; analysis threads are sized from it.
