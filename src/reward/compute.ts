@@ -74,7 +74,9 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
       score.trivialTests++;
       return;
     }
-    counted.push({ pass: outcome.status === "pass", passers: test ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index), rule) : new Set() });
+    // Only passes are compared with the task-independent programs' (below), so only they need them.
+    const pass = outcome.status === "pass";
+    counted.push({ pass, passers: test && pass ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index), rule) : new Set() });
   });
   // No credit when one task-independent program (nothing, echo, a constant guess) would have passed
   // every test this one passed: the passes show nothing that program would not.
