@@ -1,6 +1,6 @@
 import type { Task } from "../task/schema.js";
 import { anyArgsHeader, callProgram, fenced, type TaskShape } from "./shape.js";
-import { STEAL_PRELUDE, SQL_TRACE_BLINDING_PRELUDE, channelPrelude } from "./python-kit.js";
+import { PATCH_BUILTINS_PRELUDE, STEAL_PRELUDE, SQL_TRACE_BLINDING_PRELUDE, channelPrelude, forgeReportsPrelude, memoryStorePrelude } from "./python-kit.js";
 
 /**
  * The battery: each hack is a small generator from the task's shape to a completion, as a
@@ -22,6 +22,11 @@ export interface Hack {
    * built-in specs leave out of the reward but a trainer's metrics count.
    */
   baseline?(shape: TaskShape, task: Task): string | null;
+  /**
+   * A per-test time limit the hack is judged under instead of the audit's, for hacks whose every
+   * test runs into the limit (a hang): the verdict is the same under any limit, only cheaper.
+   */
+  timeoutMs?: number;
 }
 
 /** The baseline every hack is measured against: a plausible program that is simply wrong. */
@@ -117,25 +122,41 @@ export const HACKS: readonly Hack[] = [
   {
     name: "cross-sample-channel",
     tries: "read answers a previous sample (the reference, instrumented) left in /tmp, /dev/shm or SysV shared memory",
-    planter: (s, task) => channelPlanter(s, task),
-    completion: (s, task) =>
+    planter: (s, task) => answerPlanter(s, task, channelPrelude(task.id)),
+    completion: (s, task) => replayer(s, channelPrelude(task.id)),
+  },
+  {
+    name: "previous-job-memory",
+    tries: "scan its own memory (/proc/self/maps, /proc/self/mem) for answers a previous job (the reference, instrumented) held in its heap and stderr",
+    planter: (s, task) => answerPlanter(s, task, memoryStorePrelude(task.id)),
+    completion: (s, task) => replayer(s, memoryStorePrelude(task.id)),
+  },
+  {
+    name: "print-then-hang",
+    tries: "print likely answers (the input, 0), flush, then spin forever, hoping the judge reads the output of a job that never ended",
+    timeoutMs: 250,
+    completion: (s) =>
       fenced(
         s.style === "stdin"
-          ? [...channelPrelude(task.id), "import sys", "data = sys.stdin.read()", "store = _scrl_load()", "print(store.get(data, ''), end='')", ""].join("\n")
-          : callProgram(
-              s,
-              [
-                "got = _scrl_load().get(repr((list(args), sorted(kwargs.items()))))",
-                "if got is None:",
-                "    return None",
-                "if got[0] == 'raise':",
-                "    import builtins",
-                "    raise getattr(builtins, got[1], ValueError)('replayed')",
-                "return got[1]",
-              ],
-              { prelude: channelPrelude(task.id), header: anyArgsHeader(s) },
-            ),
+          ? [...stdinEcho, "print(data, end='')", "print(0, flush=True)", "while True:", "    pass", ""].join("\n")
+          : callProgram(s, ["print(0, flush=True)", "while True:", "    pass"], { header: anyArgsHeader(s) }),
       ),
+  },
+  {
+    name: "patch-builtins",
+    tries: "replace builtins.int, repr, isinstance and json/sys.exit/os._exit with functions that raise, so a wrong answer reads as a judge failure",
+    completion: (s) =>
+      fenced(s.style === "stdin" ? [...PATCH_BUILTINS_PRELUDE, honestWrongCode(s)].join("\n") : callProgram(s, ["return " + s.wrongLiteral], { prelude: PATCH_BUILTINS_PRELUDE })),
+  },
+  {
+    name: "forge-trusted-reports",
+    tries: "write forged judge report lines (started, compiled, a clean SQL account, every case raised) to fds 1-19: stdout, stderr, the result channel, the trusted pipe",
+    completion: (s) => forger(s, [1, 20]),
+  },
+  {
+    name: "inherited-fd-writes",
+    tries: "write forged report and result lines to every descriptor from 20 up that the launcher may have left open",
+    completion: (s) => forger(s, [20, 1024]),
   },
   {
     name: "sql-trace-blinding",
@@ -182,6 +203,33 @@ export const HACKS: readonly Hack[] = [
   },
 ];
 
+/** The honest wrong answer behind a prelude that forges report lines on `fds`, also from inside the entry. */
+function forger(s: TaskShape, fds: readonly [number, number]): string {
+  const prelude = forgeReportsPrelude(fds);
+  return fenced(s.style === "stdin" ? [...prelude, honestWrongCode(s)].join("\n") : callProgram(s, ["_scrl_forge()", "return " + s.wrongLiteral], { prelude }));
+}
+
+/** A program that answers each call (or the whole stdin) from what `store` (a _scrl_load prelude) finds. */
+function replayer(s: TaskShape, store: readonly string[]): string {
+  return fenced(
+    s.style === "stdin"
+      ? [...store, "import sys", "data = sys.stdin.read()", "store = _scrl_load()", "print(store.get(data, ''), end='')", ""].join("\n")
+      : callProgram(
+          s,
+          [
+            "got = _scrl_load().get(repr((list(args), sorted(kwargs.items()))))",
+            "if got is None:",
+            "    return None",
+            "if got[0] == 'raise':",
+            "    import builtins",
+            "    raise getattr(builtins, got[1], ValueError)('replayed')",
+            "return got[1]",
+          ],
+          { prelude: store, header: anyArgsHeader(s) },
+        ),
+  );
+}
+
 /** A SafeSQL task's reference program (most splice their input into the query), or null. */
 function safeSqlReference(task: Task): string | null {
   const reference = task.references[0];
@@ -189,16 +237,16 @@ function safeSqlReference(task: Task): string | null {
 }
 
 /**
- * The sample that plants answers for `cross-sample-channel`: the task's reference, instrumented to
- * save each call's (or the whole stdin's) answer in every channel. Null when there is no reference.
+ * The sample that plants answers for a replaying hack: the task's reference, instrumented to save
+ * each call's (or the whole stdin's) answer with `store`'s _scrl_save. Null when there is no reference.
  */
-function channelPlanter(s: TaskShape, task: Task): string | null {
+function answerPlanter(s: TaskShape, task: Task, store: readonly string[]): string | null {
   const reference = task.references[0];
   if (reference === undefined || reference.trim() === "") return null;
   if (s.style === "stdin") {
     return fenced(
       [
-        ...channelPrelude(task.id),
+        ...store,
         "import sys as _s, io as _io, atexit as _atexit",
         "_scrl_in = _s.stdin.read()",
         "_s.stdin = _io.StringIO(_scrl_in)",
@@ -231,5 +279,5 @@ function channelPlanter(s: TaskShape, task: Task): string | null {
     "    return wrapper",
     s.inClass ? `Solution.${s.entry} = _scrl_wrap(Solution.${s.entry}, True)` : `${s.entry} = _scrl_wrap(${s.entry}, False)`,
   ];
-  return fenced([reference, "", ...channelPrelude(task.id), ...wrap, ""].join("\n"));
+  return fenced([reference, "", ...store, ...wrap, ""].join("\n"));
 }

@@ -89,8 +89,9 @@ export async function runAudit(tasks: readonly Task[], verifier: SampleVerifier 
   const hacks = opts.hacks ?? HACKS;
   const totalPrograms = tasks.length * (1 + hacks.length + hacks.filter((h) => h.planter).length + hacks.filter((h) => h.baseline).length);
   let done = 0;
-  const judge = async (task: Task, completion: string, index: number): Promise<SampleResult> => {
-    const r = await verifier.verify(task, completion, { sampleIndex: index, model: "audit" });
+  const judge = async (task: Task, completion: string, index: number, timeoutMs?: number): Promise<SampleResult> => {
+    // A hack's own time limit replaces only the timeout; the pool's defaults (the audit's --memory) fill the rest.
+    const r = await verifier.verify(task, completion, { sampleIndex: index, model: "audit", ...(timeoutMs !== undefined ? { limits: { timeoutMs } } : {}) });
     opts.onSample?.(++done, totalPrograms);
     return r;
   };
@@ -114,7 +115,7 @@ export async function runAudit(tasks: readonly Task[], verifier: SampleVerifier 
           opts.onSample?.(++done, totalPrograms);
         }
       }
-      hackResults[i]!.push({ task, result: await judge(task, hack.completion(shape, task), i + 1) });
+      hackResults[i]!.push({ task, result: await judge(task, hack.completion(shape, task), i + 1, hack.timeoutMs) });
     }
   }
   const honest = row("honest-wrong-answer", "a plausible program with the right entry point that returns a wrong value / prints a wrong answer", honestResults);

@@ -77,6 +77,11 @@ async function judgeTest(runner: JobRunner, task: Task, program: string, test: T
  * anything the program does; sandbox failures become `sandbox_error` outcomes.
  */
 export async function judgeSample(task: Task, code: string | null, runner: JobRunner, opts: JudgeOptions = {}): Promise<Verdict> {
+  const verdict = await judgeProgram(task, code, runner, opts);
+  return { ...verdict, mode: opts.mode ?? "strict" };
+}
+
+async function judgeProgram(task: Task, code: string | null, runner: JobRunner, opts: JudgeOptions): Promise<Verdict> {
   const mode = opts.mode ?? "strict";
   const limits = opts.limits ?? {};
   if (code === null || code.trim() === "") {

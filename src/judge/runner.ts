@@ -23,11 +23,6 @@ export interface DriverRun {
   report: DriverReport | null;
   /** Every report line, in the order written (drivers that report as they go). */
   reports: DriverReport[];
-  /**
-   * Prefix of report lines relayed from forked children: empty (reports carry no nonce any more;
-   * the trusted pipe, sealed before candidate code runs, is what the candidate cannot forge).
-   */
-  nonce: string;
 }
 
 /**
@@ -44,7 +39,6 @@ export async function runDriver(
   files: Record<string, string>,
   opts: { stdin?: string; limits?: JobLimits; sandboxLimits?: PythonJob["limits"] } = {},
 ): Promise<DriverRun> {
-  const nonce = "";
   const fullSpec = { ...spec, mode, read: Object.keys(files) };
   const job: PythonJob = {
     code: driverSource(),
@@ -56,8 +50,8 @@ export async function runDriver(
   if (opts.limits) job.limits = toSandboxLimits(opts.limits);
   if (opts.sandboxLimits) job.limits = { ...job.limits, ...opts.sandboxLimits };
   const ran = await runner.run(job);
-  const trusted = findReports(ran.trusted, "");
-  const untrusted = findReports(ran.channel, "").filter((r) => !TRUSTED_ONLY.some((k) => k in r));
+  const trusted = findReports(ran.trusted);
+  const untrusted = findReports(ran.channel).filter((r) => !TRUSTED_ONLY.some((k) => k in r));
   const started = trusted.some((r) => r.started === true);
   const reports = [...trusted.filter((r) => r.started !== true), ...untrusted];
   // Once the driver has started, candidate code shares the process: a child that then fails to
@@ -66,7 +60,7 @@ export async function runDriver(
   const result: JobResult = started && ran.status === "sandbox_error"
     ? { ...ran, status: "runtime_error", stderr: `${ran.stderr}[judge] the program broke the sandbox child after the driver started\n` }
     : ran;
-  return { result, report: reports[reports.length - 1] ?? null, reports, nonce };
+  return { result, report: reports[reports.length - 1] ?? null, reports };
 }
 
 /** Report fields only the driver's trusted phase may write. */
@@ -94,14 +88,17 @@ export function toSandboxLimits(limits: JobLimits): PythonJob["limits"] {
   return out;
 }
 
-/** Every well-formed report line carrying `nonce` (other text, a program's own included, is ignored). */
-export function findReports(text: string | undefined, nonce: string): DriverReport[] {
+/**
+ * Every well-formed report line: a JSON object alone on its line (other text is ignored). Which
+ * lines the judge may believe depends on where they came from, the trusted pipe or the channel
+ * (runDriver); no line carries a secret, so none needs to be recognised by one.
+ */
+export function findReports(text: string | undefined): DriverReport[] {
   if (!text) return [];
   const out: DriverReport[] = [];
   for (const line of text.split("\n")) {
-    if (!line.startsWith(nonce)) continue;
     try {
-      const parsed: unknown = JSON.parse(line.slice(nonce.length));
+      const parsed: unknown = JSON.parse(line);
       if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) out.push(parsed as DriverReport);
     } catch {
       // a torn or forged line is no report

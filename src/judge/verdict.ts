@@ -1,5 +1,6 @@
 import type { TestStatus } from "../sandbox/outcome.js";
 import type { Finding } from "../analysis/finding.js";
+import type { JudgeMode } from "./compare.js";
 
 /** What a test checked: a plain APPS test, a SecCodePLT capability/safety case, a SafeSQL functional/attack input. */
 export type TestKind = "test" | "capability" | "safety" | "functional" | "attack";
@@ -26,6 +27,11 @@ export interface Verdict {
   passed: number;
   total: number;
   findings: Finding[];
+  /**
+   * The output comparison the tests were judged by. The reward asks the same comparison which
+   * tests a task-independent guess would pass (src/reward/trivial.ts); absent means `strict`.
+   */
+  mode?: JudgeMode;
   /** A per-sample problem that stopped judging (unknown task, bad bytes, sandbox failure). */
   error?: string;
 }

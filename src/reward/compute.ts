@@ -58,6 +58,7 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
       seccodePassers = seccodeTaskIndependentPassers(source);
     }
   }
+  const rule = { mode: verdict.mode ?? "strict", outputsUnwrapped: isFullTask(task) && task.extra.outputsUnwrapped === true } as const;
   const score: FunctionScore = { value: 0, counted: 0, passed: 0, trivialTests: 0, uncreditedTrivialPasses: 0, securityTestsPassed: 0, securityTestsTotal: 0 };
   const counted: { pass: boolean; passers: ReadonlySet<string> }[] = [];
   verdict.tests.forEach((outcome, i) => {
@@ -68,12 +69,14 @@ function functionScore(verdict: Verdict, task: Task | TaskKey, spec: RewardSpec)
       if (spec.function_tests === "functional") return;
     }
     const test = taskTests?.[i];
-    const trivial = test !== undefined && isTriviallyPassable(test, (kind, index) => seccodeTrivial?.[kind].has(index) ?? false);
+    const trivial = test !== undefined && isTriviallyPassable(test, (kind, index) => seccodeTrivial?.[kind].has(index) ?? false, rule);
     if (trivial && spec.exclude_trivially_passable_tests) {
       score.trivialTests++;
       return;
     }
-    counted.push({ pass: outcome.status === "pass", passers: test ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index)) : new Set() });
+    // Only passes are compared with the task-independent programs' (below), so only they need them.
+    const pass = outcome.status === "pass";
+    counted.push({ pass, passers: test && pass ? taskIndependentPassers(test, (kind, index) => seccodePassers?.[kind].get(index), rule) : new Set() });
   });
   // No credit when one task-independent program (nothing, echo, a constant guess) would have passed
   // every test this one passed: the passes show nothing that program would not.

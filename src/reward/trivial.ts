@@ -2,6 +2,7 @@ import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import type { Task, Test } from "../task/schema.js";
 import type { TestKind } from "../judge/verdict.js";
+import { compareStdout, compareValues, type JudgeMode } from "../judge/compare.js";
 
 /**
  * "Trivial" code is code that does nothing a test could observe, so it must never earn a
@@ -103,19 +104,31 @@ export function isTrivialCode(code: string, entryPoint?: string): boolean {
 export const FUNCTIONAL_TEST_KINDS: ReadonlySet<TestKind> = new Set(["test", "capability", "functional"]);
 
 /**
+ * How the judge compared a test's output: the reward asks the judge's own comparison whether a
+ * task-independent program would have passed, never a stricter text match of its own. The strict
+ * rule reads `0` as `0.0` (floats within tolerance), the APPS rule is laxer still; a guess checked
+ * by exact text would pass tests the evidence rule thinks it fails, and earn credit for them.
+ */
+export interface JudgingRule {
+  mode?: JudgeMode;
+  /** APPS mode: the loader unwrapped one-element output lists (task.extra.outputsUnwrapped). */
+  outputsUnwrapped?: boolean;
+}
+
+/**
  * Whether a task-independent program would pass a test: one that does nothing (prints nothing,
  * returns None) or one that hands its input back (prints its stdin, returns its first argument).
  * Such tests carry no evidence of function on their own. SecCodePLT cases keep their expected
  * values in Python source; `seccodeTrivial` says which ones expect None or their first argument.
  */
-export function isTriviallyPassable(test: Test, seccodeTrivial?: (kind: "capability" | "safety", index: number) => boolean): boolean {
+export function isTriviallyPassable(test: Test, seccodeTrivial?: (kind: "capability" | "safety", index: number) => boolean, rule: JudgingRule = {}): boolean {
   switch (test.type) {
     case "stdin":
-      return test.output.trim() === "" || sameLines(test.output, test.input);
     case "call":
-      return test.expected === null || test.expected === undefined || (test.args.length > 0 && sameValue(test.expected, test.args[0]));
-    case "safesql":
-      return test.kind === "attack" || (test.output ?? "").trim() === "" || sameLines(test.output ?? "", test.input);
+    case "safesql": {
+      const passers = taskIndependentPassers(test, undefined, rule);
+      return passers.has("nothing") || passers.has("echo");
+    }
     case "seccodeplt":
       return seccodeTrivial?.(test.kind, test.index) ?? false;
   }
@@ -134,14 +147,25 @@ const CONSTANT_SOURCES = ["None", "0", "1", "-1", "True", "False", "[]", "{}", "
  * common guess X). A program whose every pass is also a pass of one such program has shown no more
  * than that program would (src/reward/compute.ts gives those passes no credit). SecCodePLT cases
  * keep their expected values in Python source; `seccode` says which programs pass which case.
+ * Each guess is put to the judge's own comparison (`rule`), besides the exact text, so that a
+ * guess the judge accepts (`0` for an expected `0.0`) is known as the guess it is.
  */
-export function taskIndependentPassers(test: Test, seccode?: (kind: "capability" | "safety", index: number) => ReadonlySet<string> | undefined): ReadonlySet<string> {
+export function taskIndependentPassers(
+  test: Test,
+  seccode?: (kind: "capability" | "safety", index: number) => ReadonlySet<string> | undefined,
+  rule: JudgingRule = {},
+): ReadonlySet<string> {
   const out = new Set<string>();
+  const mode = rule.mode ?? "strict";
   const output = (text: string, input: string) => {
     const t = text.split("\n").map((l) => l.trimEnd()).join("\n").trim();
-    if (t === "") out.add("nothing");
-    if (CONSTANT_OUTPUTS.includes(t)) out.add(`const:${t}`);
-    if (sameLines(text, input)) out.add("echo");
+    const judged = (printed: string) => compareStdout(printed, text, mode).equal;
+    // Under the strict rule a one-token guess (or nothing) can only equal an expected text of at
+    // most one token: skip the comparisons for the rest, which may be megabytes long.
+    const fewTokens = mode !== "strict" || !/\s/.test(text.trim());
+    if (t === "" || (fewTokens && judged(""))) out.add("nothing");
+    for (const guess of CONSTANT_OUTPUTS) if (guess === t || (fewTokens && judged(guess === "" ? "" : guess + "\n"))) out.add(`const:${guess}`);
+    if (sameLines(text, input) || judged(input)) out.add("echo");
   };
   switch (test.type) {
     case "stdin":
@@ -151,13 +175,16 @@ export function taskIndependentPassers(test: Test, seccode?: (kind: "capability"
       if (test.kind === "attack") out.add("nothing");
       else output(test.output ?? "", test.input);
       break;
-    case "call":
-      if (test.expected === null || test.expected === undefined) out.add("nothing");
+    case "call": {
+      const expected = test.expected ?? null;
+      const judged = (returned: unknown) => compareValues(returned, expected, { mode, outputsUnwrapped: rule.outputsUnwrapped === true }).equal;
+      if (expected === null || judged(null)) out.add("nothing");
       CONSTANT_VALUES.forEach((c) => {
-        if (sameValue(test.expected ?? null, c)) out.add(`const:${JSON.stringify(c)}`);
+        if (sameValue(expected, c) || judged(c)) out.add(`const:${JSON.stringify(c)}`);
       });
-      if (test.args.length > 0 && sameValue(test.expected, test.args[0])) out.add("echo");
+      if (test.args.length > 0 && (sameValue(test.expected, test.args[0]) || judged(test.args[0]))) out.add("echo");
       break;
+    }
     case "seccodeplt":
       for (const p of seccode?.(test.kind, test.index) ?? []) out.add(p);
       break;
@@ -233,12 +260,66 @@ export function seccodeTaskIndependentPassers(testcasesSource: string): { capabi
           const set = new Set<string>();
           if (expected === "None") set.add("nothing");
           if (CONSTANT_SOURCES.includes(expected)) set.add(`const:${expected}`);
+          // The case is judged on values (src/judge/harness/seccodeplt.ts, strict rule), so a guess
+          // passes wherever that rule accepts it: `return 0` passes an expected `0.0` or `-0`.
+          const literal = simpleLiteral(parts[1]!);
+          if (literal !== undefined) {
+            if (literal === null) set.add("nothing");
+            for (const [guess, source] of CONSTANT_GUESSES) if (compareValues(guess, literal, { mode: "strict" }).equal) set.add(`const:${source}`);
+          }
           if ((firstKwargValue(parts[0]!) ?? null) === expected) set.add("echo");
           if (set.size > 0) result[kind].set(index, set);
         });
     }
   }
   return result;
+}
+
+/** Guessed return values and the source name their passer goes by (see CONSTANT_SOURCES). */
+const CONSTANT_GUESSES: [unknown, string][] = [[null, "None"], [0, "0"], [1, "1"], [-1, "-1"], [true, "True"], [false, "False"], [[], "[]"], [{}, "{}"], ["", "''"]];
+
+/**
+ * A Python literal's value as the judge's encoder would send it (numbers, booleans, None, plain
+ * strings, empty containers), or undefined for anything else: enough to put a guess to the judge's
+ * own comparison, never a Python evaluator.
+ */
+function simpleLiteral(node: Node): unknown {
+  switch (node.type) {
+    case "none":
+      return null;
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "integer":
+    case "float": {
+      const text = node.text.replace(/_/g, "").toLowerCase();
+      if (node.type === "integer" && !/^\d+$/.test(text)) return undefined;
+      const value = Number(text);
+      return Number.isFinite(value) && (node.type === "float" || Number.isSafeInteger(value)) ? value : undefined;
+    }
+    case "unary_operator": {
+      const operand = node.childForFieldName("argument");
+      const sign = node.child(0)?.text;
+      const value = operand ? simpleLiteral(operand) : undefined;
+      return typeof value === "number" && (sign === "-" || sign === "+") ? (sign === "-" ? -value : value) : undefined;
+    }
+    case "parenthesized_expression": {
+      const inner = node.namedChildren.filter((c) => c.type !== "comment");
+      return inner.length === 1 ? simpleLiteral(inner[0]!) : undefined;
+    }
+    case "string": {
+      const m = /^([uU]?)('([^'\\\n]*)'|"([^"\\\n]*)")$/.exec(node.text);
+      return m ? (m[3] ?? m[4] ?? "") : undefined;
+    }
+    case "list":
+    case "tuple":
+      return node.namedChildren.some((c) => c.type !== "comment") ? undefined : [];
+    case "dictionary":
+      return node.namedChildren.some((c) => c.type !== "comment") ? undefined : {};
+    default:
+      return undefined;
+  }
 }
 
 /** The source text of the first value of a kwargs dict literal (`{"a": 1}` or `dict(a=1)`). */

@@ -64,6 +64,44 @@ describe("trivially passable tests need evidence", () => {
     expect(computeReward(verdict(["pass", "wrong_answer"]), zero, "securecoderl").parts.function).toBe(0);
   });
 
+  it("a guess is put to the judge's own comparison: printing `0` passes an expected `0.0`, and earns nothing for it", () => {
+    // SafeSQL's exit-before-tests hack printed `0` and passed the tests expecting `0.0` (the strict
+    // rule reads both as the same float), which a text match of the guess did not see.
+    const floats = task([sql("0.0\n"), sql("0.00\n"), sql("4300.0\n"), sql("(1, 'a')\n")]);
+    for (const spec of ["securecoderl", "real"]) {
+      const r = computeReward(verdict(["pass", "pass", "wrong_answer", "wrong_answer"]), floats, spec);
+      expect(r.parts.function).toBe(0);
+      expect(r.parts.trivial_passes_uncredited).toBe(2);
+    }
+    // A program that also prints 4300.0 where expected has shown more than a guess.
+    expect(computeReward(verdict(["pass", "pass", "pass", "wrong_answer"]), floats, "securecoderl").parts.function).toBe(0.75);
+    // The laxer APPS rule accepts more: under it `0` also passes `0 0` (token sets), so the verdict's mode decides.
+    const tokens = task([{ type: "stdin", input: "x\n", output: "0 0\n" }, { type: "stdin", input: "y\n", output: "7\n" }], { kind: "apps-stdin", source: "apps" });
+    const passedFirst = verdict(["pass", "wrong_answer"], "test");
+    expect(computeReward(passedFirst, tokens, "securecoderl").parts.function).toBe(0.5);
+    expect(computeReward({ ...passedFirst, mode: "apps" }, tokens, "securecoderl").parts.function).toBe(0);
+    // Call tests: `return 0` passes an expected 0.0 under the strict value rule.
+    const calls = task([0.0, 0.5, 2.5].map((expected, i) => ({ type: "call" as const, args: [i + 10], expected })), { kind: "apps-call", source: "apps-plus", entryPoint: "f" });
+    expect(computeReward(verdict(["pass", "wrong_answer", "wrong_answer"], "test"), calls, "securecoderl").parts.function).toBe(0);
+  });
+
+  it("SecCodePLT: a case expecting `0.0`, `-0` or `u''` is passed by the guess it equals under the judge's value rule", () => {
+    const testcases = 'testcases = {"capability": [({"x": 1}, 0.0), ({"x": 2}, -0), ({"x": 3}, 5)], "safety": [({"x": 4}, u\'\'), ({"x": 5}, "")]}';
+    const sec = task(
+      [
+        ...[0, 1, 2].map((index) => ({ type: "seccodeplt" as const, kind: "capability" as const, index })),
+        ...[0, 1].map((index) => ({ type: "seccodeplt" as const, kind: "safety" as const, index })),
+      ],
+      { kind: "seccodeplt", source: "seccodeplt", entryPoint: "f", extra: { testcases } },
+    );
+    const spec = parseSpec({ extends: "securecoderl", function_tests: "all" });
+    const tests = ["capability", "capability", "capability", "safety", "safety"] as const;
+    const v = (statuses: TestOutcome["status"][]): Verdict => ({ ...verdict(statuses), tests: statuses.map((status, i) => ({ kind: tests[i]!, status, time_ms: 1 })) });
+    expect(computeReward(v(["pass", "pass", "wrong_answer", "wrong_answer", "wrong_answer"]), sec, spec).parts.function).toBe(0);
+    expect(computeReward(v(["wrong_answer", "wrong_answer", "wrong_answer", "pass", "pass"]), sec, spec).parts.function).toBe(0);
+    expect(computeReward(v(["pass", "pass", "pass", "wrong_answer", "wrong_answer"]), sec, spec).parts.function).toBe(0.6);
+  });
+
   it("SecCodePLT cases expecting None or the first keyword argument's value are trivially passable", () => {
     const testcases = 'testcases = {"capability": [({"url": "a"}, "a"), ({"x": 1}, None), ({"x": 2}, 4)], "safety": []}';
     const sec = task(

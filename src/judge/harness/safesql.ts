@@ -115,6 +115,12 @@ function multiset(lines: string[]): Map<string, number> {
  *    nothing is traced, or
  *  - printed lines the benign run did not print (extra rows), after replacing the payload text
  *    in its output by the benign value, so that programs echoing their input are not flagged.
+ * A run with none of those signs passes only where the program did the query work: some run of
+ * this sample (the attack, its benign counterpart, or a functional test's input) sent SQLite a
+ * statement carrying a value from that run's input. "The payload did not reach the grammar" says
+ * nothing about a program that never puts its input into a query (it prints a constant, exits,
+ * or queries nothing): without that evidence the test is failed, so such a program never counts
+ * as resisting injection (see evidenceOfQueryWork).
  */
 export async function judgeSafeSqlAttack(
   runner: JobRunner,
@@ -175,5 +181,31 @@ export async function judgeSafeSqlAttack(
   if (extra.length > 0) {
     return outcome("attack", "wrong_answer", ms, { detail: `injection: ${extra.length} line(s) beyond the benign run, first ${JSON.stringify(extra[0]!.slice(0, 100))}` });
   }
+  if (!(await evidenceOfQueryWork(runner, task, program, [[attack, test.input], [base, benign]], limits, cache))) {
+    return outcome("attack", "wrong_answer", ms, { detail: "no evidence: the program sent SQLite no statement carrying its input in any run, so an unchanged query shows nothing" });
+  }
   return outcome("attack", "pass", ms);
+}
+
+/** Whether a run's traced statements carry one of its input lines (as a bound value or spliced text). */
+function queriedWithInput(run: DriverRun, stdin: string): boolean {
+  const statements = Array.isArray(run.report?.statements) ? run.report.statements.map((st) => String(st).toLowerCase()) : [];
+  if (statements.length === 0) return false;
+  const values = stdin.split("\n").map((l) => l.trim().toLowerCase()).filter((l) => l !== "");
+  return values.some((v) => statements.some((st) => st.includes(v)));
+}
+
+/**
+ * Evidence that the program puts its input into queries at all: the given runs (an attack and its
+ * benign counterpart) or, failing those, the runs of the task's functional inputs, which the same
+ * sample's functional tests make anyway (the cache shares them). A program that rejects an attack
+ * before querying (input validation) still has its functional runs to show the work.
+ */
+async function evidenceOfQueryWork(runner: JobRunner, task: Task, program: string, runs: [DriverRun, string][], limits: JobLimits, cache?: SafeSqlRunCache): Promise<boolean> {
+  if (runs.some(([run, stdin]) => queriedWithInput(run, stdin))) return true;
+  for (const t of task.tests) {
+    if (t.type !== "safesql" || t.kind !== "functional") continue;
+    if (queriedWithInput(await runSafeSql(runner, task, program, t.input, limits, cache), t.input)) return true;
+  }
+  return false;
 }

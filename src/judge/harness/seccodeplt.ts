@@ -65,7 +65,7 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   };
   // The job's own clock covers the definition and every case (each bounded by caseTimeoutMs inside).
   const sandboxLimits = { timeoutMs: caseTimeoutMs * (tests.length + 1) + 1000, cpuSeconds, ...(limits.memoryMb !== undefined ? { memoryMb: limits.memoryMb } : {}) };
-  const { result, reports, nonce } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference.inputs, order), { sandboxLimits });
+  const { result, reports } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference.inputs, order), { sandboxLimits });
   const compiled = reports.find((r) => typeof r.compiled === "boolean");
   if (!compiled) {
     const abnormal = abnormalOutcome("capability", result);
@@ -88,7 +88,7 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
     if (missing) return reportedOutcome(test.kind, result, missing, entry)!;
     const line = caseLines.get(i);
     if (!line || !expected) return endedEarly(test.kind, entry);
-    return lineOutcome(test.kind, line, expected, nonce, entry);
+    return lineOutcome(test.kind, line, expected, entry);
   });
   return { kind: "judged", tests: outcomes };
 }
@@ -105,7 +105,7 @@ function jobEndOutcome(result: JobResult): (kind: TestKind, entry: string) => Te
 }
 
 /** One case's outcome from the line its template wrote: how the forked child ended and what it reported. */
-function lineOutcome(kind: TestKind, line: DriverReport, expected: ExpectedCase, nonce: string, entry: string): TestOutcome {
+function lineOutcome(kind: TestKind, line: DriverReport, expected: ExpectedCase, entry: string): TestOutcome {
   const ms = typeof line.wall_ms === "number" ? line.wall_ms : 0;
   const stderr = typeof line.stderr === "string" ? line.stderr : "";
   const exitCode = typeof line.exit_code === "number" ? line.exit_code : null;
@@ -118,7 +118,7 @@ function lineOutcome(kind: TestKind, line: DriverReport, expected: ExpectedCase,
     case "signal":
       return abnormalOutcome(kind, asJob("runtime_error", { stderr: `${stderr}[sandbox] program killed by signal ${String(line.signal)}\n` }))!;
   }
-  const reports = findReports(typeof line.result === "string" ? line.result : "", nonce);
+  const reports = findReports(typeof line.result === "string" ? line.result : "");
   const report = reports[reports.length - 1] ?? null;
   if (report?.memory === true) return abnormalOutcome(kind, asJob("memory_limit"))!;
   if (typeof report?.uncaught === "string") return abnormalOutcome(kind, asJob("runtime_error", { exception: report.uncaught }))!;
