@@ -97,7 +97,7 @@ def child_standby(ctx, go_r, fds, workdir):
     try:
         # The job's stdin, made before memfd_create is denied to the job (scrl_worker_limits.py).
         stdin_fd = os.memfd_create("stdin")
-        if not limits_mod.deny_memfd(ctx.libc):
+        if not limits_mod.deny_memfd(ctx.libc, ctx.memfd_filter):
             raise OSError("cannot install the seccomp filter")
     except Exception as exc:
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
