@@ -39,19 +39,20 @@ os.set_inheritable(CTL_IN, False)
 os.set_inheritable(CTL_OUT, False)
 
 
+FD_CEILING = 1 << 30
+
+
 def close_fds_except(keep):
     """Close every open descriptor not in `keep`: whatever launched securecoderl may hold files or
-    pipes without close-on-exec, and they would otherwise cross bubblewrap into every job."""
-    try:
-        fds = [int(n) for n in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(3, 1024))
-    for fd in fds:
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+    pipes without close-on-exec, and they would otherwise cross bubblewrap into every job. The gaps
+    between kept fds go in one close_range(2) each (os.closerange), instead of listing /proc/self/fd
+    and closing one by one (every child does this: ~0.1 ms of CPU saved per job)."""
+    low = 0
+    for fd in sorted(keep):
+        if fd > low:
+            os.closerange(low, fd)
+        low = max(low, fd + 1)
+    os.closerange(low, FD_CEILING)
 
 
 close_fds_except({0, 1, 2, CTL_IN, CTL_OUT})
@@ -137,6 +138,8 @@ class Context:
     close_fds_except = staticmethod(close_fds_except)
     # RLIMIT_DATA is on top of what the pre-loaded worker already holds.
     base_data_kb = scrl_worker_limits.vm_kb("VmData:")
+    # Job-independent, so built once here rather than in every child.
+    memfd_filter = scrl_worker_limits.memfd_filter()
     own_processes = 1
     # Trusted code compiled here once ({"define"} frames: the judge driver), keyed by Node.
     compiled_cache = {}
@@ -237,9 +240,12 @@ def prefork():
     os.mkdir(WORKDIR, 0o700)
     pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(6)]
     (go_r, go_w), (out_r, out_w), (err_r, err_w), (chan_r, chan_w), (trust_r, trust_w), (rep_r, rep_w) = pipes
-    for fd in (out_w, err_w, chan_w):
+    # The worker empties these on a tick (see the pump in run_job), not as they are written; at the
+    # default 64 KiB a judge driver's trusted line for one SecCodePLT case (its value, up to 4 KiB of
+    # stderr) could fill the trusted pipe and stall the driver until the next tick (~2 ms a case).
+    for fd in (out_w, err_w, chan_w, trust_w):
         try:
-            fcntl.fcntl(fd, F_SETPIPE_SZ, scrl_worker_job.PIPE_BYTES)  # see the pump in run_job
+            fcntl.fcntl(fd, F_SETPIPE_SZ, scrl_worker_job.PIPE_BYTES)
         except OSError:
             pass
     pid = os.fork()

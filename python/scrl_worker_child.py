@@ -95,10 +95,14 @@ def child_standby(ctx, go_r, fds, workdir):
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        # The job's stdin, made before memfd_create is denied to the job (scrl_worker_limits.py).
+        # The job's stdin, made before memfd_create is denied to the job (scrl_worker_limits.py);
+        # it is fd 0 from now on, empty until the job's stdin is written into it.
         stdin_fd = os.memfd_create("stdin")
-        if not limits_mod.deny_memfd(ctx.libc):
+        os.dup2(stdin_fd, 0)
+        os.close(stdin_fd)
+        if not limits_mod.deny_memfd(ctx.libc, ctx.memfd_filter):
             raise OSError("cannot install the seccomp filter")
+        streams = standard_streams()
     except Exception as exc:
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
         _exit(120)
@@ -110,7 +114,19 @@ def child_standby(ctx, go_r, fds, workdir):
     os.close(go_r)
     if body is None:
         _exit(0)
-    child_main(ctx, json.loads(control.decode("utf-8")), body, workdir, stdin_fd, (chan_w, trust_w, rep_w))
+    child_main(ctx, json.loads(control.decode("utf-8")), body, workdir, streams, (chan_w, trust_w, rep_w))
+
+
+def standard_streams():
+    """Fresh standard streams over fds 0, 1 and 2, as CPython would set them up for a script. Made
+    while the child waits for its job (~0.2 ms off the job's path): the fds are already the job's
+    (stdin's memfd, the stdout and stderr pipes), so the objects are what they would be if made
+    later (seekability included), and nothing has been read or written through them."""
+    return (
+        io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape"),
+        io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape"),
+        io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace", line_buffering=True),
+    )
 
 
 def write_files(workdir, files):
@@ -126,7 +142,7 @@ def write_files(workdir, files):
     return None
 
 
-def child_main(ctx, control, body, workdir, stdin_fd, fds):
+def child_main(ctx, control, body, workdir, streams, fds):
     """The job's part of the child's life; never returns."""
     import base64
     chan_w, trust_w, rep_w = fds
@@ -138,10 +154,8 @@ def child_main(ctx, control, body, workdir, stdin_fd, fds):
         if bad is not None:
             trusted_line(trust_w, {"scrl": "bad_file", "name": bad})
             _exit(120)
-        write_all(stdin_fd, base64.b64decode(job.pop("stdin", None) or ""))
-        os.lseek(stdin_fd, 0, os.SEEK_SET)
-        os.dup2(stdin_fd, 0)
-        os.close(stdin_fd)
+        write_all(0, base64.b64decode(job.pop("stdin", None) or ""))
+        os.lseek(0, 0, os.SEEK_SET)
         limits_mod.apply_job_limits(ctx, limits, int(control.get("exiting", 0)))
     except Exception as exc:  # the sandbox failed to set up this job
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
@@ -152,10 +166,7 @@ def child_main(ctx, control, body, workdir, stdin_fd, fds):
     cache_key = control.get("cache_key")
     trusted_code = cache_key is not None and cache_key in ctx.compiled_cache
 
-    # Fresh standard streams over the real fds, as CPython would set them up for a script.
-    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape")
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape")
-    sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8", errors="backslashreplace", line_buffering=True)
+    sys.stdin, sys.stdout, sys.stderr = streams
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
 
     sealed = []

@@ -16,7 +16,7 @@ import struct
 import termios
 import time
 
-from scrl_worker_limits import sysv_shm_resident_bytes
+from scrl_worker_purge import sysv_shm_resident_bytes
 
 PF_EXITING = 0x4
 CLK_TCK = os.sysconf("SC_CLK_TCK")

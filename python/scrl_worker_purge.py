@@ -97,6 +97,65 @@ def clear_keyrings():
 
 
 SYSV_TABLES = (("/proc/sysvipc/shm", "shmctl"), ("/proc/sysvipc/msg", "msgctl"), ("/proc/sysvipc/sem", "semctl"))
+IPC_SHM_INFO, IPC_MSG_INFO, IPC_SEM_INFO = 14, 12, 19
+
+
+class _ShmInfo(ctypes.Structure):
+    _fields_ = [("used_ids", ctypes.c_int), ("shm_tot", ctypes.c_ulong), ("shm_rss", ctypes.c_ulong),
+                ("shm_swp", ctypes.c_ulong), ("swap_attempts", ctypes.c_ulong), ("swap_successes", ctypes.c_ulong)]
+
+
+class _MsgInfo(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_int) for name in ("msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql")] + [("msgseg", ctypes.c_ushort)]
+
+
+class _SemInfo(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_int) for name in ("semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz", "semvmx", "semaem")]
+
+
+_SHM_INFO, _MSG_INFO, _SEM_INFO = _ShmInfo(), _MsgInfo(), _SemInfo()
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def sysv_counts():
+    """(segments, queues, semaphore sets) in this IPC namespace, one syscall each (SHM_INFO, MSG_INFO,
+    SEM_INFO count the namespace's objects), or None if the kernel refuses: then the /proc tables
+    are read. After nearly every job all three are 0 and no table is read."""
+    try:
+        if _libc.shmctl(0, IPC_SHM_INFO, ctypes.byref(_SHM_INFO)) < 0:
+            return None
+        if _libc.msgctl(0, IPC_MSG_INFO, ctypes.byref(_MSG_INFO)) < 0:
+            return None
+        if _libc.semctl(0, 0, IPC_SEM_INFO, ctypes.byref(_SEM_INFO)) < 0:
+            return None
+    except Exception:
+        return None
+    return _SHM_INFO.used_ids, _MSG_INFO.msgpool, _SEM_INFO.semusz
+
+
+def sysv_shm_resident_bytes():
+    """Resident bytes of every SysV segment of the worker's private IPC namespace (all the job's):
+    SHM_INFO's shm_rss (the kernel sums the namespace's segments), else /proc/sysvipc/shm's rss
+    column summed. Read every 20 ms while a job runs, so one syscall instead of a /proc file."""
+    try:
+        if _libc.shmctl(0, IPC_SHM_INFO, ctypes.byref(_SHM_INFO)) >= 0:
+            return _SHM_INFO.shm_rss * PAGE_BYTES
+    except Exception:
+        pass
+    total = 0
+    try:
+        with open("/proc/sysvipc/shm") as f:
+            lines = f.readlines()[1:]
+    except OSError:
+        return 0
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 14:
+            try:
+                total += int(fields[14])
+            except ValueError:
+                pass
+    return total
 
 
 def sysv_ids(table):
@@ -110,6 +169,9 @@ def sysv_ids(table):
 def purge_sysv_ipc():
     """Remove every SysV segment, queue and semaphore set of this worker's IPC namespace (bwrap's
     --unshare-ipc makes it private to the worker, so everything in it was made by a job)."""
+    counts = sysv_counts()
+    if counts == (0, 0, 0):
+        return  # the namespace holds nothing: no table to walk, nothing to verify
     for table, fn in SYSV_TABLES:
         ids = sysv_ids(table)
         if not ids:
@@ -122,15 +184,22 @@ def purge_sysv_ipc():
                 call(ident, 0, None)
     # Queues and semaphore sets go at once; a removed segment lingers only while a dying job's
     # process still maps it, so only those two tables can prove the purge.
-    if sysv_ids("/proc/sysvipc/msg") or sysv_ids("/proc/sysvipc/sem"):
+    counts = sysv_counts()
+    left = (counts[1] or counts[2]) if counts is not None else (sysv_ids("/proc/sysvipc/msg") or sysv_ids("/proc/sysvipc/sem"))
+    if left:
         raise WorkerUnclean("SysV IPC objects survived the purge")
 
 
 def clean_tmp():
     """Return the worker to the state no job ever touched, or raise WorkerUnclean."""
     for root in SCRATCH_DIRS:
-        if not os.path.isdir(root):
+        try:
+            if not os.listdir(root):
+                continue  # nothing to wipe (/dev/shm and /dev/mqueue after most jobs)
+        except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:
+            raise WorkerUnclean("cannot list %s: %r" % (root, exc))
         try:
             wipe_dir(root)
         except (OSError, RecursionError) as exc:

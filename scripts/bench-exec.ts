@@ -7,11 +7,15 @@
  * 3. For reference: spawn plain `python3 -I -S` per test (no isolation at all).
  * 4. APPS+ reference throughput: judge each problem's first reference solution (problems/s).
  *
+ * Also prints the CPU time a warm job costs (worker, forked child and Node), which on a shared
+ * machine says more than the round trip: the sandbox's share comes from the reaped children's
+ * CPU, less the spawned baselines' and a pool's start-up (measured with a second pool).
+ *
  * Options: --runs N (warm runs, default 300), --naive N (spawned runs, default 40), --apps N
  * (APPS+ problems, default 100; 0 skips).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SandboxPool, defaultJobs } from "../src/sandbox/index.js";
@@ -33,13 +37,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** CPU seconds of this process and of its reaped children (sandbox workers once their pool closes). */
+function cpuSeconds(): { self: number; children: number } {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  const n = (i: number) => Number(fields[i - 3]) / 100; // USER_HZ
+  return { self: n(14) + n(15), children: n(16) + n(17) };
+}
+
+let spawnedCpu = 0;
+
 function timeSpawns(argv: string[], runs: number): number[] {
   const [cmd, ...args] = argv;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = cpuSeconds().children;
     const t0 = performance.now();
     const r = spawnSync(cmd!, args, { input: INPUT, encoding: "utf8", env: {} });
     const dt = performance.now() - t0;
+    spawnedCpu += cpuSeconds().children - c0;
     if (r.status !== 0 || r.stdout !== "42\n") throw new Error(`baseline run failed: ${r.status} ${r.stderr}`);
     times.push(dt);
   }
@@ -56,9 +71,19 @@ async function main(): Promise<void> {
   const setpriv = findExecutable("setpriv") ?? undefined;
   const naiveArgv = sandboxedPythonCommand({ bwrap: findBwrap(), python, driverDir: driverDir(), uid, setpriv }, ["-I", "-S", "-c", PROGRAM]);
 
+  // A pool's start-up and warm-up alone, to take out of the measured pool's CPU.
+  const s0 = cpuSeconds();
+  const startup = new SandboxPool({ jobs: 1 });
+  await startup.warm();
+  for (let i = 0; i < 20; i++) await startup.run({ code: PROGRAM, stdin: INPUT });
+  await startup.close();
+  const s1 = cpuSeconds();
+
+  const c0 = cpuSeconds();
   const pool = new SandboxPool({ jobs: 1 });
   await pool.warm();
   for (let i = 0; i < 20; i++) await pool.run({ code: PROGRAM, stdin: INPUT });
+  let warmNodeCpu = 0;
   const warm: number[] = [];
   const inWorker: number[] = [];
   const naive: number[] = [];
@@ -67,9 +92,11 @@ async function main(): Promise<void> {
   const rounds = 10;
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < Math.ceil(runs / rounds); i++) {
+      const n0 = cpuSeconds().self;
       const t0 = performance.now();
       const r = await pool.run({ code: PROGRAM, stdin: INPUT });
       warm.push(performance.now() - t0);
+      warmNodeCpu += cpuSeconds().self - n0;
       inWorker.push(r.wall_ms);
       if (r.status !== "ok" || r.stdout !== "42\n") throw new Error(`warm run failed: ${JSON.stringify(r)}`);
     }
@@ -77,6 +104,8 @@ async function main(): Promise<void> {
     plain.push(...timeSpawns([python, "-I", "-S", "-c", PROGRAM], Math.ceil(naiveRuns / rounds)));
   }
   await pool.close();
+  const c1 = cpuSeconds();
+  const sandboxCpuMs = (1000 * (c1.children - c0.children - spawnedCpu - (s1.children - s0.children))) / warm.length;
 
   const warmMedian = median(warm);
   const naiveMedian = median(naive);
@@ -84,6 +113,7 @@ async function main(): Promise<void> {
   console.log(`naive: spawn bwrap + python per test (same isolation): median ${naiveMedian.toFixed(2)} ms, ${naiveRuns} runs`);
   console.log(`reference: spawn plain python3 -I -S per test (no isolation): median ${median(plain).toFixed(2)} ms, ${naiveRuns} runs`);
   console.log(`ratio naive / warm: ${(naiveMedian / warmMedian).toFixed(1)}x   (goals: overhead <= 2 ms, ratio >= 5)`);
+  console.log(`CPU per warm job: sandbox ${sandboxCpuMs.toFixed(2)} ms (worker + forked child), Node ${((1000 * warmNodeCpu) / warm.length).toFixed(2)} ms; machine load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 
   if (appsCount > 0) await appsThroughput(appsCount);
 }

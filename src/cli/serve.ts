@@ -54,6 +54,7 @@ async function buildOptions(cli: ServeCliOptions) {
     if (token === "") throw new UsageError(`--token-file ${cli.tokenFile} is empty`);
   }
   const { loadRewardSpec } = await import("../reward/index.js");
+  const { SAMPLES_IN_FLIGHT_PER_WORKER } = await import("../verify/index.js");
   let spec;
   try {
     spec = await loadRewardSpec(cli.spec);
@@ -73,7 +74,9 @@ async function buildOptions(cli: ServeCliOptions) {
     judge: cli.judge,
     ...(analyzers ? { analyzers: analyzers as ("rules" | "vuln" | "types")[] } : {}),
     jobs,
-    concurrency: jobs * 2,
+    // As verify and bench feed the Verifier: enough samples that a sandbox worker finishing a job
+    // finds the next one queued instead of waiting on samples between jobs.
+    concurrency: jobs * SAMPLES_IN_FLIGHT_PER_WORKER,
     queue: number(cli.queue, "--queue", { integer: true }),
     deadlineMs: Math.round(number(cli.deadline, "--deadline") * 1000),
     maxBodyBytes: Math.round(number(cli.maxBody, "--max-body") * 1024 * 1024),

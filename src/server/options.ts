@@ -15,7 +15,7 @@ export interface ServeOptions {
   analyzers?: AnalyzerName[];
   /** Sandbox workers in this process. */
   jobs: number;
-  /** Samples verified at once in this process (default 2 x jobs: the analyzer works while the sandbox runs tests). */
+  /** Samples verified at once in this process (default jobs x SAMPLES_IN_FLIGHT_PER_WORKER, as verify and bench: the other samples are on the main or analysis threads while a worker runs one). */
   concurrency: number;
   /** Samples admitted but not yet started, at most; beyond it: 503 (504 on /run_code). */
   queue: number;
