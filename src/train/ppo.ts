@@ -59,6 +59,7 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
       const picks = Array.from({ length: c.samples_per_step }, (_, i) => i % tasks.length);
       const generations = sampleRollouts(policy, tokenizer, tasks, picks, { maxNewTokens: c.max_new_tokens, temperature: c.temperature }, random);
       const sampledAt = Date.now();
+      const verifiedBefore = run.rewards.misses;
       const scored = await scoreRollouts(run.rewards, tasks, picks, generations, -1);
       const scoredAt = Date.now();
       const batch = packRollouts(generations, policy.config.contextLength, c.max_new_tokens);
@@ -155,6 +156,8 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
         sample_s: (sampledAt - started) / 1000,
         reward_s: (scoredAt - sampledAt) / 1000,
         // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
+        // Programs not seen before in this run (the rest of the step's samples were cache hits).
+        new_programs: run.rewards.misses - verifiedBefore,
         score_s: (evaluatedAt - scoredAt) / 1000,
         update_s: seconds - (evaluatedAt - started) / 1000,
         seconds,

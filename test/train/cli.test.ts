@@ -27,9 +27,12 @@ function metrics(run: string): Record<string, number>[] {
   return readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
 }
 
-/** A metrics row without its wall-clock figures: what two runs of the same plan must share. */
+/**
+ * A metrics row without its wall-clock figures and its count of programs new to the verdict cache
+ * (a resumed run starts with an empty cache): what two runs of the same plan must share.
+ */
 function withoutTimes(r: Record<string, number>): Record<string, number> {
-  const { seconds: _s, sample_s: _a, reward_s: _b, score_s: _d, update_s: _e, tokens_per_s: _c, ...rest } = r;
+  const { seconds: _s, sample_s: _a, reward_s: _b, score_s: _d, update_s: _e, tokens_per_s: _c, new_programs: _n, ...rest } = r;
   return rest;
 }
 
