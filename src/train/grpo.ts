@@ -114,9 +114,9 @@ export async function trainGrpo(opts: RlRunOptions): Promise<RlSummary> {
         tokens_per_s: batch.responseLength.reduce((a, b) => a + b, 0) / seconds,
         sample_s: (sampledAt - started) / 1000,
         reward_s: (scoredAt - sampledAt) / 1000,
-        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
         // Programs not seen before in this run (the rest of the step's samples were cache hits).
         new_programs: run.rewards.misses - verifiedBefore,
+        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
         score_s: (evaluatedAt - scoredAt) / 1000,
         update_s: seconds - (evaluatedAt - started) / 1000,
         seconds,

@@ -155,9 +155,9 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
         tokens_per_s: sampled / seconds,
         sample_s: (sampledAt - started) / 1000,
         reward_s: (scoredAt - sampledAt) / 1000,
-        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
         // Programs not seen before in this run (the rest of the step's samples were cache hits).
         new_programs: run.rewards.misses - verifiedBefore,
+        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
         score_s: (evaluatedAt - scoredAt) / 1000,
         update_s: seconds - (evaluatedAt - started) / 1000,
         seconds,
