@@ -8,9 +8,13 @@
  * Goals: mean over seeds ≥ +0.10 reward and ≥ +0.20 patched share, for both algorithms, in under
  * 5 minutes per algorithm (all three seeds' RL runs) on 2 cores.
  *
- *   npm run accept:train [-- --out DIR] [-- --seeds 1,2,3]
+ * Prints where the time went, per phase (SFT, evaluation sampling and verifying, and for each RL
+ * run: sampling, verifying, the no-gradient scoring pass, the updates, and the rest: start-up,
+ * checkpoints, report), wall and CPU.
+ *
+ *   npm run accept:train [-- --out DIR] [-- --seeds 1,2,3] [-- --steps N (profiling only)]
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { loadTasks } from "../src/task/index.js";
@@ -33,6 +37,48 @@ function arg(name: string): string | undefined {
 }
 
 const sign = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
+const secs = (x: number) => `${x.toFixed(1)} s`;
+
+/** CPU seconds of this process, and of its children that have exited (sandbox workers of closed verifiers). */
+function cpuNow(): { self: number; children: number } {
+  const used = process.cpuUsage();
+  let children = 0;
+  try {
+    // /proc/self/stat fields 16-17: cutime, cstime in clock ticks (100 per second on Linux).
+    const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    // Not Linux: children's CPU is not reported.
+  }
+  return { self: (used.user + used.system) / 1e6, children };
+}
+
+const RL_PHASES = ["sample_s", "reward_s", "score_s", "update_s"] as const;
+
+/** Per-phase wall seconds of one RL run, summed from its metrics.jsonl; `other` is the rest of the run's wall time. */
+function rlPhases(dir: string, wall: number): Record<(typeof RL_PHASES)[number] | "other", number> {
+  const rows = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, number>);
+  const sum = (k: string) => rows.reduce((a, r) => a + (r[k] ?? 0), 0);
+  const out = Object.fromEntries(RL_PHASES.map((k) => [k, sum(k)])) as Record<(typeof RL_PHASES)[number] | "other", number>;
+  out.other = wall - sum("seconds");
+  return out;
+}
+
+const phaseLine = (p: Record<string, number>) =>
+  `sample ${secs(p.sample_s!)}, verify ${secs(p.reward_s!)}, score ${secs(p.score_s!)}, update ${secs(p.update_s!)}, other ${secs(p.other!)}`;
+
+interface RlResult {
+  seed: number;
+  base: PolicyScore;
+  trained: PolicyScore;
+  seconds: number;
+  cpuSelf: number;
+  cpuChildren: number;
+  phases: ReturnType<typeof rlPhases>;
+}
 
 async function main(): Promise<number> {
   if (!existsSync(DATA)) {
@@ -41,39 +87,49 @@ async function main(): Promise<number> {
   }
   const out = resolve(arg("out") ?? "runs/accept-train");
   const seeds = (arg("seeds") ?? "1,2,3").split(",").map(Number);
+  // Profiling only: fewer RL updates than the demonstration (the goals are then not meaningful).
+  const steps = arg("steps") ? Number(arg("steps")) : undefined;
+  const setupStarted = Date.now();
   await initTensorBackend();
   const tasks = shortestPairedTasks((await loadTasks(DATA)).tasks, DEMO.tasks);
   const pairs = bothReferencePairs(tasks);
   console.log(`accept:train: ${tasks.length} shortest SecCodePLT+ tasks (${tasks.map((t) => t.id).join(", ")}), ${pairs.length} SFT pairs, seeds ${seeds.join(",")}, run folders in ${out}`);
-  // One verifier for every measurement; the trainers each open their own.
+  // One verifier for every measurement; the trainers each open their own (and so verify with a cache of their own).
   const rewards = new CachedRewards(openRewardSource({ tasks, spec: "real" }));
-  const results: Record<"ppo" | "grpo", { seed: number; base: PolicyScore; trained: PolicyScore; seconds: number; cpuSeconds: number }[]> = { ppo: [], grpo: [] };
-  let sftSeconds = 0;
+  const setupSeconds = (Date.now() - setupStarted) / 1000;
+  const results: Record<"ppo" | "grpo", RlResult[]> = { ppo: [], grpo: [] };
+  const profile = { sft: 0, evalSample: 0, evalVerify: 0 };
+  const addEval = (s: PolicyScore) => {
+    profile.evalSample += s.sample_s;
+    profile.evalVerify += s.reward_s;
+  };
   try {
     for (const seed of seeds) {
       const seedDir = join(out, `seed-${seed}`);
       rmSync(seedDir, { recursive: true, force: true });
       const t0 = Date.now();
       await runSft({ out: join(seedDir, "sft"), train: pairs, validation: [], config: sftConfig(structuredClone(DEMO.sft) as Record<string, unknown>), seed, log: () => {} });
-      sftSeconds += (Date.now() - t0) / 1000;
+      profile.sft += (Date.now() - t0) / 1000;
       const sftModel = join(seedDir, "sft", "model");
       // The same sampling stream for the frozen SFT model and each trained policy (common random numbers).
       const evalOpts = { samplesPerTask: DEMO.samplesPerTask, maxNewTokens: DEMO.maxNewTokens, seed: 1_000_000 + seed };
       const base = await evaluateCheckpoint(sftModel, tasks, rewards, evalOpts);
+      addEval(base);
       console.log(`seed ${seed}: SFT (frozen) reward ${base.reward_mean.toFixed(3)}, patched ${base.patched_share.toFixed(3)}, vulnerable ${base.vulnerable_share.toFixed(3)} over ${base.samples} samples`);
       for (const algorithm of ["ppo", "grpo"] as const) {
         const dir = join(seedDir, algorithm);
         const started = Date.now();
-        const cpu = process.cpuUsage();
+        const cpu = cpuNow();
         const train = algorithm === "ppo" ? trainPpo : trainGrpo;
-        await train({ tasks, out: dir, init: sftModel, seed, overrides: { ...DEMO[algorithm], max_new_tokens: DEMO.maxNewTokens }, progress: false });
+        await train({ tasks, out: dir, init: sftModel, seed, overrides: { ...DEMO[algorithm], max_new_tokens: DEMO.maxNewTokens, ...(steps ? { steps } : {}) }, progress: false });
         const seconds = (Date.now() - started) / 1000;
-        const used = process.cpuUsage(cpu);
-        const cpuSeconds = (used.user + used.system) / 1e6;
-        const trained = await evaluateCheckpoint(join(dir, "checkpoint"), tasks, rewards, evalOpts);
-        results[algorithm].push({ seed, base, trained, seconds, cpuSeconds });
+        const used = cpuNow();
+        const r: RlResult = { seed, base, trained: base, seconds, cpuSelf: used.self - cpu.self, cpuChildren: used.children - cpu.children, phases: rlPhases(dir, seconds) };
+        r.trained = await evaluateCheckpoint(join(dir, "checkpoint"), tasks, rewards, evalOpts);
+        addEval(r.trained);
+        results[algorithm].push(r);
         console.log(
-          `seed ${seed} ${algorithm.toUpperCase().padEnd(4)}: reward ${trained.reward_mean.toFixed(3)} (${sign(trained.reward_mean - base.reward_mean)}), patched ${trained.patched_share.toFixed(3)} (${sign(trained.patched_share - base.patched_share)}), ${seconds.toFixed(0)} s (${cpuSeconds.toFixed(0)} s CPU in this process); ${join(dir, "report.html")}`,
+          `seed ${seed} ${algorithm.toUpperCase().padEnd(4)}: reward ${r.trained.reward_mean.toFixed(3)} (${sign(r.trained.reward_mean - base.reward_mean)}), patched ${r.trained.patched_share.toFixed(3)} (${sign(r.trained.patched_share - base.patched_share)}); ${secs(seconds)} wall (${phaseLine(r.phases)}); CPU ${secs(r.cpuSelf)} trainer + ${secs(r.cpuChildren)} sandbox; ${join(dir, "report.html")}`,
         );
       }
     }
@@ -81,18 +137,22 @@ async function main(): Promise<number> {
     await rewards.close();
   }
   let ok = true;
-  console.log(`\nSFT: ${sftSeconds.toFixed(0)} s over ${seeds.length} seeds (not part of the per-algorithm budget)`);
+  console.log(`\nTime outside the RL budget: setup ${secs(setupSeconds)}, SFT ${secs(profile.sft)}, evaluation sampling ${secs(profile.evalSample)} and verifying ${secs(profile.evalVerify)} (${seeds.length * 3} evaluations of ${DEMO.tasks * DEMO.samplesPerTask} samples)`);
   for (const algorithm of ["ppo", "grpo"] as const) {
     const rs = results[algorithm];
-    const mean = (f: (r: (typeof rs)[number]) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+    const mean = (f: (r: RlResult) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
+    const total = (f: (r: RlResult) => number) => rs.reduce((a, r) => a + f(r), 0);
     const dReward = mean((r) => r.trained.reward_mean - r.base.reward_mean);
     const dPatched = mean((r) => r.trained.patched_share - r.base.patched_share);
-    const seconds = rs.reduce((a, r) => a + r.seconds, 0);
-    const cpuSeconds = rs.reduce((a, r) => a + r.cpuSeconds, 0);
+    const seconds = total((r) => r.seconds);
+    const phases = Object.fromEntries([...RL_PHASES, "other"].map((k) => [k, total((r) => r.phases[k as keyof RlResult["phases"]])]));
     const pass = dReward >= GOAL_REWARD && dPatched >= GOAL_PATCHED && seconds < BUDGET_S;
     ok &&= pass;
     console.log(
-      `${algorithm.toUpperCase().padEnd(4)} mean over ${rs.length} seeds: reward ${sign(dReward)} (goal ≥ +${GOAL_REWARD}), patched share ${sign(dPatched)} (goal ≥ +${GOAL_PATCHED}), RL time ${seconds.toFixed(0)} s wall (goal < ${BUDGET_S} s), ${cpuSeconds.toFixed(0)} s CPU in the trainer process (sandbox workers not counted) ${pass ? "PASS" : "FAIL"}`,
+      `${algorithm.toUpperCase().padEnd(4)} mean over ${rs.length} seeds: reward ${sign(dReward)} (goal ≥ +${GOAL_REWARD}), patched share ${sign(dPatched)} (goal ≥ +${GOAL_PATCHED}) ${dReward >= GOAL_REWARD && dPatched >= GOAL_PATCHED ? "met" : "NOT met"}`,
+    );
+    console.log(
+      `${algorithm.toUpperCase().padEnd(4)} RL time: ${secs(seconds)} wall for all ${rs.length} seeds (goal < ${BUDGET_S} s) ${seconds < BUDGET_S ? "met" : "NOT met"}; per seed ${rs.map((r) => `seed ${r.seed} ${secs(r.seconds)}`).join(", ")}; phases ${phaseLine(phases)}; CPU ${secs(total((r) => r.cpuSelf))} trainer + ${secs(total((r) => r.cpuChildren))} sandbox ${pass ? "PASS" : "FAIL"}`,
     );
   }
   // On a shared machine wall time swings with other work; the load average says how much.

@@ -30,7 +30,7 @@ export function registerTrain(program: Command): void {
     .option("--out <dir>", "run folder (checkpoints, metrics.jsonl, report.html)")
     .option("--config <file>", "JSON file overriding the algorithm's hyperparameters")
     .option("--seed <n>", "random seed")
-    .option("--reward-url <url>", "score with a remote verifier instead of in-process")
+    .option("--reward-url <url>", "score with running `securecoderl serve` replicas (URL[,URL...]) instead of in-process")
     .option("--spec <name>", "reward spec name")
     .addOption(new Option("--engine <name>", "run on an external training engine").choices(["verl", "openrlhf", "trl", "hf"]))
     .option("--model <id>", "model id for an engine run")

@@ -4,6 +4,9 @@
  * within a few steps the policy ran far from its reference (per-token KL of several nats) and its
  * reward fell below where it started. A policy that merely converges (entropy near 0 on a good
  * program) stays close to its reference's best answer and keeps its reward, so it is not stopped.
+ * The baseline is the run's first step, also for a run resumed after kill -9: the resumed trainer
+ * replays the metric rows its folder kept, so a policy that collapsed before the kill is still
+ * measured against where the run started, not against its already-fallen reward.
  */
 export class CollapseError extends Error {}
 
@@ -20,6 +23,17 @@ export class CollapseGuard {
 
   constructor(private readonly limits: CollapseLimits) {}
 
+  /** Takes in the steps a resumed run already ran (metrics.jsonl up to its checkpoint), in order. */
+  replay(rows: readonly Record<string, unknown>[]): void {
+    for (const row of rows) if (typeof row.reward_mean === "number") this.observeReward(row.reward_mean);
+  }
+
+  private observeReward(reward: number): void {
+    this.firstReward ??= reward;
+    this.recent.push(reward);
+    if (this.recent.length > 3) this.recent.shift();
+  }
+
   /** Throws CollapseError when this step's metrics show a collapse. */
   check(step: number, m: Record<string, number>): void {
     for (const key of ["policy_loss", "kl", "entropy", "reward_mean"]) {
@@ -31,11 +45,9 @@ export class CollapseGuard {
       );
     }
     if (m.reward_mean === undefined) return;
-    this.firstReward ??= m.reward_mean;
-    this.recent.push(m.reward_mean);
-    if (this.recent.length > 3) this.recent.shift();
+    this.observeReward(m.reward_mean);
     const mean = this.recent.reduce((a, b) => a + b, 0) / this.recent.length;
-    if (this.recent.length === 3 && this.firstReward - mean > this.limits.maxRewardDrop) {
+    if (this.recent.length === 3 && this.firstReward !== null && this.firstReward - mean > this.limits.maxRewardDrop) {
       throw new CollapseError(
         `step ${step}: the policy collapsed: mean reward ${mean.toFixed(3)} over the last 3 steps is ${(this.firstReward - mean).toFixed(3)} below the first step's ${this.firstReward.toFixed(3)} (limit collapse_reward_drop ${this.limits.maxRewardDrop}); lower learning_rate`,
       );

@@ -17,6 +17,9 @@ export interface PolicyScore {
   patched_share: number;
   vulnerable_share: number;
   pass_rate: number;
+  /** Wall seconds spent sampling and verifying (accept:train's per-phase profile). */
+  sample_s: number;
+  reward_s: number;
 }
 
 export async function evaluatePolicy(
@@ -27,9 +30,19 @@ export async function evaluatePolicy(
   opts: { samplesPerTask: number; maxNewTokens: number; temperature?: number; seed: number },
 ): Promise<PolicyScore> {
   const picks = tasks.flatMap((_, i) => new Array<number>(opts.samplesPerTask).fill(i));
+  const started = Date.now();
   const generations = sampleRollouts(model, tokenizer, tasks, picks, { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature ?? 1 }, seededRandom(opts.seed));
+  const sampledAt = Date.now();
   const m = rolloutMetrics(await scoreRollouts(rewards, tasks, picks, generations, -1));
-  return { samples: picks.length, reward_mean: m.reward_mean!, patched_share: m.patched_share ?? 0, vulnerable_share: m.vulnerable_share ?? 0, pass_rate: m.pass_rate! };
+  return {
+    samples: picks.length,
+    reward_mean: m.reward_mean!,
+    patched_share: m.patched_share ?? 0,
+    vulnerable_share: m.vulnerable_share ?? 0,
+    pass_rate: m.pass_rate!,
+    sample_s: (sampledAt - started) / 1000,
+    reward_s: (Date.now() - sampledAt) / 1000,
+  };
 }
 
 /** The same, for a checkpoint folder (an SFT run's model/, an RL run's checkpoint/). */

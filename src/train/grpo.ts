@@ -7,7 +7,7 @@
 import { tokenLogProbs } from "../model/gpt.js";
 import { clipByGlobalNorm } from "../model/optimizer.js";
 import { tf } from "../model/tensor.js";
-import { batchTensors, disposeBatch, gradients, minibatches, rowsTensor, scoreBatch } from "./batch-eval.js";
+import { batchTensors, disposeBatch, gradients, mergeIdentical, minibatches, rowsTensor, scoreBatch, tokenKey } from "./batch-eval.js";
 import { approxKlT, clippedPolicyLossT, klK3T, maskedMeanT } from "./losses.js";
 import type { RlSummary } from "./ppo.js";
 import { groupAdvantages } from "./rl-math.js";
@@ -50,14 +50,14 @@ export async function trainGrpo(opts: RlRunOptions): Promise<RlSummary> {
       for (let p = 0; p < c.prompts_per_step; p++) for (let g = 0; g < c.group_size; g++) picks.push((step * c.prompts_per_step + p) % tasks.length);
       const generations = sampleRollouts(policy, tokenizer, tasks, picks, { maxNewTokens: c.max_new_tokens, temperature: c.temperature }, random);
       const sampledAt = Date.now();
+      const verifiedBefore = run.rewards.misses;
       const scored = await scoreRollouts(run.rewards, tasks, picks, generations, -1);
       const scoredAt = Date.now();
       const batch = packRollouts(generations, policy.config.contextLength, c.max_new_tokens);
-      const all = batchTensors(batch);
 
       // 2. Behaviour and reference log-probs of the sampled tokens, before any update.
-      const old = scoreBatch(policy, reference, all);
-      disposeBatch(all);
+      const old = scoreBatch(policy, reference, batch);
+      const evaluatedAt = Date.now();
 
       // 3. Group-normalised advantages A_i = (r_i − mean_group) / (std_group + ε), the same for every token of sample i.
       const seqAdv = groupAdvantages(scored.map((s) => s.reward), c.group_size);
@@ -66,8 +66,10 @@ export async function trainGrpo(opts: RlRunOptions): Promise<RlSummary> {
       // 4. Epochs of minibatch updates on the clipped ratio plus β·k3 KL to the reference.
       const sums = { policy_loss: 0, kl_loss: 0, clip_fraction: 0, approx_kl: 0, grad_norm: 0, n: 0 };
       for (let epoch = 0; epoch < c.epochs; epoch++) {
-        for (const rows of minibatches(scored.length, c.minibatches, random)) {
-          const mb = batchTensors(batch, rows);
+        for (const mbRows of minibatches(scored.length, c.minibatches, random)) {
+          // Identical samples of a group are computed once, weighted by their count (batch-eval.ts): the same loss for less work.
+          const { rows, weights } = mergeIdentical(mbRows, (r) => `${tokenKey(batch, r)}|${adv[r]!.join(",")}`);
+          const mb = batchTensors(batch, rows, weights);
           const mbOldLogp = rowsTensor(old.logp, rows, batch.length);
           const mbRefLogp = rowsTensor(old.refLogp, rows, batch.length);
           const mbAdv = rowsTensor(adv, rows, batch.length);
@@ -112,6 +114,11 @@ export async function trainGrpo(opts: RlRunOptions): Promise<RlSummary> {
         tokens_per_s: batch.responseLength.reduce((a, b) => a + b, 0) / seconds,
         sample_s: (sampledAt - started) / 1000,
         reward_s: (scoredAt - sampledAt) / 1000,
+        // Programs not seen before in this run (the rest of the step's samples were cache hits).
+        new_programs: run.rewards.misses - verifiedBefore,
+        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
+        score_s: (evaluatedAt - scoredAt) / 1000,
+        update_s: seconds - (evaluatedAt - started) / 1000,
         seconds,
       };
       await run.endStep(step, last);

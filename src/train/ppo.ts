@@ -6,7 +6,7 @@
 import { tokenEntropy, tokenLogProbs } from "../model/gpt.js";
 import { clipByGlobalNorm } from "../model/optimizer.js";
 import { tf } from "../model/tensor.js";
-import { batchTensors, disposeBatch, gradients, minibatches, rowsTensor, scoreBatch } from "./batch-eval.js";
+import { batchTensors, disposeBatch, gradients, mergeIdentical, minibatches, rowsTensor, scoreBatch, tokenKey } from "./batch-eval.js";
 import { approxKlT, clippedPolicyLossT, clippedValueLossT, maskedMeanT } from "./losses.js";
 import { gae, tokenRewards, whiten } from "./rl-math.js";
 import { openRlRun, type RlCommonConfig, type RlRunOptions } from "./rl-run.js";
@@ -59,13 +59,14 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
       const picks = Array.from({ length: c.samples_per_step }, (_, i) => i % tasks.length);
       const generations = sampleRollouts(policy, tokenizer, tasks, picks, { maxNewTokens: c.max_new_tokens, temperature: c.temperature }, random);
       const sampledAt = Date.now();
+      const verifiedBefore = run.rewards.misses;
       const scored = await scoreRollouts(run.rewards, tasks, picks, generations, -1);
       const scoredAt = Date.now();
       const batch = packRollouts(generations, policy.config.contextLength, c.max_new_tokens);
-      const all = batchTensors(batch);
 
       // 2. Behaviour log-probs and values (what the ratio and the value clip compare against), and the reference's log-probs.
-      const old = scoreBatch(policy, reference, all);
+      const old = scoreBatch(policy, reference, batch);
+      const evaluatedAt = Date.now();
 
       // 3. Per-token rewards r_t = −β·(log π − log π_ref), plus the task reward on the last token; then GAE.
       const advantages = batch.mask.map((row) => row.map(() => 0));
@@ -93,8 +94,10 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
       for (let epoch = 0; epoch < c.epochs && !stop; epoch++) {
         let epochKl = 0;
         const mbs = minibatches(scored.length, c.minibatches, random);
-        for (const rows of mbs) {
-          const mb = batchTensors(batch, rows);
+        for (const mbRows of mbs) {
+          // Identical samples are computed once, weighted by their count (batch-eval.ts): the same loss for less work.
+          const { rows, weights } = mergeIdentical(mbRows, (r) => `${tokenKey(batch, r)}|${adv[r]!.join(",")}|${returns[r]!.join(",")}`);
+          const mb = batchTensors(batch, rows, weights);
           const mbOldLogp = rowsTensor(old.logp, rows, batch.length);
           const mbOldValues = rowsTensor(old.values!, rows, batch.length);
           const mbAdv = rowsTensor(adv, rows, batch.length);
@@ -134,7 +137,6 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
         epochsRun++;
         if (epochKl > c.target_kl) stop = true;
       }
-      disposeBatch(all);
 
       // 6. Log the step (metrics.jsonl, progress line), check for collapse, checkpoint when due.
       const seconds = (Date.now() - started) / 1000;
@@ -153,6 +155,11 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
         tokens_per_s: sampled / seconds,
         sample_s: (sampledAt - started) / 1000,
         reward_s: (scoredAt - sampledAt) / 1000,
+        // Programs not seen before in this run (the rest of the step's samples were cache hits).
+        new_programs: run.rewards.misses - verifiedBefore,
+        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
+        score_s: (evaluatedAt - scoredAt) / 1000,
+        update_s: seconds - (evaluatedAt - started) / 1000,
         seconds,
       };
       await run.endStep(step, last);

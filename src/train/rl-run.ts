@@ -170,6 +170,8 @@ export async function openRlRun<C extends RlCommonConfig>(algorithm: RlAlgorithm
   const startStep = folder.resumeStep;
   const rewards = new CachedRewards(openRewardSource({ tasks, spec: run.spec, ...(run.reward_url ? { rewardUrl: run.reward_url } : {}), ...(opts.jobs ? { jobs: opts.jobs } : {}), log: (l) => process.stderr.write(`${l}\n`) }));
   const guard = new CollapseGuard({ maxKl: config.collapse_kl, maxRewardDrop: config.collapse_reward_drop });
+  // A resumed run keeps its collapse baseline (the first step's reward) and its recent rewards.
+  if (startStep > 0) guard.replay(folder.metricsRows());
   const progress = new ProgressLine(algorithm, config.steps, opts.progress ?? true);
   if (startStep > 0) process.stderr.write(`securecoderl train ${algorithm}: resuming ${dir} after step ${startStep}\n`);
 

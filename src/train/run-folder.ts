@@ -73,6 +73,22 @@ export class RunFolder {
     }
   }
 
+  /** The metric rows written so far (after a resume: those up to the checkpoint); a cut line is skipped. */
+  metricsRows(): Record<string, unknown>[] {
+    const file = join(this.dir, "metrics.jsonl");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+  }
+
   checkpointDir(): string {
     return join(this.dir, "checkpoint");
   }

@@ -27,9 +27,12 @@ function metrics(run: string): Record<string, number>[] {
   return readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
 }
 
-/** A metrics row without its wall-clock figures: what two runs of the same plan must share. */
+/**
+ * A metrics row without its wall-clock figures and its count of programs new to the verdict cache
+ * (a resumed run starts with an empty cache): what two runs of the same plan must share.
+ */
 function withoutTimes(r: Record<string, number>): Record<string, number> {
-  const { seconds: _s, sample_s: _a, reward_s: _b, tokens_per_s: _c, ...rest } = r;
+  const { seconds: _s, sample_s: _a, reward_s: _b, score_s: _d, update_s: _e, tokens_per_s: _c, new_programs: _n, ...rest } = r;
   return rest;
 }
 
@@ -108,6 +111,31 @@ describe("securecoderl train ppo after kill -9", () => {
     expect(readFileSync(join(broken, "checkpoint", "weights.bin")).equals(readFileSync(join(unbroken, "checkpoint", "weights.bin")))).toBe(true);
     expect(readFileSync(join(broken, "checkpoint", "optimizer.bin")).equals(readFileSync(join(unbroken, "checkpoint", "optimizer.bin")))).toBe(true);
     expect(metrics(broken).map(withoutTimes)).toEqual(metrics(unbroken).map(withoutTimes));
+  }, 600_000);
+});
+
+describe("securecoderl train ppo collapse guard after kill -9", () => {
+  it("keeps the run's first reward as its baseline across the resume", async () => {
+    const config = writeJson("ppo-guard.json", { steps: 8, samples_per_step: 6, checkpoint_every: 1, max_new_tokens: 24 });
+    const out = join(dir, "ppo-guard");
+    const args = ["train", "ppo", "--tasks", TASKS, "--init", SFT, "--out", out, "--config", config, "--seed", "5"];
+    const first = runCliAsync(args);
+    const state = join(out, "checkpoint", "state.json");
+    for (;;) {
+      const step = existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { step: number }).step : 0;
+      if (step >= 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.child.kill("SIGKILL");
+    expect((await first.done).signal).toBe("SIGKILL");
+    // As if the policy had earned far more before the kill than it does now: the resumed run must
+    // compare its reward with that history (a fresh baseline would see no drop and run on).
+    const rows = metrics(out).map((r) => ({ ...r, reward_mean: 100 }));
+    writeFileSync(join(out, "metrics.jsonl"), rows.map((r) => JSON.stringify(r) + "\n").join(""));
+    const again = await runCliAsync(args).done;
+    expect(again.status, again.stderr).toBe(1);
+    expect(again.stderr).toMatch(/resuming .* after step \d/);
+    expect(again.stderr).toMatch(/stopped: step \d: the policy collapsed: mean reward .* below the first step's 100\.000/);
   }, 600_000);
 });
 
