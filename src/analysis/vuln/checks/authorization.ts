@@ -13,8 +13,9 @@
  * it. None checked: CWE-862 (missing authorization); some checked but not all: CWE-863.
  */
 import type { Finding } from "../../finding.js";
-import { calleeTail, DefUse, descendants, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
-import { dominatingGuards } from "./dominance.js";
+import { calleeTail, DefUse, descendants, enclosingFunction, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
+import { argumentBinding, calledFunction, MAX_CALL_DEPTH } from "./calls.js";
+import { guardsAt } from "./dominance.js";
 import { mutationTarget } from "./state.js";
 import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 
@@ -67,10 +68,10 @@ function checkFunction(input: CheckInput, fn: Node): Finding | null {
   if (context.length === 0) return null;
 
   for (const n of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call", "return_statement"], { intoFunctions: false })) {
-    const op = privilegedOperation(n, locals, du, paramSet);
+    const op = privilegedOperation(n, locals, du, paramSet) ?? helperOperation(input, n, du.derivedFrom(paramSet));
     if (!op) continue;
     const guardNames = new Set<string>();
-    for (const g of dominatingGuards(n, fn)) for (const name of namesIn(g.condition)) guardNames.add(name);
+    for (const g of guardsAt(n)) for (const name of namesIn(g.condition)) guardNames.add(name);
     const checked = context.filter((p) => {
       const derived = du.derivedFrom([p]);
       for (const g of guardNames) if (derived.has(g)) return true;
@@ -164,6 +165,33 @@ function privilegedOperation(n: Node, locals: Set<string>, du: DefUse, params: S
     const value = n.namedChildren[0];
     const read = sharedRead(value, locals, du, params);
     if (read) return { kind: `returns ${read}`, uses: value };
+  }
+  return null;
+}
+
+/**
+ * A call (or a returned call) of one of the module's helpers that performs a privileged operation
+ * keyed by what the caller passes it: the operation is the caller's, moved into a helper.
+ */
+function helperOperation(input: CheckInput, n: Node, fromParams: Set<string>, depth = 0): PrivilegedOp | null {
+  const calls = n.type === "call" ? [n] : n.type === "return_statement" && n.namedChildren[0] && unwrap(n.namedChildren[0]).type === "call" ? [unwrap(n.namedChildren[0])] : [];
+  for (const call of calls) {
+    const helper = calledFunction(call);
+    const body = helper?.childForFieldName("body");
+    if (!helper || !body || depth >= MAX_CALL_DEPTH || helper.id === enclosingFunction(call)?.id) continue;
+    // The helper's parameters that carry the caller's input.
+    const fed = new Set<string>();
+    for (const [param, arg] of argumentBinding(call, helper)) if ([...namesIn(arg)].some((x) => fromParams.has(x))) fed.add(param);
+    if (fed.size === 0) continue;
+    const du = defUseOf(input, helper);
+    const locals = localsOf(input, helper);
+    for (const g of nonStoreGlobals(input.module.root)) locals.add(g);
+    const derived = du.derivedFrom(fed);
+    for (const m of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call", "return_statement"], { intoFunctions: false })) {
+      if (m.type === "return_statement" && n.type !== "return_statement") continue;
+      const op = privilegedOperation(m, locals, du, fed) ?? helperOperation(input, m, derived, depth + 1);
+      if (op) return { kind: `${op.kind} (in ${functionName(helper)}())`, uses: n };
+    }
   }
   return null;
 }

@@ -9,7 +9,7 @@
  * other frame's names, so a check reads it exactly as if it were written there.
  */
 import { parsePython } from "../../python/index.js";
-import { alwaysExits, callArgs, descendants, enclosingFunction, functionName, namesIn, ofTypes, parameters, unwrap, type Guard, type Node } from "./ast.js";
+import { alwaysExits, callArgs, DefUse, descendants, enclosingFunction, functionName, namesIn, ofTypes, parameters, unwrap, type Guard, type Node } from "./ast.js";
 import { derivesFromUntrusted, readsRemoteSource, type UntrustedOptions } from "./remote-input.js";
 import { defUseOf, type CheckInput } from "./types.js";
 
@@ -163,7 +163,7 @@ export function guardsAfterCall(call: Node, depth = 0): Guard[] {
   const binding = argumentBinding(call, fn);
   const out: Guard[] = [];
   for (const g of exitGuards(fn, depth)) {
-    const cond = substitute(g.condition, (name) => binding.get(name)?.text ?? null);
+    const cond = inCallerTerms(g.condition, fn, binding);
     if (cond) out.push({ condition: cond, holds: g.holds });
   }
   return out;
@@ -194,32 +194,64 @@ const parsedConditions = new Map<string, Node | null>();
  * node of a small tree of its own. The original node comes back when nothing is renamed.
  */
 export function substitute(cond: Node, rename: (name: string) => string | null): Node | null {
+  const text = substituteText(cond, rename);
+  return text === null ? cond : parseExpression(text);
+}
+
+/** The expression's text with names replaced, or null when nothing is replaced. */
+function substituteText(expr: Node, rename: (name: string) => string | null): string | null {
   const edits: { start: number; end: number; text: string }[] = [];
-  for (const id of descendants(cond)) {
+  for (const id of expr.type === "identifier" ? [expr] : descendants(expr)) {
     if (id.type !== "identifier") continue;
     const p = id.parent;
     if (p?.type === "attribute" && p.childForFieldName("attribute")?.id === id.id) continue;
     if (p?.type === "keyword_argument" && p.childForFieldName("name")?.id === id.id) continue;
     const to = rename(id.text);
     // A plain name or attribute chain goes in bare, so checks see `req["headers"]` as they would in place.
-    if (to !== null && to !== id.text) edits.push({ start: id.startIndex - cond.startIndex, end: id.endIndex - cond.startIndex, text: /^[A-Za-z_][\w.]*$/.test(to) ? to : `(${to})` });
+    if (to !== null && to !== id.text) edits.push({ start: id.startIndex - expr.startIndex, end: id.endIndex - expr.startIndex, text: /^[A-Za-z_][\w.]*$/.test(to) ? to : `(${to})` });
   }
-  if (edits.length === 0) return cond;
-  let text = cond.text;
+  if (edits.length === 0) return null;
+  let text = expr.text;
   for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
-  text = `(${text.replace(/\n/g, " ")})`;
+  return text;
+}
+
+function parseExpression(raw: string): Node | null {
+  const text = `(${raw.replace(/\n/g, " ")})`;
   if (parsedConditions.has(text)) return parsedConditions.get(text)!;
   let node: Node | null = null;
   try {
     const mod = parsePython(text, "<condition>");
     const stmt = mod.root.namedChildren[0];
-    node = stmt?.type === "expression_statement" && stmt.namedChildren[0] ? unwrap(stmt.namedChildren[0]) : null;
+    node = stmt?.type === "expression_statement" && stmt.namedChildren[0] && !mod.root.hasError ? unwrap(stmt.namedChildren[0]) : null;
   } catch {
     node = null;
   }
   if (parsedConditions.size > 2000) parsedConditions.clear();
   parsedConditions.set(text, node);
   return node;
+}
+
+/**
+ * An expression of a helper read in its caller's terms: parameters become the call's arguments
+ * and a local assigned once becomes what it was assigned (`main_type` -> `content_type.split("/")`
+ * -> `req["headers"]["Content-Type"].split("/")`), so a condition on a helper's local reads as
+ * the same condition on the caller's values.
+ */
+export function inCallerTerms(expr: Node, fn: Node, binding: Map<string, Node>): Node | null {
+  const du = new DefUse(fn);
+  const params = new Set(parameters(fn).map((p) => p.name));
+  const rename = (depth: number) => (name: string): string | null => {
+    const arg = binding.get(name);
+    if (arg) return arg.text;
+    if (params.has(name) || depth >= 4) return null;
+    const values = du.assignedValues.get(name) ?? [];
+    if (values.length !== 1 || du.loopSources.has(name)) return null;
+    const v = values[0]!;
+    return substituteText(v, rename(depth + 1)) ?? v.text;
+  };
+  const text = substituteText(expr, rename(0));
+  return text === null ? expr : parseExpression(text);
 }
 
 /** The expressions local helpers called in `expr` return, in the caller's names (predicates like `is_safe(name)`). */
@@ -230,9 +262,15 @@ export function helperResults(expr: Node, depth = 0): Node[] {
     const fn = calledFunction(call);
     if (!fn || fn.id === enclosingFunction(call)?.id) continue;
     const binding = argumentBinding(call, fn);
+    const du = new DefUse(fn);
     for (const r of returnedExpressions(fn)) {
-      const e = substitute(r, (name) => binding.get(name)?.text ?? null);
-      if (e) out.push(e, ...helperResults(e, depth + 1));
+      // What the helper returns, and what the names it returns were computed from.
+      const values = [r];
+      for (const name of du.closure(namesIn(r))) values.push(...(du.assignedValues.get(name) ?? []));
+      for (const v of values) {
+        const e = substitute(v, (name) => binding.get(name)?.text ?? null);
+        if (e) out.push(e, ...helperResults(e, depth + 1));
+      }
     }
   }
   return out;
