@@ -19,8 +19,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   { transform: "import-to-from", keys: /^rules B(202|506|614) /, seenIn: "fixtures", reason: "Bandit's tarfile, yaml.load and torch.load checks require the exact `import X` form (is_module_imported_exact)" },
   { transform: "import-to-from", keys: /^rules B324 /, seenIn: "fixtures", reason: "Bandit's crypt check reads the salt argument's qualified name (crypt.METHOD_MD5); an alias of the constant is not resolved" },
   // The CWE checks of src/analysis/vuln/checks (owned by the checks' author; reported to the lead).
-  { transform: "extract-helper", keys: /^(vuln|checks\(parameters-are-input\)) VULN-CWE-(915|770|862|863|352|74) /, seenIn: "datasets", reason: "the entry-function-level checks (mass assignment, resource growth, authorization, CSRF, URL-scheme filter) look only at the entry function's own body, not the helpers it calls" },
-  { transform: "swap-branches", keys: /^vuln VULN-CWE-(327|915) /, seenIn: "datasets", reason: "the weak-crypto and mass-assignment checks recognise an allow-list only as `if x not in ALLOWED: raise`, not the same test written `if x in ALLOWED: pass / else: raise`" },
   { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
   { transform: "rename-neutral", keys: /^checks\(parameters-are-input\) VULN-CWE-347 /, seenIn: "fixtures", reason: "signature check recognises the signature parameter by its name" },
   // Taint sources: Django's request recognised by the parameter's name.

@@ -15,7 +15,7 @@
 import type { Finding } from "../../finding.js";
 import { calleeTail, DefUse, descendants, enclosingFunction, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
 import { argumentBinding, calledFunction, MAX_CALL_DEPTH } from "./calls.js";
-import { guardsAt } from "./dominance.js";
+import { dominatingGuards, guardsAt } from "./dominance.js";
 import { mutationTarget } from "./state.js";
 import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 
@@ -72,6 +72,7 @@ function checkFunction(input: CheckInput, fn: Node): Finding | null {
     if (!op) continue;
     const guardNames = new Set<string>();
     for (const g of guardsAt(n)) for (const name of namesIn(g.condition)) guardNames.add(name);
+    for (const name of op.checkedInside ?? []) guardNames.add(name);
     const checked = context.filter((p) => {
       const derived = du.derivedFrom([p]);
       for (const g of guardNames) if (derived.has(g)) return true;
@@ -99,19 +100,37 @@ function checkFunction(input: CheckInput, fn: Node): Finding | null {
  * that are themselves only tested): the caller's identity and role, there to be checked. A parameter
  * whose value reaches a write, a call, a return or a key is data, not context.
  */
-function contextParameters(body: Node, required: string[], du: DefUse): string[] {
+function contextParameters(body: Node, required: string[], du: DefUse, depth = 0): string[] {
   const dataNames = new Set<string>();
   for (const n of ofTypes(body, ["identifier"], { intoFunctions: false })) {
     const parent = n.parent;
     if (parent?.type === "attribute" && parent.childForFieldName("attribute")?.id === n.id) continue;
     if (parent?.type === "keyword_argument" && parent.childForFieldName("name")?.id === n.id) continue;
-    if (inCondition(n) || inPlainAssignment(n) || inOutputCall(n)) continue;
+    if (inCondition(n) || inPlainAssignment(n) || inOutputCall(n) || testedByHelper(n, depth)) continue;
     dataNames.add(n.text);
   }
   return required.filter((p) => {
     for (const d of du.derivedFrom([p])) if (dataNames.has(d)) return false;
     return true;
   });
+}
+
+/**
+ * Is the identifier handed, as a whole argument, to a helper of this module that only tests it
+ * (a context parameter of the helper)? Moving a check into a helper keeps the value context.
+ */
+function testedByHelper(n: Node, depth: number): boolean {
+  const arg = n.parent?.type === "keyword_argument" ? n.parent : n;
+  const call = arg.parent?.type === "argument_list" ? arg.parent.parent : null;
+  if (call?.type !== "call" || depth >= MAX_CALL_DEPTH) return false;
+  const helper = calledFunction(call);
+  const body = helper?.childForFieldName("body");
+  if (!helper || !body || helper.id === enclosingFunction(call)?.id) return false;
+  for (const [param, value] of argumentBinding(call, helper)) {
+    if (value.id !== n.id) continue;
+    return contextParameters(body, [param], new DefUse(helper), depth + 1).includes(param);
+  }
+  return false;
 }
 
 const OUTPUT_CALLS = new Set(["print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"]);
@@ -154,6 +173,8 @@ function inPlainAssignment(n: Node): boolean {
 
 interface PrivilegedOp {
   kind: string;
+  /** Caller names a condition inside the helper tests on the way to the operation. */
+  checkedInside?: Set<string>;
   /** The expression whose names the operation itself needs (key, value, returned data). */
   uses: Node;
 }
@@ -187,10 +208,17 @@ function helperOperation(input: CheckInput, n: Node, fromParams: Set<string>, de
     const locals = localsOf(input, helper);
     for (const g of nonStoreGlobals(input.module.root)) locals.add(g);
     const derived = du.derivedFrom(fed);
+    const binding = argumentBinding(call, helper);
     for (const m of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call", "return_statement"], { intoFunctions: false })) {
       if (m.type === "return_statement" && n.type !== "return_statement") continue;
       const op = privilegedOperation(m, locals, du, fed) ?? helperOperation(input, m, derived, depth + 1);
-      if (op) return { kind: `${op.kind} (in ${functionName(helper)}())`, uses: n };
+      if (!op) continue;
+      // Parameters the helper tests on the way (its own guards, and checks deeper down), in the caller's names.
+      const tested = new Set<string>(op.checkedInside ?? []);
+      for (const g of dominatingGuards(m, helper)) for (const name of namesIn(g.condition)) tested.add(name);
+      const checkedInside = new Set<string>();
+      for (const [param, arg] of binding) if ([...du.derivedFrom([param])].some((d) => tested.has(d))) for (const x of namesIn(arg)) checkedInside.add(x);
+      return { kind: `${op.kind} (in ${functionName(helper)}())`, uses: n, checkedInside };
     }
   }
   return null;

@@ -8,7 +8,7 @@
  */
 import { buildCfg, type Cfg } from "../../python/cfg.js";
 import { dominators, type DominatorTree } from "../../python/dominators.js";
-import { enclosingFunction, guardsOf, type Guard, type Node } from "./ast.js";
+import { enclosingFunction, guardsOf, unwrap, type Guard, type Node } from "./ast.js";
 import { callerGuards, guardsAfterCall, MAX_CALL_DEPTH, topLevelCalls } from "./calls.js";
 
 interface FunctionGraph {
@@ -84,7 +84,23 @@ export function guardsAt(node: Node, depth = 0): Guard[] {
   const out = dominatingGuards(node, fn);
   for (const call of precedingCalls(node, fn)) out.push(...guardsAfterCall(call));
   if (fn && depth < MAX_CALL_DEPTH) out.push(...callerGuards(fn, (call) => guardsAt(call, depth + 1)));
-  return out;
+  return out.map(positive);
+}
+
+/**
+ * `not C` holding is `C` failing: the negation is taken off so that `if not (k in ALLOWED): pass
+ * else: write(k)` reads as the allow-list test it is, like `if k in ALLOWED: write(k)`.
+ */
+function positive(g: Guard): Guard {
+  let condition = unwrap(g.condition);
+  let holds = g.holds;
+  while (condition.type === "not_operator") {
+    const arg = condition.childForFieldName("argument");
+    if (!arg) break;
+    condition = unwrap(arg);
+    holds = !holds;
+  }
+  return condition === g.condition && holds === g.holds ? g : { condition, holds };
 }
 
 /** Calls made as whole simple statements that run before the node in every enclosing block. */
