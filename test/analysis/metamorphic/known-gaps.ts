@@ -20,7 +20,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   { transform: "import-to-from", keys: /^rules B324 /, seenIn: "fixtures", reason: "Bandit's crypt check reads the salt argument's qualified name (crypt.METHOD_MD5); an alias of the constant is not resolved" },
   // The CWE checks of src/analysis/vuln/checks (owned by the checks' author; reported to the lead).
   { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
-  { transform: "rename-neutral", keys: /^checks\(parameters-are-input\) VULN-CWE-347 /, seenIn: "fixtures", reason: "signature check recognises the signature parameter by its name" },
   // Taint sources: Django's request recognised by the parameter's name.
   { transform: "rename-neutral", keys: /^vuln VULN-CWE-79 /, seenIn: "fixtures", reason: "a view function's `request` parameter is a source by its name" },
 ];
