@@ -13,6 +13,17 @@ import { alwaysExits, callArgs, DefUse, descendants, enclosingFunction, function
 import { derivesFromUntrusted, readsRemoteSource, type UntrustedOptions } from "./remote-input.js";
 import { defUseOf, type CheckInput } from "./types.js";
 
+const defUses = new WeakMap<object, Map<number, DefUse>>();
+
+/** One def-use map per function of a tree (the checks' input cache is not at hand here). */
+function defUseCached(fn: Node): DefUse {
+  let perTree = defUses.get(fn.tree);
+  if (!perTree) defUses.set(fn.tree, (perTree = new Map()));
+  let du = perTree.get(fn.id);
+  if (!du) perTree.set(fn.id, (du = new DefUse(fn)));
+  return du;
+}
+
 /** How deep a helper chain is followed (helpers of helpers). */
 export const MAX_CALL_DEPTH = 3;
 
@@ -239,7 +250,7 @@ function parseExpression(raw: string): Node | null {
  * the same condition on the caller's values.
  */
 export function inCallerTerms(expr: Node, fn: Node, binding: Map<string, Node>): Node | null {
-  const du = new DefUse(fn);
+  const du = defUseCached(fn);
   const params = new Set(parameters(fn).map((p) => p.name));
   const rename = (depth: number) => (name: string): string | null => {
     const arg = binding.get(name);
@@ -254,22 +265,31 @@ export function inCallerTerms(expr: Node, fn: Node, binding: Map<string, Node>):
   return text === null ? expr : parseExpression(text);
 }
 
-/** The expressions local helpers called in `expr` return, in the caller's names (predicates like `is_safe(name)`). */
-export function helperResults(expr: Node, depth = 0): Node[] {
+/**
+ * The expressions local helpers called in `expr` return, and the values the names they return
+ * were computed from, in the caller's names (predicates like `is_safe(name)`, `token =
+ * read_token(req)`). Helpers of helpers are read through the composed argument binding.
+ */
+export function helperResults(expr: Node, depth = 0, outer: (name: string) => string | null = () => null): Node[] {
   if (depth > MAX_CALL_DEPTH) return [];
   const out: Node[] = [];
   for (const call of ofTypes(expr, ["call"]).concat(expr.type === "call" ? [expr] : [])) {
     const fn = calledFunction(call);
     if (!fn || fn.id === enclosingFunction(call)?.id) continue;
     const binding = argumentBinding(call, fn);
-    const du = new DefUse(fn);
+    const rename = (name: string): string | null => {
+      const arg = binding.get(name);
+      return arg ? (substituteText(arg, outer) ?? arg.text) : null;
+    };
+    const du = defUseCached(fn);
     for (const r of returnedExpressions(fn)) {
-      // What the helper returns, and what the names it returns were computed from.
       const values = [r];
       for (const name of du.closure(namesIn(r))) values.push(...(du.assignedValues.get(name) ?? []));
       for (const v of values) {
-        const e = substitute(v, (name) => binding.get(name)?.text ?? null);
-        if (e) out.push(e, ...helperResults(e, depth + 1));
+        const text = substituteText(v, rename);
+        const e = text === null ? v : parseExpression(text);
+        if (e) out.push(e);
+        out.push(...helperResults(v, depth + 1, rename));
       }
     }
   }
