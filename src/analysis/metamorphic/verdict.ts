@@ -40,7 +40,7 @@ export function verdictOf(code: string | ParsedModule, context: VerdictContext =
   for (const f of vuln.findings) keys.add(`vuln ${f.test_id} ${f.issue_severity}/${f.issue_confidence}`);
   errors.push(...vuln.errors.map((e) => `vuln: ${e}`));
   if (context.parametersAreInput) {
-    for (const f of runChecks(mod, { parametersAreInput: true })) keys.add(`checks(parameters-are-input) ${f.test_id} ${f.issue_severity}/${f.issue_confidence}`);
+    for (const f of runChecks(mod, { parametersAreInput: true, ...(context.cwe ? { cwe: context.cwe } : {}) })) keys.add(`checks(parameters-are-input) ${f.test_id} ${f.issue_severity}/${f.issue_confidence}`);
   }
   return { keys: [...keys].sort(), errors };
 }

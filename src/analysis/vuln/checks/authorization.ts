@@ -13,8 +13,9 @@
  * it. None checked: CWE-862 (missing authorization); some checked but not all: CWE-863.
  */
 import type { Finding } from "../../finding.js";
-import { calleeTail, DefUse, descendants, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
-import { dominatingGuards } from "./dominance.js";
+import { calleeTail, DefUse, descendants, enclosingFunction, functionName, namesIn, ofTypes, rootIsSharedRoot, unwrap, type Node } from "./ast.js";
+import { argumentBinding, calledFunction, MAX_CALL_DEPTH } from "./calls.js";
+import { dominatingGuards, guardsAt } from "./dominance.js";
 import { mutationTarget } from "./state.js";
 import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 
@@ -67,10 +68,11 @@ function checkFunction(input: CheckInput, fn: Node): Finding | null {
   if (context.length === 0) return null;
 
   for (const n of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call", "return_statement"], { intoFunctions: false })) {
-    const op = privilegedOperation(n, locals, du, paramSet);
+    const op = privilegedOperation(n, locals, du, paramSet) ?? helperOperation(input, n, du.derivedFrom(paramSet));
     if (!op) continue;
     const guardNames = new Set<string>();
-    for (const g of dominatingGuards(n, fn)) for (const name of namesIn(g.condition)) guardNames.add(name);
+    for (const g of guardsAt(n)) for (const name of namesIn(g.condition)) guardNames.add(name);
+    for (const name of op.checkedInside ?? []) guardNames.add(name);
     const checked = context.filter((p) => {
       const derived = du.derivedFrom([p]);
       for (const g of guardNames) if (derived.has(g)) return true;
@@ -98,19 +100,37 @@ function checkFunction(input: CheckInput, fn: Node): Finding | null {
  * that are themselves only tested): the caller's identity and role, there to be checked. A parameter
  * whose value reaches a write, a call, a return or a key is data, not context.
  */
-function contextParameters(body: Node, required: string[], du: DefUse): string[] {
+function contextParameters(body: Node, required: string[], du: DefUse, depth = 0): string[] {
   const dataNames = new Set<string>();
   for (const n of ofTypes(body, ["identifier"], { intoFunctions: false })) {
     const parent = n.parent;
     if (parent?.type === "attribute" && parent.childForFieldName("attribute")?.id === n.id) continue;
     if (parent?.type === "keyword_argument" && parent.childForFieldName("name")?.id === n.id) continue;
-    if (inCondition(n) || inPlainAssignment(n) || inOutputCall(n)) continue;
+    if (inCondition(n) || inPlainAssignment(n) || inOutputCall(n) || testedByHelper(n, depth)) continue;
     dataNames.add(n.text);
   }
   return required.filter((p) => {
     for (const d of du.derivedFrom([p])) if (dataNames.has(d)) return false;
     return true;
   });
+}
+
+/**
+ * Is the identifier handed, as a whole argument, to a helper of this module that only tests it
+ * (a context parameter of the helper)? Moving a check into a helper keeps the value context.
+ */
+function testedByHelper(n: Node, depth: number): boolean {
+  const arg = n.parent?.type === "keyword_argument" ? n.parent : n;
+  const call = arg.parent?.type === "argument_list" ? arg.parent.parent : null;
+  if (call?.type !== "call" || depth >= MAX_CALL_DEPTH) return false;
+  const helper = calledFunction(call);
+  const body = helper?.childForFieldName("body");
+  if (!helper || !body || helper.id === enclosingFunction(call)?.id) return false;
+  for (const [param, value] of argumentBinding(call, helper)) {
+    if (value.id !== n.id) continue;
+    return contextParameters(body, [param], new DefUse(helper), depth + 1).includes(param);
+  }
+  return false;
 }
 
 const OUTPUT_CALLS = new Set(["print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"]);
@@ -153,6 +173,8 @@ function inPlainAssignment(n: Node): boolean {
 
 interface PrivilegedOp {
   kind: string;
+  /** Caller names a condition inside the helper tests on the way to the operation. */
+  checkedInside?: Set<string>;
   /** The expression whose names the operation itself needs (key, value, returned data). */
   uses: Node;
 }
@@ -164,6 +186,40 @@ function privilegedOperation(n: Node, locals: Set<string>, du: DefUse, params: S
     const value = n.namedChildren[0];
     const read = sharedRead(value, locals, du, params);
     if (read) return { kind: `returns ${read}`, uses: value };
+  }
+  return null;
+}
+
+/**
+ * A call (or a returned call) of one of the module's helpers that performs a privileged operation
+ * keyed by what the caller passes it: the operation is the caller's, moved into a helper.
+ */
+function helperOperation(input: CheckInput, n: Node, fromParams: Set<string>, depth = 0): PrivilegedOp | null {
+  const calls = n.type === "call" ? [n] : n.type === "return_statement" && n.namedChildren[0] && unwrap(n.namedChildren[0]).type === "call" ? [unwrap(n.namedChildren[0])] : [];
+  for (const call of calls) {
+    const helper = calledFunction(call);
+    const body = helper?.childForFieldName("body");
+    if (!helper || !body || depth >= MAX_CALL_DEPTH || helper.id === enclosingFunction(call)?.id) continue;
+    // The helper's parameters that carry the caller's input.
+    const fed = new Set<string>();
+    for (const [param, arg] of argumentBinding(call, helper)) if ([...namesIn(arg)].some((x) => fromParams.has(x))) fed.add(param);
+    if (fed.size === 0) continue;
+    const du = defUseOf(input, helper);
+    const locals = localsOf(input, helper);
+    for (const g of nonStoreGlobals(input.module.root)) locals.add(g);
+    const derived = du.derivedFrom(fed);
+    const binding = argumentBinding(call, helper);
+    for (const m of ofTypes(body, ["assignment", "augmented_assignment", "delete_statement", "call", "return_statement"], { intoFunctions: false })) {
+      if (m.type === "return_statement" && n.type !== "return_statement") continue;
+      const op = privilegedOperation(m, locals, du, fed) ?? helperOperation(input, m, derived, depth + 1);
+      if (!op) continue;
+      // Parameters the helper tests on the way (its own guards, and checks deeper down), in the caller's names.
+      const tested = new Set<string>(op.checkedInside ?? []);
+      for (const g of dominatingGuards(m, helper)) for (const name of namesIn(g.condition)) tested.add(name);
+      const checkedInside = new Set<string>();
+      for (const [param, arg] of binding) if ([...du.derivedFrom([param])].some((d) => tested.has(d))) for (const x of namesIn(arg)) checkedInside.add(x);
+      return { kind: `${op.kind} (in ${functionName(helper)}())`, uses: n, checkedInside };
+    }
   }
   return null;
 }

@@ -16,7 +16,7 @@ import type { Finding } from "../../finding.js";
 import { DECODERS } from "../../taint/models/sanitizers.js";
 import { callArgs, calleeTail, descendants, enclosingFunction, namesIn, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
 import { guardsAt } from "./dominance.js";
-import { derivesFromUntrusted } from "./remote-input.js";
+import { helperResults, untrustedAcrossCalls } from "./calls.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "validation_before_canonicalization";
@@ -35,7 +35,7 @@ export function checkCanonicalization(input: CheckInput): Finding[] {
     const raw = callee === "unicodedata.normalize" ? args.positional[1] : args.positional[0];
     if (!raw || raw.type === "string") continue;
     const fn = enclosingFunction(call);
-    if (!fn || !derivesFromUntrusted(raw, input)) continue;
+    if (!fn || !untrustedAcrossCalls(raw, input)) continue;
     const rawNames = namesIn(raw);
     const check = guardsAt(call).find((g) => validates(g.condition, rawNames, normalizer));
     if (!check) continue;
@@ -54,8 +54,15 @@ export function checkCanonicalization(input: CheckInput): Finding[] {
   return out;
 }
 
-/** Does the condition test the raw value's text (not merely its truth or None-ness)? */
+/**
+ * Does the condition test the raw value's text (not merely its truth or None-ness)? A predicate
+ * helper it calls (`if not is_clean(name)`) is read through what it returns.
+ */
 function validates(cond: Node, rawNames: Set<string>, prefixOnly: boolean): boolean {
+  return [cond, ...helperResults(cond)].some((c) => testsText(c, rawNames, prefixOnly));
+}
+
+function testsText(cond: Node, rawNames: Set<string>, prefixOnly: boolean): boolean {
   for (const n of descendants(cond)) {
     if (n.type === "call") {
       const tail = calleeTail(n);

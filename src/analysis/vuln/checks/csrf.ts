@@ -3,11 +3,13 @@
  *
  * 1. Framework protection switched off: `@csrf_exempt`, `WTF_CSRF_ENABLED = False`,
  *    `WTF_CSRF_CHECK_DEFAULT = False` (assignment or app.config item).
- * 2. A request handler (a function with a request-like parameter: one it reads `headers`, `body`,
- *    `form`, `json`, `cookies`... from; in a plain scan, one named `request`/`req` that it reads such
- *    parts from, or one it reads an HTTP-only part from: `headers`, `cookies`, `form`, `POST`...) that changes state outside itself (writes, deletes or calls a
- *    mutating method on a non-local container) using request data, where no guard that reads a
- *    request header/cookie or a CSRF token dominates the change.
+ * 2. A request handler (a function with a request-like parameter: in task code, one it reads
+ *    `headers`, `body`, `form`, `json`, `cookies`... from; in a plain scan, one it reads an
+ *    HTTP-only part from: `headers`, `cookies`, `form`, `POST`...; never decided by the parameter's
+ *    name) that changes state outside itself (writes, deletes or calls a mutating method on a
+ *    non-local container) using request data, where no guard that reads a request header/cookie or
+ *    a CSRF token field dominates the change. Guards written in a helper (a validator called first,
+ *    a predicate in the condition) count through the helper's body (calls.ts).
  * 3. The same handler decoding the request body as JSON with no dominating check of a request
  *    header (the Content-Type): a cross-site form can post a text/plain body that parses as JSON.
  *
@@ -15,9 +17,10 @@
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
-import { DefUse, descendants, functionName, namesIn, qualifiedCallee, rootName, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
+import { DefUse, descendants, enclosingFunction, functionName, namesIn, qualifiedCallee, rootName, stringValue, unwrap, ofTypes, type Node } from "./ast.js";
 import { defUseOf, finding, localsOf, paramsOf, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 import { mutationTarget } from "./state.js";
+import { argumentBinding, calledFunction, callSitesOf, helperResults, MAX_CALL_DEPTH } from "./calls.js";
 
 const NAME = "csrf_protection_missing";
 const REQUEST_PARTS = new Set(["headers", "body", "form", "json", "cookies", "args", "data", "POST", "GET", "META", "files", "values", "method", "query_params", "query"]);
@@ -65,14 +68,14 @@ function handlerFindings(input: CheckInput, fn: Node): Finding[] {
       // In a plain scan an object updating its own fields (a client's auth hook, a cache adapter)
       // is not server state; task code's handlers may keep their store on self.
       const ownFields = !parametersAreInput(input.context) && target !== null && /^self\b/.test(target);
-      if (target && !ownFields && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
+      if (target && !ownFields && usesAny(n, fromRequest) && !originChecked(n, requests, du, input)) {
         out.push(finding(input, n, { cwe: 352, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Handler ${functionName(fn)}() changes ${target} from request data without checking a CSRF token first` }));
         reportedState = true;
       }
     }
     if (!reportedJson && n.type === "call") {
       const callee = qualifiedCallee(n, input.aliases) ?? "";
-      if (/^(json|simplejson|ujson|orjson)\.loads$/.test(callee) && usesAny(n, fromRequest) && !originChecked(n, requests, du)) {
+      if (/^(json|simplejson|ujson|orjson)\.loads$/.test(callee) && usesAny(n, fromRequest) && !originChecked(n, requests, du, input)) {
         out.push(finding(input, n, { cwe: 352, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Handler ${functionName(fn)}() parses the request body as JSON without checking its Content-Type (a cross-site text/plain form post would be accepted)` }));
         reportedJson = true;
       }
@@ -81,17 +84,22 @@ function handlerFindings(input: CheckInput, fn: Node): Finding[] {
   return out;
 }
 
-/** Parameters the function reads request parts from (`p["headers"]`, `p.form`), or named request/req. */
-function requestParams(input: CheckInput, fn: Node, body: Node): Set<string> {
+/**
+ * Parameters the function reads request parts from (`p["headers"]`, `p.form`), itself or through
+ * a helper it hands them to.
+ */
+function requestParams(input: CheckInput, fn: Node, body: Node, depth = 0): Set<string> {
   const params = new Set(paramsOf(input, fn).map((p) => p.name));
   const taskCode = parametersAreInput(input.context);
-  const named = (p: string) => (taskCode ? words(p).some((w) => w === "request" || w === "req") : /^(request|req|http_request|\w+_request)$/.test(p));
   const out = new Set<string>();
-  if (taskCode) for (const p of params) if (named(p)) out.add(p);
   for (const n of ofTypes(body, ["subscript", "attribute", "call"], { intoFunctions: false })) {
     const part = requestPart(n);
-    if (!part || !params.has(part.base)) continue;
-    if (taskCode || named(part.base) || HTTP_ONLY_PARTS.has(part.part)) out.add(part.base);
+    if (part && params.has(part.base) && (taskCode || HTTP_ONLY_PARTS.has(part.part))) out.add(part.base);
+    const helper = n.type === "call" && depth < MAX_CALL_DEPTH ? calledFunction(n) : null;
+    const helperBody = helper && helper.id !== fn.id ? helper.childForFieldName("body") : null;
+    if (!helper || !helperBody) continue;
+    const inner = requestParams(input, helper, helperBody, depth + 1);
+    for (const [param, arg] of argumentBinding(n, helper)) if (inner.has(param) && unwrap(arg).type === "identifier" && params.has(unwrap(arg).text)) out.add(unwrap(arg).text);
   }
   return out;
 }
@@ -125,31 +133,53 @@ function usesAny(n: Node, names: Set<string>): boolean {
 }
 
 /**
- * Does a dominating guard read the request's origin evidence: a header or cookie value (directly
- * or through a variable), or anything named csrf/xsrf (a token, a validate_csrf() call)?
+ * Does a dominating guard read the request's origin evidence: a header or cookie value, or a CSRF
+ * token field of the request (directly or through a variable), or call a library CSRF validator?
+ * A helper in the condition is read through what it returns.
  */
-function originChecked(n: Node, requests: Set<string>, du: DefUse): boolean {
+function originChecked(n: Node, requests: Set<string>, du: DefUse, input: CheckInput, depth = 0): boolean {
   const originVars = new Set<string>();
   for (const [v, values] of du.assignedValues) {
-    if (values.some((val) => readsOrigin(val, requests))) originVars.add(v);
+    if (values.some((val) => [val, ...helperResults(val)].some((x) => readsOrigin(x, requests)))) originVars.add(v);
   }
   const derived = du.derivedFrom(originVars);
   for (const guard of guardsAt(n)) {
-    if (readsOrigin(guard.condition, requests)) return true;
-    for (const name of namesIn(guard.condition)) {
-      if (derived.has(name)) return true;
-      if (words(name).some((w) => w === "csrf" || w === "xsrf")) return true;
+    for (const cond of [guard.condition, ...helperResults(guard.condition)]) {
+      if (readsOrigin(cond, requests)) return true;
+      for (const name of namesIn(cond)) if (derived.has(name)) return true;
+      for (const c of descendants(cond)) if (c.type === "call" && !calledFunction(c) && /csrf|xsrf/i.test(c.childForFieldName("function")?.text ?? "")) return true;
     }
-    for (const c of descendants(guard.condition)) if (c.type === "call" && /csrf|xsrf/i.test(c.childForFieldName("function")?.text ?? "")) return true;
   }
-  return false;
+  // A helper's caller may have checked the origin before the call (its own variables, its frame).
+  const fn = enclosingFunction(n);
+  const sites = fn ? callSitesOf(fn).filter((c) => enclosingFunction(c)?.id !== fn.id) : [];
+  if (depth >= MAX_CALL_DEPTH || sites.length !== 1) return false;
+  const call = sites[0]!;
+  const caller = enclosingFunction(call);
+  if (!caller || !fn) return false;
+  const callerRequests = new Set<string>();
+  for (const [param, arg] of argumentBinding(call, fn)) if (requests.has(param)) for (const x of namesIn(arg)) callerRequests.add(x);
+  return callerRequests.size > 0 && originChecked(call, callerRequests, defUseOf(input, caller), input, depth + 1);
 }
 
+/** A header, cookie or CSRF token field (`req["body"]["csrf_token"]`, `request.csrf_token`) of a request. */
 function readsOrigin(expr: Node, requests: Set<string>): boolean {
   for (const n of descendants(expr)) {
     const part = requestPart(n);
     if (part && requests.has(part.base) && ORIGIN_PARTS.has(part.part)) return true;
-    if (n.type === "attribute" && /csrf|xsrf/i.test(n.text) && requests.has(rootName(n) ?? "")) return true;
+    if (requests.has(rootName(n) ?? "") && tokenField(n)) return true;
   }
   return false;
+}
+
+function tokenField(n: Node): boolean {
+  if (n.type === "attribute") return /csrf|xsrf/i.test(n.childForFieldName("attribute")?.text ?? "");
+  if (n.type === "subscript") return /csrf|xsrf/i.test(stringValue(n.childForFieldName("subscript")!) ?? "");
+  if (n.type === "call" && calleeTailIs(n, "get")) return /csrf|xsrf/i.test(stringValue(n.childForFieldName("arguments")?.namedChildren[0] ?? n) ?? "");
+  return false;
+}
+
+function calleeTailIs(call: Node, name: string): boolean {
+  const f = call.childForFieldName("function");
+  return f?.type === "attribute" && f.childForFieldName("attribute")?.text === name;
 }

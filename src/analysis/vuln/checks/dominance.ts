@@ -8,7 +8,8 @@
  */
 import { buildCfg, type Cfg } from "../../python/cfg.js";
 import { dominators, type DominatorTree } from "../../python/dominators.js";
-import { enclosingFunction, guardsOf, type Guard, type Node } from "./ast.js";
+import { enclosingFunction, guardsOf, unwrap, type Guard, type Node } from "./ast.js";
+import { callerGuards, guardsAfterCall, MAX_CALL_DEPTH, topLevelCalls } from "./calls.js";
 
 interface FunctionGraph {
   cfg: Cfg;
@@ -72,7 +73,47 @@ export function dominatingGuards(node: Node, fn: Node | null): Guard[] {
   return out;
 }
 
-/** Guards of a node within its own function (module-level code: the structural answer). */
-export function guardsAt(node: Node): Guard[] {
-  return dominatingGuards(node, enclosingFunction(node));
+/**
+ * Guards of a node: those of its own function (module-level code: the structural answer), plus
+ * those a helper establishes across a call, so that moving code into a helper changes nothing:
+ * the exit guards of helpers called by statements that run before the node (`check(name)` that
+ * raises on a bad name), and, in a helper called from exactly one place, the guards at that call.
+ */
+export function guardsAt(node: Node, depth = 0): Guard[] {
+  const fn = enclosingFunction(node);
+  const out = dominatingGuards(node, fn);
+  for (const call of precedingCalls(node, fn)) out.push(...guardsAfterCall(call));
+  if (fn && depth < MAX_CALL_DEPTH) out.push(...callerGuards(fn, (call) => guardsAt(call, depth + 1)));
+  return out.map(positive);
+}
+
+/**
+ * `not C` holding is `C` failing: the negation is taken off so that `if not (k in ALLOWED): pass
+ * else: write(k)` reads as the allow-list test it is, like `if k in ALLOWED: write(k)`.
+ */
+function positive(g: Guard): Guard {
+  let condition = unwrap(g.condition);
+  let holds = g.holds;
+  while (condition.type === "not_operator") {
+    const arg = condition.childForFieldName("argument");
+    if (!arg) break;
+    condition = unwrap(arg);
+    holds = !holds;
+  }
+  return condition === g.condition && holds === g.holds ? g : { condition, holds };
+}
+
+/** Calls made as whole simple statements that run before the node in every enclosing block. */
+function precedingCalls(node: Node, fn: Node | null): Node[] {
+  const out: Node[] = [];
+  let child: Node = node;
+  for (let p = node.parent; p && p.id !== fn?.id; child = p, p = p.parent) {
+    if (p.type === "lambda" || p.type === "function_definition") break;
+    if (p.type !== "block" && p.type !== "module") continue;
+    for (const stmt of p.namedChildren) {
+      if (stmt.id === child.id) break;
+      out.push(...topLevelCalls(stmt));
+    }
+  }
+  return out;
 }

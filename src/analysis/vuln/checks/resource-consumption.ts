@@ -18,10 +18,10 @@
  */
 import type { Finding } from "../../finding.js";
 import { callArgs, calleeObject, calleeTail, descendants, enclosingFunction, functionName, namesIn, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
-import { derivesFromUntrusted } from "./remote-input.js";
+import { untrustedAcrossCalls } from "./calls.js";
 
 /** Standard input is a program's own channel here: reading all of it is what filters and solutions do. */
-const untrusted = (expr: Node, input: CheckInput) => derivesFromUntrusted(expr, input, { network: true });
+const untrusted = (expr: Node, input: CheckInput) => untrustedAcrossCalls(expr, input, { network: true });
 import { finding, liveNodesOfType, paramsOf, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 
 const NAME = "uncontrolled_resource_consumption";
@@ -53,7 +53,7 @@ export function checkResourceConsumption(input: CheckInput): Finding[] {
       if (!stream || inSizeCheckedLoop(call)) continue;
       if (opensCompressed(stream, input)) {
         report(call, "Reading a whole decompressed stream of untrusted data: its size is chosen by the sender (read in bounded chunks and stop at a limit)");
-      } else if (!parametersAreInput(input.context) && untrusted(stream, input) && !hasDominatingSizeCheck(call)) {
+      } else if (!parametersAreInput(input.context) && !opensLocalFile(stream, input) && untrusted(stream, input) && !hasDominatingSizeCheck(call)) {
         // In task code the CWE-770 check owns whole reads of parameter streams (one finding, not two).
         report(call, `${unwrap(stream).text}.${tail}() with no size reads however much the sender sends into memory (pass a limit, or check Content-Length first)`);
       }
@@ -75,6 +75,39 @@ function unbounded(args: ReturnType<typeof callArgs>): boolean {
   if (!size) return true;
   const v = unwrap(size);
   return v.type === "none" || (v.type === "unary_operator" && v.text.replace(/\s/g, "") === "-1");
+}
+
+/**
+ * Is the stream a file of this machine (`open(path)`)? Its size is the file's, not the sender's,
+ * even when the sender picked the path (choosing the path is CWE-22's concern).
+ */
+function opensLocalFile(stream: Node, input: CheckInput): boolean {
+  const values = streamValues(stream).filter((v) => v.id !== unwrap(stream).id || v.type === "call");
+  return values.length > 0 && values.every((v) => {
+    const call = unwrap(v);
+    if (call.type !== "call") return false;
+    const q = qualifiedCallee(call, input.aliases) ?? "";
+    return LOCAL_OPEN.test(q) || (calleeTail(call) === "open" && /^(pathlib\.)?(Path|PurePath|PosixPath)\(/.test(calleeObject(call)?.text ?? ""));
+  });
+}
+
+const LOCAL_OPEN = /^(open|io\.open|codecs\.open|builtins\.open)$/;
+
+/** What the stream expression was bound to in its function (assignment, `with ... as`), or itself. */
+function streamValues(stream: Node): Node[] {
+  const s = unwrap(stream);
+  if (s.type !== "identifier") return [s];
+  const fn = enclosingFunction(stream);
+  if (!fn) return [];
+  const out: Node[] = [];
+  for (const n of ofTypes(fn, ["assignment", "with_item"])) {
+    if (n.type === "assignment" && n.childForFieldName("left")?.text === s.text) out.push(n.childForFieldName("right")!);
+    if (n.type === "with_item") {
+      const asp = n.namedChildren[0];
+      if (asp?.type === "as_pattern" && asp.childForFieldName("alias")?.text === s.text && asp.namedChildren[0]) out.push(asp.namedChildren[0]);
+    }
+  }
+  return out;
 }
 
 /** Is the stream a decompressing file object opened from untrusted data? */

@@ -54,7 +54,7 @@ export function checkResourceGrowth(input: CheckInput): Finding[] {
         continue;
       }
       if (n.type === "call") {
-        const unboundedRead = readWithoutLimit(n, fromParams);
+        const unboundedRead = resultRuleOn ? readWithoutLimit(n, fromParams, du) : null;
         if (unboundedRead) out.push(finding(input, n, { cwe: 770, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `${unboundedRead} reads the whole input with no size limit` }));
       }
       if (resultRuleOn && n.type === "return_statement" && n.namedChildren[0]) {
@@ -177,17 +177,34 @@ function positiveInt(n: Node | undefined): boolean {
   return n !== undefined && unwrap(n).type === "integer" && Number(unwrap(n).text) > 0;
 }
 
-function readWithoutLimit(call: Node, fromParams: Set<string>): string | null {
+/**
+ * A whole read of a stream the caller hands over (`stream.read()`, `request.body.read()`): its size
+ * is the sender's choice. Decided by where the stream comes from (a parameter, not a file this
+ * function opens), never by its name; like the result rule, only when the task is about resource
+ * limits (or names no CWE), since reading a whole small input is ordinary elsewhere.
+ */
+function readWithoutLimit(call: Node, fromParams: Set<string>, du: DefUse): string | null {
   const tail = calleeTail(call);
   if (tail !== "read" && tail !== "readlines" && tail !== "recv_all") return null;
   if (callArgs(call).positional.length > 0 || callArgs(call).keywords.size > 0) return null;
   const obj = calleeObject(call);
   if (!obj) return null;
-  // request.stream.read(), request.body.read(), environ["wsgi.input"].read() on caller-supplied objects.
   if (unwrap(obj).type === "call") return null;
-  if (!obj.text.split(/[^A-Za-z0-9]+/).some((w) => /^(stream|body|rfile|wsgi|socket|sock|conn|connection|request|req|environ)$/i.test(w))) return null;
   if (!readsAny(obj, fromParams)) return null;
+  const root = rootName(obj);
+  const opened = root ? [...(du.assignedValues.get(root) ?? []), ...withTargets(du.scope, root)] : [];
+  if (opened.some((v) => unwrap(v).type === "call" && calleeTail(unwrap(v)) === "open")) return null;
   return `${obj.text}.${tail}()`;
+}
+
+/** Values bound by `with X as name` in the function. */
+function withTargets(fn: Node, name: string): Node[] {
+  const out: Node[] = [];
+  for (const item of ofTypes(fn, ["with_item"], { intoFunctions: false })) {
+    const asp = item.namedChildren[0];
+    if (asp?.type === "as_pattern" && asp.childForFieldName("alias")?.text === name && asp.namedChildren[0]) out.push(asp.namedChildren[0]);
+  }
+  return out;
 }
 
 function unboundedSplit(ret: Node, value: Node, du: DefUse, fromParams: Set<string>, aliases: Map<string, string>): string | null {

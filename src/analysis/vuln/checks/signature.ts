@@ -3,9 +3,14 @@
  *
  * 1. JWT decoding with verification switched off: `jwt.decode(..., verify=False)`,
  *    `options={"verify_signature": False}`, `algorithms=["none"]` (PyJWT, python-jose, authlib-style).
- * 2. A function that receives a signature (a parameter named sig/signature/sign/signed/mac/hmac)
- *    but never checks it: the parameter takes part in no comparison and reaches no call (a verify
- *    helper, `hmac.compare_digest`, a library `verify`). Whatever it returns was not authenticated.
+ * 2. In a signature-verification task (CWE-347), an entry function that ignores one of its
+ *    parameters: the parameter (or a value derived from it) is only tested for truth, printed or
+ *    logged, and takes part in no comparison, call, key, container or result, nor reaches a helper
+ *    of the module that uses it. The caller hands over a signature to be checked; one the function
+ *    drops was not verified. Decided by what the function does with the value, never by its name
+ *    (a renamed parameter is the same parameter). A function that verifies some input by value
+ *    (`==`/`!=` against it, `compare_digest`, a `verify` call, directly or in a helper) has a check;
+ *    the rule is for functions that verify nothing.
  *
  * 3. For a CWE-347 task, an entry function that swallows its arguments with `*args` / `**kwargs`
  *    instead of naming them: the task's signature then arrives unnamed, and it counts as verified
@@ -16,7 +21,8 @@
  * skipped verification; this check does not report it.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, descendants, functionName, namesIn, parameters, qualifiedCallee, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
+import { callArgs, descendants, functionName, isLiteral, namesIn, parameters, qualifiedCallee, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
+import { argumentBinding, calledFunction, MAX_CALL_DEPTH } from "./calls.js";
 import { defUseOf, finding, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 
 const NAME = "signature_verification_skipped";
@@ -32,22 +38,25 @@ export function checkSignature(input: CheckInput): Finding[] {
     const reason = disabledVerification(node);
     if (reason) out.push(finding(input, node, { cwe: 347, name: NAME, severity: "HIGH", confidence: "HIGH", text: `${callee}() ${reason}: the token's signature is not checked` }));
   }
-  // A signature parameter left unchecked matters where the caller is the attacker (a task's entry
-  // function); in a plain scan the parameter is the caller's own value.
-  const fns = parametersAreInput(input.context) ? targetFunctions(input) : [];
+  // An ignored parameter is a skipped verification only where the caller is the attacker and the
+  // task is about signatures; elsewhere an unused parameter is an ordinary interface.
+  const fns = parametersAreInput(input.context) && input.context.cwe === "347" ? targetFunctions(input).filter((f) => functionName(f) === input.context.entryFunction || input.context.entryFunction === undefined) : [];
   for (const fn of fns) {
-    for (const param of parameters(fn)) {
-      if (!words(param.name).some((w) => SIGNATURE_WORDS.has(w))) continue;
+    // A function that does verify some input by value (an equality test, a digest comparison, a
+    // verify call) has its check; one it also ignores is extra data, not the signature.
+    const verifies = verifiesSomething(input, fn);
+    for (const param of verifies ? [] : parameters(fn)) {
+      if (param.node.type === "list_splat_pattern" || param.node.type === "dictionary_splat_pattern") continue;
       // A numeric "sign" (+1/-1) is arithmetic, not a signature.
       if (/^(int|float|bool|complex)$/.test(param.annotation ?? "") || usedInArithmetic(fn, param.name)) continue;
-      if (signatureChecked(input, fn, param.name)) continue;
+      if (!ignored(input, fn, param.name)) continue;
       out.push(
         finding(input, param.node, {
           cwe: 347,
           name: NAME,
           severity: "HIGH",
           confidence: "MEDIUM",
-          text: `Function ${functionName(fn)}() receives signature '${param.name}' but never verifies it (no comparison or verification call uses it)`,
+          text: `Function ${functionName(fn)}() receives '${param.name}' but never verifies it (it is at most tested for truth or logged)`,
         }),
       );
     }
@@ -71,7 +80,6 @@ export function checkSignature(input: CheckInput): Finding[] {
 function swallowedSignature(input: CheckInput, fn: Node): Node | null {
   if (input.context.cwe !== "347" || input.context.entryFunction === undefined) return null;
   const params = parameters(fn);
-  if (params.some((p) => (p.node.type !== "list_splat_pattern" && p.node.type !== "dictionary_splat_pattern") && words(p.name).some((w) => SIGNATURE_WORDS.has(w)))) return null;
   const splats = params.filter((p) => p.node.type === "list_splat_pattern" || p.node.type === "dictionary_splat_pattern");
   if (splats.length === 0) return null;
   const kwargs = splats.find((p) => p.node.type === "dictionary_splat_pattern")?.name;
@@ -81,7 +89,7 @@ function swallowedSignature(input: CheckInput, fn: Node): Node | null {
       const target = assign.childForFieldName("left");
       const value = assign.childForFieldName("right");
       if (target?.type !== "identifier" || !value || !takesSignatureFrom(unwrap(value), kwargs)) continue;
-      if (signatureChecked(input, fn, target.text)) return null;
+      if (!ignored(input, fn, target.text)) return null;
     }
   }
   return splats[0]!.node;
@@ -131,24 +139,79 @@ function disabledVerification(call: Node): string | null {
   return null;
 }
 
-/** Is the parameter (or a value derived from it) compared, or handed to any call that could verify it? */
-function signatureChecked(input: CheckInput, fn: Node, param: string): boolean {
-  const du = defUseOf(input, fn);
-  const derived = du.derivedFrom([param]);
+/**
+ * Does the function drop the value: every use of it (or of a name derived from it) a truth test,
+ * an output call or a plain copy? A local helper it is handed to is read the same way.
+ */
+function ignored(input: CheckInput, fn: Node, param: string, depth = 0): boolean {
+  const body = fn.childForFieldName("body");
+  if (!body) return true;
+  const derived = defUseOf(input, fn).derivedFrom([param]);
+  for (const id of ofTypes(body, ["identifier"])) {
+    if (!derived.has(id.text)) continue;
+    const parent = id.parent;
+    if (parent?.type === "attribute" && parent.childForFieldName("attribute")?.id === id.id) continue;
+    if (parent?.type === "keyword_argument" && parent.childForFieldName("name")?.id === id.id) continue;
+    if (truthTest(id) || inOutputCall(id) || plainCopy(id)) continue;
+    const call = parent?.type === "argument_list" ? parent.parent : parent?.type === "keyword_argument" && parent.parent?.type === "argument_list" ? parent.parent.parent : null;
+    const helper = call?.type === "call" && depth < MAX_CALL_DEPTH ? calledFunction(call) : null;
+    if (call && helper && helper.id !== fn.id) {
+      const bound = [...argumentBinding(call, helper)].find(([, a]) => a.id === id.id || a.id === parent?.id);
+      if (bound && ignored(input, helper, bound[0], depth + 1)) continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Does the function (or a helper it calls) compare an input by value or call a verifier on it? */
+function verifiesSomething(input: CheckInput, fn: Node, depth = 0): boolean {
   const body = fn.childForFieldName("body");
   if (!body) return false;
+  const fromParams = defUseOf(input, fn).derivedFrom(parameters(fn).map((p) => p.name));
   for (const n of ofTypes(body, ["comparison_operator", "call"])) {
     if (n.type === "comparison_operator") {
-      for (const name of namesIn(n)) if (derived.has(name)) return true;
-    } else if (n.type === "call") {
-      const fnText = n.childForFieldName("function")?.text ?? "";
-      const tail = fnText.split(".").pop() ?? "";
-      if (NOT_A_CHECK.has(tail)) continue;
-      for (const a of n.childForFieldName("arguments")?.namedChildren ?? []) for (const name of namesIn(a)) if (derived.has(name)) return true;
-      // sig.verify(...) style: the signature object itself performs the check.
-      const obj = n.childForFieldName("function");
-      if (obj?.type === "attribute") for (const name of namesIn(obj.childForFieldName("object")!)) if (derived.has(name)) return true;
+      const ops = n.children.filter((c) => !c.isNamed).map((c) => c.type);
+      const sides = n.namedChildren;
+      // Against a literal it is a dispatch (`name == "db.json"`), not a check of a secret.
+      const fed = (c: Node) => [...namesIn(c)].some((x) => fromParams.has(x));
+      if (ops.some((o) => o === "==" || o === "!=") && sides.length === 2 && sides.every((c) => !isLiteral(c)) && sides.some(fed)) return true;
+      continue;
+    }
+    const tail = (n.childForFieldName("function")?.text ?? "").split(".").pop() ?? "";
+    if (/^(compare_digest|verify\w*)$/.test(tail) && [...namesIn(n)].some((x) => fromParams.has(x))) return true;
+    const helper = depth < MAX_CALL_DEPTH ? calledFunction(n) : null;
+    if (helper && helper.id !== fn.id && verifiesSomething(input, helper, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** The name is the whole condition (or under `not` / `and` / `or`): its truth, not its value, is read. */
+function truthTest(id: Node): boolean {
+  let c: Node = id;
+  for (let p = id.parent; p; c = p, p = p.parent) {
+    if (p.type === "not_operator" || p.type === "boolean_operator" || p.type === "parenthesized_expression") continue;
+    if ((p.type === "if_statement" || p.type === "elif_clause" || p.type === "while_statement") && p.childForFieldName("condition")?.id === c.id) return true;
+    if (p.type === "assert_statement" || p.type === "if_clause") return true;
+    if (p.type === "conditional_expression" && p.namedChildren[1]?.id === c.id) return true;
+    return false;
+  }
+  return false;
+}
+
+function inOutputCall(id: Node): boolean {
+  for (let p = id.parent; p; p = p.parent) {
+    if (p.type === "block" || p.type === "function_definition") return false;
+    if (p.type === "call") {
+      const tail = (p.childForFieldName("function")?.text ?? "").split(".").pop() ?? "";
+      if (NOT_A_CHECK.has(tail)) return true;
     }
   }
   return false;
+}
+
+/** `x = name` (or the target of it): propagation, judged by the copy's own uses. */
+function plainCopy(id: Node): boolean {
+  const p = id.parent;
+  return p?.type === "assignment" && (p.childForFieldName("right")?.id === id.id || p.childForFieldName("left")?.id === id.id);
 }

@@ -1,4 +1,5 @@
 import { cweRef, type Confidence, type Finding, type Severity } from "../../finding.js";
+import { calledFunction } from "./calls.js";
 import { DefUse, descendants, functionName, functions, importAliases, localNames, ofTypes, parameters, type Param, position, shadowedFunctions, type Node } from "./ast.js";
 
 /**
@@ -93,13 +94,32 @@ export function parametersAreInput(context: CheckContext): boolean {
   return context.parametersAreInput ?? context.entryFunction !== undefined;
 }
 
+/**
+ * The task's entry function and the module's own helpers it calls (transitively): code moved into
+ * a helper is still the entry's code. Without an entry, every live function.
+ */
 export function targetFunctions(input: CheckInput): Node[] {
   const live = functions(input.module.root).filter((f) => !input.shadowed.has(f.id) && !insideShadowed(f, input.shadowed));
   const entry = input.context.entryFunction;
   if (!entry) return live;
   const named = live.filter((f) => functionName(f) === entry);
-  return named.length > 0 ? named : live;
+  if (named.length === 0) return live;
+  const out = [...named];
+  const seen = new Set(out.map((f) => f.id));
+  for (let i = 0; i < out.length && out.length < MAX_HELPERS; i++) {
+    for (const call of ofTypes(out[i]!, ["call"], { intoFunctions: false })) {
+      const helper = calledFunction(call);
+      if (helper && !seen.has(helper.id) && !input.shadowed.has(helper.id)) {
+        seen.add(helper.id);
+        out.push(helper);
+      }
+    }
+  }
+  return out;
 }
+
+/** Enough for any task's helpers; a bound so a generated module cannot make every check quadratic. */
+const MAX_HELPERS = 50;
 
 function insideShadowed(n: Node, shadowed: Set<number>): boolean {
   for (let p = n.parent; p; p = p.parent) if (shadowed.has(p.id)) return true;

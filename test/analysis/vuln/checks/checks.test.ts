@@ -24,8 +24,10 @@ describe("vuln checks fixtures", () => {
   for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith(".py"))) {
     it(`${file}: reports exactly the marked lines`, () => {
       const source = readFileSync(join(FIXTURES, file), "utf8");
-      // `# check-context: parameters-are-input` reads the file as task code (parameters are attacker input).
-      const findings = runChecks(parsePython(source, file), { parametersAreInput: /^# check-context: parameters-are-input$/m.test(source) });
+      // `# check-context: parameters-are-input` reads the file as task code (parameters are attacker
+      // input); `# context: cwe=N` names the task's CWE.
+      const cwe = /^# context: .*\bcwe=(\d+)/m.exec(source)?.[1];
+      const findings = runChecks(parsePython(source, file), { parametersAreInput: /^# check-context: parameters-are-input$/m.test(source), ...(cwe ? { cwe } : {}) });
       const actual = [...new Set(findings.map((f) => `${f.line_number} ${f.test_id}`))].sort();
       expect(actual).toEqual(expected(source));
       for (const f of findings) {
