@@ -246,6 +246,8 @@ function secretInterpolated(node: Node): string | null {
       const leaf = n.type === "attribute" ? (n.childForFieldName("attribute")?.text ?? "") : n.text;
       if (!isSecretName(leaf)) continue;
       if (n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id) continue;
+      // `raise InvalidToken` / `raise errors.TokenError from e` names the exception's type: no value is shown.
+      if (node.type === "raise_statement" && raisedType(n, node)) continue;
       if (n.type === "identifier" && isLexicalToken(n)) continue;
       if (n.type === "identifier" && holdsPath(n)) continue;
       if (maskedAbove(n, e)) continue;
@@ -260,6 +262,11 @@ function secretInterpolated(node: Node): string | null {
     }
   }
   return null;
+}
+
+/** `n` is the raised class itself (`raise X`, `raise X from e`), not a value inside its message. */
+function raisedType(n: Node, raise: Node): boolean {
+  return n.parent?.id === raise.id && raise.namedChildren[0]?.id === n.id;
 }
 
 /**
