@@ -59,6 +59,13 @@ export const sourceModel = z.object({
    * base folder it is reported as usual.
    */
   callerFor: z.array(vulnClass).optional(),
+  /**
+   * Classes for which even a composed value of this source is the operator's own choice: a folder
+   * or name from the environment or the command line, joined under another folder, is chosen by
+   * whoever runs the program with their own rights, who could open that file directly. Reported
+   * only in a task of the class (where the task says the value is hostile).
+   */
+  operatorFor: z.array(vulnClass).optional(),
   /** The call returns a file object: its attributes (`.name`, `.fileno()`) are not its contents. */
   handle: z.boolean().optional(),
   ...callMatch,
