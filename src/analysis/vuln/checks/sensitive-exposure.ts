@@ -194,6 +194,10 @@ function isObjectLike(value: Node, fn: Node | null, du: DefUse | null, proxies: 
       if (values && values.length > 0 && !loops) return values.some((x) => isObjectLike(x, fn, du, proxies, depth + 1));
       return true;
     }
+    case "conditional_expression": {
+      const [a, , b] = v.namedChildren;
+      return a === undefined || b === undefined || isObjectLike(a, fn, du, proxies, depth + 1) || isObjectLike(b, fn, du, proxies, depth + 1);
+    }
     case "attribute":
       // A field of a record (`employee.name`) is what a report template is meant to show; the
       // exposure is handing over the whole record. Fields that are themselves records are missed.
@@ -253,6 +257,9 @@ function sameFileFunction(call: Node, name: string): Node | null {
 
 /** Every `return` of the function gives text (never a whole object). */
 function returnsText(fn: Node, proxies: Set<string>, depth: number): boolean {
+  // `def make_tag(...) -> str:` says so itself.
+  const annotation = fn.childForFieldName("return_type")?.text;
+  if (annotation) return PRIMITIVE_ANNOTATIONS.test(annotation);
   const du = new DefUse(fn);
   const returns = ofTypes(fn, ["return_statement"], { intoFunctions: false });
   return returns.length > 0 && returns.every((r) => r.namedChildren[0] !== undefined && !isObjectLike(r.namedChildren[0]!, fn, du, proxies, depth));
