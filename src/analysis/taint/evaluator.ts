@@ -375,7 +375,10 @@ export class Evaluator {
     // Sinks.
     if (run.report) {
       const sinks: SinkModel[] = [];
-      if (q) sinks.push(...(this.p.m.sinkCalls.byCallee.get(q) ?? []));
+      // A module-level function of this file named like a builtin sink (py_compile's own
+      // `compile(file)`) shadows the builtin: its summary decides, not the builtin's model.
+      const shadowing = fnU.type === "identifier" ? this.calleeFunction(fnU, receiver) : null;
+      if (q && !(shadowing && !shadowing.fn.isMethod)) sinks.push(...(this.p.m.sinkCalls.byCallee.get(q) ?? []));
       if (method && !(q && this.p.m.sinkCalls.byCallee.has(q))) {
         const recvText = (receiver?.text ?? "").toLowerCase();
         for (const s of this.p.m.sinkCalls.byMethod.get(method) ?? []) {

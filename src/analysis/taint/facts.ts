@@ -16,6 +16,10 @@ export interface TaintSource {
   param?: { fn: string; index: number };
   /** Who chooses the value: a remote client, or the program's caller (see SourceModel.trust). */
   trust: "remote" | "caller";
+  /** Classes at whose sinks a whole value of this source counts as caller-chosen (SourceModel.callerFor). */
+  callerFor?: readonly string[];
+  /** Classes never reported for this source outside a task of the class (SourceModel.operatorFor). */
+  operatorFor?: readonly string[];
   /** A parameter of the task's entry function (the task's own input). */
   entryParam?: boolean;
 }

@@ -26,7 +26,7 @@ export class Reporter {
     this.taskClasses = new Set(opts.taskClasses ?? []);
   }
 
-  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number }; entryParam?: boolean } = {}): TaintSource {
+  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number }; entryParam?: boolean; callerFor?: readonly string[]; operatorFor?: readonly string[] } = {}): TaintSource {
     const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}` : `${node.startIndex}:${label}`;
     let s = this.sourceBySite.get(key);
     if (!s) {
@@ -39,7 +39,7 @@ export class Reporter {
 
   /** A new fact for a modelled source at `node` (a file object is marked as a handle). */
   fresh(model: SourceModel, node: SyntaxNode): Taint {
-    return [{ src: this.source(model.label, node, model.trust).id, cleared: model.handle ? HANDLE_BIT : 0, path: [] } satisfies Fact];
+    return [{ src: this.source(model.label, node, model.trust, { ...(model.callerFor ? { callerFor: model.callerFor } : {}), ...(model.operatorFor ? { operatorFor: model.operatorFor } : {}) }).id, cleared: model.handle ? HANDLE_BIT : 0, path: [] } satisfies Fact];
   }
 
   /** Source object lookup for a qualified name or any of its prefixes (`flask.request.args.get`). */
@@ -120,7 +120,9 @@ export class Reporter {
       }
       // The whole caller-chosen value at a sink the task does not name: the value the code exists
       // to use (a URL to fetch, a path to open, a command to run), not an injection into it.
-      if (src.trust === "caller" && !(f.cleared & EMBEDDED_BIT) && !this.taskClasses.has(cls)) continue;
+      if (src.operatorFor?.includes(cls) && !this.taskClasses.has(cls)) continue;
+      const trust = src.callerFor?.includes(cls) ? "caller" : src.trust;
+      if (trust === "caller" && !(f.cleared & EMBEDDED_BIT) && !this.taskClasses.has(cls)) continue;
       const key = `${cls}:${sink.startIndex}`;
       if (this.hitKeys.has(key)) continue;
       this.hitKeys.add(key);

@@ -8,10 +8,10 @@ import type { SourceModel } from "./types.js";
 export const SOURCES: SourceModel[] = [
   // Standard input is "remote": a program that reads it is driven through it by whoever feeds it,
   // and stdin-driven tasks (SafeSQL, APPS) receive their tests and their attacks on it.
-  { label: "standard input", trust: "remote", callees: ["input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"], rationale: "Text piped in by whoever feeds the program: the channel its inputs, and attacks, arrive on." },
-  { label: "standard input", trust: "remote", objects: ["sys.stdin"], rationale: "Iterating or reading sys.stdin yields the feeder's text." },
-  { label: "command-line arguments", trust: "caller", objects: ["sys.argv"], rationale: "Arguments are chosen by whoever starts the program." },
-  { label: "environment", trust: "caller", objects: ["os.environ"], callees: ["os.getenv", "os.environb.get"], rationale: "Environment variables are controlled by the caller's environment." },
+  { label: "standard input", trust: "remote", callerFor: ["path-traversal"], callees: ["input", "raw_input", "sys.stdin.read", "sys.stdin.readline", "sys.stdin.readlines", "fileinput.input"], rationale: "Text piped in by whoever feeds the program: the channel its inputs, and attacks, arrive on." },
+  { label: "standard input", trust: "remote", callerFor: ["path-traversal"], handle: true, objects: ["sys.stdin"], rationale: "Iterating or reading sys.stdin yields the feeder's text; the stream object itself (and `sys.stdin.buffer`) is a file object, not a path." },
+  { label: "command-line arguments", trust: "caller", operatorFor: ["path-traversal"], objects: ["sys.argv"], rationale: "Arguments are chosen by whoever starts the program." },
+  { label: "environment", trust: "caller", operatorFor: ["path-traversal"], objects: ["os.environ"], callees: ["os.getenv", "os.environb.get"], rationale: "Environment variables are controlled by the caller's environment." },
   {
     label: "flask request data",
     trust: "remote",

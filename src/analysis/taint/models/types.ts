@@ -52,6 +52,20 @@ export const sourceModel = z.object({
    * structure (a base folder, a query, a fixed URL) it is reported at every sink.
    */
   trust: z.enum(["remote", "caller"]),
+  /**
+   * Classes for which a whole value of a "remote" source is still the program's own input: a path
+   * read from standard input names the file the person driving the program wants (`xargs`-style
+   * tools, compileall's file list); there is no folder it could climb out of. Composed under a
+   * base folder it is reported as usual.
+   */
+  callerFor: z.array(vulnClass).optional(),
+  /**
+   * Classes for which even a composed value of this source is the operator's own choice: a folder
+   * or name from the environment or the command line, joined under another folder, is chosen by
+   * whoever runs the program with their own rights, who could open that file directly. Reported
+   * only in a task of the class (where the task says the value is hostile).
+   */
+  operatorFor: z.array(vulnClass).optional(),
   /** The call returns a file object: its attributes (`.name`, `.fileno()`) are not its contents. */
   handle: z.boolean().optional(),
   ...callMatch,

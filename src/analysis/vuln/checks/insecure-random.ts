@@ -21,8 +21,16 @@ const NAME = "insecure_randomness";
 const RANDOM_FUNCS = new Set(["random", "randint", "randrange", "choice", "choices", "sample", "shuffle", "getrandbits", "uniform", "randbytes", "triangular", "gauss"]);
 const SECURITY_WORDS = new Set([
   "token", "password", "passwd", "pwd", "passphrase", "key", "salt", "otp", "nonce", "session", "sid", "secret", "csrf", "xsrf", "pin",
-  "reset", "api", "apikey", "auth", "credential", "iv", "captcha", "verification", "activation", "invite", "coupon", "voucher", "seed", "cookie", "signature", "totp", "hotp", "mfa", "2fa",
+  "reset", "api", "apikey", "auth", "credential", "iv", "captcha", "verification", "activation", "invite", "coupon", "voucher", "cookie", "signature", "totp", "hotp", "mfa", "2fa",
 ]);
+/**
+ * Where the value ends up when it is not a secret: a MIME boundary or delimiter, a sort or sampling
+ * weight, a delay. A "token" that becomes a `boundary` separates parts; a `weight_key` orders them.
+ * (A PRNG `seed` is not listed above: seeding `random` for reproducible runs is what seeds are for.)
+ */
+const NEUTRAL_PURPOSE = new Set(["boundary", "delimiter", "separator", "weight", "weights", "jitter", "backoff", "delay", "sleep", "color", "colour"]);
+/** Words that make a following `key` a secret (`api_key`); after any other word it is a lookup or sort key (`weight_key`). */
+const KEY_QUALIFIERS = new Set(["api", "secret", "private", "access", "session", "signing", "encryption", "crypto", "aes", "hmac", "master", "auth", "license", "activation", "shared", "symmetric"]);
 
 export function checkInsecureRandom(input: CheckInput): Finding[] {
   const out: Finding[] = [];
@@ -129,9 +137,11 @@ function securityName(call: Node, fn: Node | null, du: DefUse | null): string | 
     if (du) names.push(...du.derivedFrom(targets));
   } else if (p?.type === "keyword_argument") names.push(p.childForFieldName("name")?.text ?? "");
   if (fn) names.push(functionName(fn));
+  if (names.some((n) => words(n).some((w) => NEUTRAL_PURPOSE.has(w)))) return null;
   for (const n of names) {
-    const hit = words(n).find((w) => SECURITY_WORDS.has(w));
-    if (hit) return `'${n}'`;
+    const w = words(n);
+    const hit = w.findIndex((x, i) => SECURITY_WORDS.has(x) && (x !== "key" || i === 0 || KEY_QUALIFIERS.has(w[i - 1]!)));
+    if (hit >= 0) return `'${n}'`;
   }
   return null;
 }

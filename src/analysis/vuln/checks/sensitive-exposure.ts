@@ -30,11 +30,15 @@ import {
   type Node,
 } from "./ast.js";
 import { defUseOf, finding, paramsOf, liveNodesOfType, type CheckInput } from "./types.js";
+import { readsRemoteSource } from "./remote-input.js";
 import { constantString } from "./values.js";
 
 const NAME = "sensitive_information_exposure";
 const PRIMITIVE_ANNOTATIONS = /^(str|int|float|bool|bytes|complex|Optional\[(str|int|float|bool)\])$/;
-const TEXT_CALLS = new Set(["str", "int", "float", "bool", "repr", "len", "round", "format", "abs", "hex", "oct", "ord", "chr", "escape", "quote", "join", "upper", "lower", "strip", "title", "capitalize", "isoformat", "strftime", "hexdigest", "mask", "redact"]);
+const TEXT_CALLS = new Set([
+  "str", "int", "float", "bool", "repr", "len", "round", "format", "abs", "hex", "oct", "ord", "chr", "escape", "quote", "join", "upper", "lower", "strip", "title", "capitalize", "isoformat", "strftime", "hexdigest", "mask", "redact",
+  "sub", "replace", "lstrip", "rstrip", "zfill", "ljust", "rjust", "center", "dedent", "indent", "translate", "casefold", "srepr", "dumps",
+]);
 const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
 const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];
 // `type(pwd).__name__` and `isinstance(...)` reveal the value's type, not the value.
@@ -87,7 +91,10 @@ function formatTemplateExposure(input: CheckInput, call: Node, method: string, p
   }
   // A module constant (`DOC = """..."""` then `DOC.format(...)`) is the program's own text too.
   if (constantTemplate(template, du) || constantTemplate(template, moduleDefUse(input))) return null;
-  // The template must be run-time data: derived from a parameter (or, at module level, not a constant).
+  // Module-level code has no caller: its templates are the program's own text unless they are read
+  // from a source (standard input, a request) there.
+  if (!fn && !readsRemoteSource(template, input) && ![...moduleDefUse(input).closure(namesIn(template))].some((n) => (moduleDefUse(input).assignedValues.get(n) ?? []).some((v) => readsRemoteSource(v, input)))) return null;
+  // The template must be run-time data: derived from a parameter.
   if (fn && du) {
     const params = new Set(paramsOf(input, fn).map((p) => p.name));
     const origin = du.closure(namesIn(template));
@@ -169,6 +176,9 @@ function isObjectLike(value: Node, fn: Node | null, du: DefUse | null, proxies: 
       if (TEXT_CALLS.has(tail)) return false;
       const fnName = v.childForFieldName("function")?.text ?? "";
       if (proxies.has(fnName)) return false;
+      // A helper of the same file that returns text (an f-string, a joined or substituted string).
+      const helper = v.childForFieldName("function")?.type === "identifier" ? sameFileFunction(v, fnName) : null;
+      if (helper && depth < 4 && returnsText(helper, proxies, depth + 1)) return false;
       return true;
     }
     case "identifier": {
@@ -179,8 +189,14 @@ function isObjectLike(value: Node, fn: Node | null, du: DefUse | null, proxies: 
         if (param) return param.annotation !== null && !PRIMITIVE_ANNOTATIONS.test(param.annotation);
       }
       const values = du?.assignedValues.get(v.text);
-      if (values && values.length > 0 && !du?.loopSources.has(v.text)) return values.some((x) => isObjectLike(x, fn, du, proxies, depth + 1));
+      const loops = du?.loopSources.get(v.text);
+      if (loops?.length && !values?.length) return !loops.every((iterable) => loopElementIsText(v.text, iterable, fn, du, proxies, depth + 1));
+      if (values && values.length > 0 && !loops) return values.some((x) => isObjectLike(x, fn, du, proxies, depth + 1));
       return true;
+    }
+    case "conditional_expression": {
+      const [a, , b] = v.namedChildren;
+      return a === undefined || b === undefined || isObjectLike(a, fn, du, proxies, depth + 1) || isObjectLike(b, fn, du, proxies, depth + 1);
     }
     case "attribute":
       // A field of a record (`employee.name`) is what a report template is meant to show; the
@@ -201,6 +217,52 @@ function isObjectLike(value: Node, fn: Node | null, du: DefUse | null, proxies: 
     default:
       return v.type !== "list" && v.type !== "tuple" ? true : v.namedChildren.some((c) => isObjectLike(c, fn, du, proxies, depth + 1));
   }
+}
+
+/**
+ * The loop variable `name` bound by `for ... in iterable` is text or a number: the counter of
+ * `enumerate(...)`, or an element of a literal list/tuple of constants (directly or through `zip`).
+ */
+function loopElementIsText(name: string, iterable: Node, fn: Node | null, du: DefUse | null, proxies: Set<string>, depth: number): boolean {
+  const left = iterable.parent?.childForFieldName("left");
+  if (!left) return false;
+  const it = unwrap(iterable);
+  const targets = left.type === "pattern_list" || left.type === "tuple_pattern" ? left.namedChildren : [left];
+  const index = targets.findIndex((t) => t.text === name);
+  const constantItems = (n: Node | undefined): boolean => {
+    const u = n ? unwrap(n) : null;
+    return u !== null && (u.type === "list" || u.type === "tuple") && u.namedChildren.every((c) => !isObjectLike(c, fn, du, proxies, depth));
+  };
+  if (it.type === "call") {
+    const callee = calleeTail(it);
+    const args = it.childForFieldName("arguments")?.namedChildren ?? [];
+    if (callee === "enumerate") return index === 0 || (index === 1 && constantItems(args[0]));
+    if (callee === "zip") return index >= 0 && constantItems(args[index]);
+    return false;
+  }
+  return targets.length === 1 && constantItems(it);
+}
+
+/** The function a bare call names, defined in an enclosing scope or at module level. */
+function sameFileFunction(call: Node, name: string): Node | null {
+  for (let scope: Node | null = call.parent; scope; scope = scope.parent) {
+    if (scope.type !== "block" && scope.type !== "module") continue;
+    for (const d of scope.namedChildren) {
+      const def = d.type === "decorated_definition" ? d.childForFieldName("definition") : d;
+      if (def?.type === "function_definition" && def.childForFieldName("name")?.text === name) return def;
+    }
+  }
+  return null;
+}
+
+/** Every `return` of the function gives text (never a whole object). */
+function returnsText(fn: Node, proxies: Set<string>, depth: number): boolean {
+  // `def make_tag(...) -> str:` says so itself.
+  const annotation = fn.childForFieldName("return_type")?.text;
+  if (annotation) return PRIMITIVE_ANNOTATIONS.test(annotation);
+  const du = new DefUse(fn);
+  const returns = ofTypes(fn, ["return_statement"], { intoFunctions: false });
+  return returns.length > 0 && returns.every((r) => r.namedChildren[0] !== undefined && !isObjectLike(r.namedChildren[0]!, fn, du, proxies, depth));
 }
 
 /** Classes (anywhere in the module) that define __getattr__/__getattribute__ and can refuse a name. */
@@ -246,6 +308,8 @@ function secretInterpolated(node: Node): string | null {
       const leaf = n.type === "attribute" ? (n.childForFieldName("attribute")?.text ?? "") : n.text;
       if (!isSecretName(leaf)) continue;
       if (n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id) continue;
+      // `raise InvalidToken` / `raise errors.TokenError from e` names the exception's type: no value is shown.
+      if (node.type === "raise_statement" && raisedType(n, node)) continue;
       if (n.type === "identifier" && isLexicalToken(n)) continue;
       if (n.type === "identifier" && holdsPath(n)) continue;
       if (maskedAbove(n, e)) continue;
@@ -260,6 +324,11 @@ function secretInterpolated(node: Node): string | null {
     }
   }
   return null;
+}
+
+/** `n` is the raised class itself (`raise X`, `raise X from e`), not a value inside its message. */
+function raisedType(n: Node, raise: Node): boolean {
+  return n.parent?.id === raise.id && raise.namedChildren[0]?.id === n.id;
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
-import { callArgs, DefUse, enclosingFunction, isStringLiteral, namesIn, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
+import { callArgs, DefUse, enclosingFunction, isStringLiteral, namesIn, ofTypes, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
 import { finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";
 import { derivesFromUntrusted } from "./remote-input.js";
 import { comparisons, constantString, dominatedByAllowList, moduleStringCollections, parameterNames, resolveCollection } from "./values.js";
@@ -61,6 +61,7 @@ export function checkWeakCrypto(input: CheckInput): Finding[] {
     const direct = /^hashlib\.(\w+)$/.exec(callee);
     if (direct && WEAK_HASHES.has(direct[1]!.toLowerCase())) {
       if (usedNotForSecurity(args.keywords.get("usedforsecurity"))) continue;
+      if (!securityPurpose(node, fn) && namesAFile(node, fn)) continue;
       out.push(finding(input, node, spec(`Weak hash ${callee}() (${purposeNote(node, fn)}); use SHA-256 or better, or pass usedforsecurity=False for non-security digests`, securityPurpose(node, fn))));
       continue;
     }
@@ -211,6 +212,29 @@ function securityPurpose(call: Node, fn: Node | null): boolean {
   if (p?.type === "assignment") names.add(p.childForFieldName("left")?.text ?? "");
   for (const n of names) for (const w of words(n)) if (SECURITY_WORDS.has(w)) return true;
   return false;
+}
+
+/**
+ * A digest that names something rather than protects it: a cache file's name built from a URL, a
+ * name-based UUID (RFC 4122 fixes SHA-1 for version 5). Decided by what it is computed from and
+ * where it goes (the names of the input, of the variable it lands in, of the function returning it,
+ * and a `UUID(...)` built from it); a digest with any security word around it is never this.
+ */
+const NAMING = /^(filename|filenames|file|files|path|paths|url|uri|cache|cached|etag|safename|uuid\d?|dedup|shard|bucket)$/;
+function namesAFile(call: Node, fn: Node | null): boolean {
+  const names = new Set<string>();
+  if (fn) names.add(fn.childForFieldName("name")?.text ?? "");
+  for (const a of call.childForFieldName("arguments")?.namedChildren ?? []) for (const n of namesIn(a)) names.add(n);
+  let p: Node | null = call.parent;
+  while (p && p.type !== "assignment" && p.type !== "block") p = p.parent;
+  const target = p?.type === "assignment" ? p.childForFieldName("left")?.text : undefined;
+  if (target) names.add(target);
+  if (fn && target && /^\w+$/.test(target)) {
+    for (const c of ofTypes(fn, ["call"], { intoFunctions: false })) {
+      if (/(^|\.)UUID$/.test(c.childForFieldName("function")?.text ?? "") && namesIn(c).has(target)) return true;
+    }
+  }
+  return [...names].some((n) => words(n).some((w) => NAMING.test(w)) || NAMING.test(n.toLowerCase()));
 }
 
 function purposeNote(call: Node, fn: Node | null): string {
