@@ -21,7 +21,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   // Owned by the sensitive-exposure check's author.
   { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
   // Owned by the weak-crypto check's author (fp-review); delete when that branch fixes it.
-  { transform: "rename-neutral", keys: /^vuln VULN-CWE-327 MEDIUM\/MEDIUM$/, seenIn: "fixtures", reason: "weak-crypto reads a hash's purpose from names (`hash_password(password)`): with neutral names an md5 digest is reported at MEDIUM confidence as a purpose-unclear weak hash (rules and the parameters-are-input run are unchanged)" },
   // Taint sources: Django's request recognised by the parameter's name.
   { transform: "rename-neutral", keys: /^vuln VULN-CWE-79 /, seenIn: "fixtures", reason: "a view function's `request` parameter is a source by its name" },
 ];
