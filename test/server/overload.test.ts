@@ -56,7 +56,7 @@ describe("overload", () => {
   }, 600_000);
 
   it("a request not answered by its deadline gets 503 deadline_exceeded; what was running still lands in the cache", async () => {
-    // One slot (jobs 1 -> 2 samples at once): the third request waits behind two samples of several seconds each.
+    // One worker (jobs 1): samples run one at a time, so the third request waits behind two samples of several seconds each.
     const s = await startServe(["--workers", "1", "--jobs", "1", "--deadline", "2", "--timeout", "1", "--tasks", join(MINI_DIR, "apps.jsonl")]);
     running.push(s);
     const answers = await Promise.all([0, 1, 2].map((i) => postJson(`${s.url}/v1/rewards`, { items: [{ label: "mini-sum", completion: slow(100 + i) }] })));
