@@ -89,7 +89,8 @@ function swallowedSignature(input: CheckInput, fn: Node): Node | null {
       const target = assign.childForFieldName("left");
       const value = assign.childForFieldName("right");
       if (target?.type !== "identifier" || !value || !takesSignatureFrom(unwrap(value), kwargs)) continue;
-      if (!ignored(input, fn, target.text)) return null;
+      // Used is not verified: a signature taken out of **kwargs counts only where the function checks something by value.
+      if (!ignored(input, fn, target.text) && verifiesSomething(input, fn)) return null;
     }
   }
   return splats[0]!.node;
