@@ -11,7 +11,7 @@ import { batchTensors, disposeBatch, gradients, mergeIdentical, minibatches, row
 import { approxKlT, clippedPolicyLossT, klK3T, maskedMeanT } from "./losses.js";
 import type { RlSummary } from "./ppo.js";
 import { groupAdvantages } from "./rl-math.js";
-import { openRlRun, type RlCommonConfig, type RlRunOptions } from "./rl-run.js";
+import { openRlRun, stepPhases, type RlCommonConfig, type RlRunOptions } from "./rl-run.js";
 import { packRollouts, rolloutMetrics, sampleRollouts, scoreRollouts } from "./rollout.js";
 
 export const GRPO_DEFAULTS = {
@@ -112,13 +112,7 @@ export async function trainGrpo(opts: RlRunOptions): Promise<RlSummary> {
         grad_norm: sums.grad_norm / n,
         zero_advantage_share: seqAdv.filter((a) => a === 0).length / Math.max(1, seqAdv.length),
         tokens_per_s: batch.responseLength.reduce((a, b) => a + b, 0) / seconds,
-        sample_s: (sampledAt - started) / 1000,
-        reward_s: (scoredAt - sampledAt) / 1000,
-        // Programs not seen before in this run (the rest of the step's samples were cache hits).
-        new_programs: run.rewards.misses - verifiedBefore,
-        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
-        score_s: (evaluatedAt - scoredAt) / 1000,
-        update_s: seconds - (evaluatedAt - started) / 1000,
+        ...stepPhases({ started, sampledAt, scoredAt, evaluatedAt }, seconds, run.rewards.misses - verifiedBefore),
         seconds,
       };
       await run.endStep(step, last);

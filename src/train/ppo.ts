@@ -9,7 +9,7 @@ import { tf } from "../model/tensor.js";
 import { batchTensors, disposeBatch, gradients, mergeIdentical, minibatches, rowsTensor, scoreBatch, tokenKey } from "./batch-eval.js";
 import { approxKlT, clippedPolicyLossT, clippedValueLossT, maskedMeanT } from "./losses.js";
 import { gae, tokenRewards, whiten } from "./rl-math.js";
-import { openRlRun, type RlCommonConfig, type RlRunOptions } from "./rl-run.js";
+import { openRlRun, stepPhases, type RlCommonConfig, type RlRunOptions } from "./rl-run.js";
 import { packRollouts, rolloutMetrics, sampleRollouts, scoreRollouts } from "./rollout.js";
 
 export const PPO_DEFAULTS = {
@@ -153,13 +153,7 @@ export async function trainPpo(opts: RlRunOptions): Promise<RlSummary> {
         grad_norm: sums.grad_norm / n,
         epochs: epochsRun,
         tokens_per_s: sampled / seconds,
-        sample_s: (sampledAt - started) / 1000,
-        reward_s: (scoredAt - sampledAt) / 1000,
-        // Programs not seen before in this run (the rest of the step's samples were cache hits).
-        new_programs: run.rewards.misses - verifiedBefore,
-        // Where the step's time went (accept:train prints the totals): the no-gradient pass, then the updates.
-        score_s: (evaluatedAt - scoredAt) / 1000,
-        update_s: seconds - (evaluatedAt - started) / 1000,
+        ...stepPhases({ started, sampledAt, scoredAt, evaluatedAt }, seconds, run.rewards.misses - verifiedBefore),
         seconds,
       };
       await run.endStep(step, last);

@@ -210,3 +210,25 @@ export async function openRlRun<C extends RlCommonConfig>(algorithm: RlAlgorithm
     },
   };
 }
+
+/** When each phase of an RL step ended (Date.now()), as both trainers record them. */
+export interface StepMarks {
+  started: number;
+  sampledAt: number;
+  scoredAt: number;
+  evaluatedAt: number;
+}
+
+/**
+ * The step's time split (accept:train prints the totals): sampling, the verifier, the no-gradient
+ * scoring pass, then the updates; and the programs the verifier had not seen before in this run.
+ */
+export function stepPhases(m: StepMarks, seconds: number, newPrograms: number) {
+  return {
+    sample_s: (m.sampledAt - m.started) / 1000,
+    reward_s: (m.scoredAt - m.sampledAt) / 1000,
+    new_programs: newPrograms,
+    score_s: (m.evaluatedAt - m.scoredAt) / 1000,
+    update_s: seconds - (m.evaluatedAt - m.started) / 1000,
+  };
+}
