@@ -16,8 +16,9 @@
  * from the reaped child's rusage) is printed beside it, since on a shared machine wall time
  * follows the neighbours' load.
  * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir), --compare-dist DIR: also
- * time `scan` from another build folder (say a copy of dist/ built at the base commit, kept under
- * the repo root so it finds node_modules), in the same interleaved runs on both corpora, and print
+ * time `scan` from another build folder directly below the repo root, as SECURECODERL_DIST takes
+ * it (say a copy of dist/ built at the base commit; the bundle finds package.json two levels up
+ * and node_modules above it), in the same interleaved runs on both corpora, and print
  * this build's speed-up over it and whether the two reports agree: an A/B of a change measured
  * under the same load.
  */
