@@ -15,7 +15,12 @@
  * Wall time is the goal's measure; each command's CPU time (user + system over all its threads,
  * from the reaped child's rusage) is printed beside it, since on a shared machine wall time
  * follows the neighbours' load.
- * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir).
+ * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir), --compare-dist DIR: also
+ * time `scan` from another build folder directly below the repo root, as SECURECODERL_DIST takes
+ * it (say a copy of dist/ built at the base commit; the bundle finds package.json two levels up
+ * and node_modules above it), in the same interleaved runs on both corpora, and print
+ * this build's speed-up over it and whether the two reports agree: an A/B of a change measured
+ * under the same load.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -33,6 +38,12 @@ const nFiles = opt("files", 1000);
 const banditN = opt("bandit", 20);
 const runs = Math.max(1, opt("runs", 3));
 const keep = argv.includes("--keep");
+const compareDistArg = argv.indexOf("--compare-dist");
+const compareDist = compareDistArg >= 0 ? resolve(argv[compareDistArg + 1] ?? "") : undefined;
+if (compareDist !== undefined && !existsSync(join(compareDist, "bundle", "main.js")) && !existsSync(join(compareDist, "cli", "main.js"))) {
+  console.log(`bench:scan: --compare-dist ${compareDist} holds no build (bundle/main.js or cli/main.js)`);
+  process.exit(2);
+}
 const BANDIT = "/usr/bin/bandit";
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -128,10 +139,10 @@ function childCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, USER_HZ = 100
 }
 
-function timeIt(cmd: string, args: string[]): { ms: number; cpuMs: number; status: number | null; stderr: string } {
+function timeIt(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; cpuMs: number; status: number | null; stderr: string } {
   const c0 = childCpuSeconds();
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: dir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, { cwd: dir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { ms, cpuMs: 1000 * (childCpuSeconds() - c0), status: r.status, stderr: r.stderr };
 }
@@ -163,8 +174,15 @@ const cases = {
         ruffReal: () => timeIt(process.execPath, ruffCli("real", "ruff-real.json")),
       }
     : {}),
+  // The bin runs the build named by SECURECODERL_DIST (a folder below the repo root, or absolute).
+  ...(compareDist !== undefined
+    ? {
+        compared: () => timeIt(process.execPath, ourCli("corpus", "compared.json"), { ...process.env, SECURECODERL_DIST: compareDist }),
+        ...(realFiles > 0 ? { comparedReal: () => timeIt(process.execPath, ourCli("real", "compared-real.json"), { ...process.env, SECURECODERL_DIST: compareDist }) } : {}),
+      }
+    : {}),
 };
-type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal";
+type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal" | "compared" | "comparedReal";
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // CPU time (user + system, all threads) beside wall time: on a machine shared with other work the
 // wall ratio follows the neighbours' load, the CPU ratio much less.
@@ -173,7 +191,7 @@ const cpuTimes = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as numb
 for (let r = 0; r < runs; r++) {
   for (const [name, run] of Object.entries(cases) as [CaseName, () => ReturnType<typeof timeIt>][]) {
     const t = run();
-    if (name.startsWith("ours") && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
+    if ((name.startsWith("ours") || name.startsWith("compared")) && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
     if (name.startsWith("ruff") && t.status !== 0) throw new Error(`ruff-wasm scan failed (${t.status}): ${t.stderr}`);
     times[name].push(t.ms);
     cpuTimes[name].push(t.cpuMs);
@@ -211,6 +229,16 @@ if (realFiles > 0) {
   console.log(`  speed-up vs ruff-wasm                     ${(ruffReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
   const [oursRealCpu, theirsRealCpu, ruffRealCpu] = (["oursReal", "theirsReal", "ruffReal"] as const).map((k) => median(cpuTimes[k]));
   console.log(`  CPU time (user + system, median)          ours ${sec(oursRealCpu!)}, bandit ${sec(theirsRealCpu!)}, ruff-wasm ${sec(ruffRealCpu!)}: ${(theirsRealCpu! / oursRealCpu!).toFixed(1)}x / ${(ruffRealCpu! / oursRealCpu!).toFixed(1)}x`);
+}
+if (compareDist !== undefined) {
+  const agree = (a: string, b: string) => (withoutTime(a) === withoutTime(b) ? "yes" : "NO");
+  console.log(`This build against --compare-dist ${compareDist} (same interleaved runs):`);
+  console.log(`  ${corpus.length} files                              ${sec(median(times.compared))} there, ${sec(ours!)} here: ${(median(times.compared) / ours!).toFixed(2)}x  (same report: ${agree("compared.json", "ours.json")})`);
+  if (realFiles > 0) {
+    const here = median(times.oursReal);
+    console.log(`  ${realFiles} real programs                     ${sec(median(times.comparedReal))} there, ${sec(here)} here: ${(median(times.comparedReal) / here).toFixed(2)}x  (same report: ${agree("compared-real.json", "ours-real.json")})`);
+  }
+  console.log(`  CPU time (median)                         ${sec(median(cpuTimes.compared))} there, ${sec(median(cpuTimes.ours))} here`);
 }
 if (!sameAsOneThread) process.exitCode = 1;
 

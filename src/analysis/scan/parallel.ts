@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { FileOutcome, ScanOptions } from "./scanner.js";
 
 // Kept free of the parser and the rules (type imports only), so the CLI can start workers before
@@ -28,6 +28,17 @@ export interface SharedScanWork {
   options: ScanOptions;
 }
 
+/**
+ * What one worker is given: the shared work and the port it posts its batches to. A port of its
+ * own rather than the worker's parentPort, because a port can be read synchronously
+ * (receiveMessageOnPort): the main thread takes in the workers' batches between two of its own
+ * instead of after its last one, when every worker batch would wait to be deserialized while the
+ * other threads sit idle.
+ */
+export interface WorkerScanWork extends SharedScanWork {
+  results: MessagePort;
+}
+
 /** What a scan worker posts: one batch's outcomes, in file order. */
 export interface BatchMessage {
   batch: number;
@@ -45,6 +56,8 @@ export interface ReadyMessage {
  */
 export class ScanWorkerPool {
   private readonly workers: Worker[];
+  /** Per worker: the receiving end of its batch port (set by `begin`). */
+  private ports: MessagePort[] = [];
   private results: (FileOutcome[] | undefined)[] = [];
   private received = 0;
   private running: number;
@@ -68,14 +81,15 @@ export class ScanWorkerPool {
       const worker = new Worker(workerUrl);
       let settle!: () => void;
       this.settled.push(new Promise<void>((resolve) => (settle = resolve)));
-      worker.on("message", (msg: BatchMessage | ReadyMessage) => {
+      worker.on("message", (msg: ReadyMessage) => {
         if ("ready" in msg) settle();
-        else this.record(msg, i + 1);
       });
       worker.on("error", (err) => {
         if (process.env.SECURECODERL_DEBUG) process.stderr.write(`scan worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       });
       worker.on("exit", () => {
+        // Everything it posted is queued on its port by now; take it before counting it gone.
+        this.drainPort(i);
         settle();
         this.running--;
         this.wake();
@@ -93,7 +107,11 @@ export class ScanWorkerPool {
     const work: SharedScanWork = { files, batchSize, counter: new SharedArrayBuffer(4), options };
     // Filled, not sparse: array methods skip holes, and a missing batch must be seen as missing.
     this.results = Array.from({ length: Math.ceil(files.length / batchSize) }, () => undefined);
-    for (const w of this.workers) w.postMessage(work);
+    this.ports = this.workers.map((w) => {
+      const { port1, port2 } = new MessageChannel();
+      w.postMessage({ ...work, results: port2 } satisfies WorkerScanWork, [port2]);
+      return port1;
+    });
     return work;
   }
 
@@ -105,11 +123,24 @@ export class ScanWorkerPool {
     this.wake();
   }
 
+  /** Take in the batches the workers have posted so far, without waiting for more. */
+  drain(): void {
+    for (let i = 0; i < this.ports.length; i++) this.drainPort(i);
+  }
+
+  private drainPort(i: number): void {
+    const port = this.ports[i];
+    if (!port) return;
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) this.record(m.message as BatchMessage, i + 1);
+  }
+
   /**
    * Wait until every batch is in or no worker is left, then stop the workers (one still starting
    * up has nothing left to do). Batches a worker claimed but never returned stay undefined.
    */
   async finish(): Promise<(FileOutcome[] | undefined)[]> {
+    this.drain();
+    this.ports.forEach((port, i) => port.on("message", (msg: BatchMessage) => this.record(msg, i + 1)));
     await new Promise<void>((resolve) => {
       this.wake = () => {
         if (this.received === this.results.length || this.running === 0) resolve();
@@ -128,6 +159,7 @@ export class ScanWorkerPool {
    * with 5 threads on 97 files), so each worker is stopped once it has said it is ready or exited.
    */
   async stop(): Promise<void> {
+    for (const port of this.ports) port.close();
     await Promise.all(
       this.workers.map(async (w, i) => {
         await this.settled[i];

@@ -184,8 +184,12 @@ export async function scanClaimedBatches(work: SharedScanWork, done: (msg: Batch
  */
 export async function scanWithWorkers(files: readonly string[], options: ScanOptions, pool: ScanWorkerPool): Promise<FileOutcome[]> {
   const work = pool.begin(files, options);
-  // This thread's share. Workers' messages queue up meanwhile and are read in finish().
-  await scanClaimedBatches(work, (msg) => pool.record(msg, 0));
+  // This thread's share; after each of its batches it takes in the batches the workers posted, so
+  // that deserializing them is spread over the scan instead of left to the end.
+  await scanClaimedBatches(work, (msg) => {
+    pool.record(msg, 0);
+    pool.drain();
+  });
   const results = await pool.finish();
   const missing: number[] = [];
   for (let b = 0; b < results.length; b++) if (results[b] === undefined) missing.push(b);
