@@ -13,10 +13,8 @@ export interface KnownGap {
   reason: string;
 }
 
-export const KNOWN_GAPS: readonly KnownGap[] = [
-  // Bandit's own definitions (the rules analyzer reproduces Bandit's checks).
-  { transform: "rename-neutral", keys: /^rules B10[5-7] /, seenIn: "fixtures", reason: "Bandit's hardcoded-password rules are defined by the names `password`, `secret`, `token`, ..." },
-];
+// None left: every mechanism once listed here now decides by behaviour (docs/vuln/metamorphic.md).
+export const KNOWN_GAPS: readonly KnownGap[] = [];
 
 export function explains(gap: KnownGap, transform: string, changed: readonly string[]): boolean {
   return gap.transform === transform && changed.every((k) => gap.keys.test(k));

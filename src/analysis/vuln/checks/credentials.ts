@@ -79,7 +79,7 @@ function readsAny(expr: Node | null | undefined, names: Set<string>): boolean {
 }
 
 /** Does the scope hand a value read from `names` on as a credential? */
-function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Map<string, string>): boolean {
+export function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Map<string, string>): boolean {
   for (const n of descendants(scope)) {
     if (n.type === "keyword_argument") {
       const kw = n.childForFieldName("name")?.text ?? "";
