@@ -118,24 +118,99 @@ const PLACEHOLDER_TAIL = /(?:%[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGa]|\{[^{}]*\}|[\s
 const LABEL = /(?:^|[^a-z])(password|passwd|passphrase|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?|card number|ssn|cvv)(?:\s+(?:is|was|of|for))?$/i;
 
 /**
- * The credential word of the message text right before `n` (`f"bad password {x}"`,
- * `"token is %s" % x`, `print("secret:", x)`), or null: what the message says the value is.
+ * The credential word of the message text right before `n`'s place in the message, or null: what
+ * the message says the value is. The place is the same under every spelling of the template:
+ * `f"bad password {x}"`, `"bad password {}".format(x)`, `"bad password %s" % x`, and the argument
+ * after a literal in a call (`print("token is", x)`).
  */
 export function messageLabel(n: Node, statement: Node): string | null {
-  let closest: Node | null = null;
-  for (const s of descendants(statement)) {
-    if (s.type !== "string_content" || s.endIndex > n.startIndex) continue;
-    if (!closest || s.endIndex > closest.endIndex) closest = s;
+  const stop = statement.parent;
+  for (let c: Node = n, p = n.parent; p && p.id !== stop?.id; c = p, p = p.parent) {
+    if (p.type === "interpolation") {
+      // f-string: the literal text before this field.
+      const string = p.parent;
+      let before = "";
+      for (const part of string?.namedChildren ?? []) {
+        if (part.id === p.id) break;
+        if (part.type === "string_content") before = part.text;
+        else if (part.type === "interpolation") before = "";
+      }
+      return labelOf(before);
+    }
+    if (p.type === "argument_list" && c.type !== "keyword_argument") {
+      const call = p.parent;
+      const fn = call?.childForFieldName("function");
+      const template = fn?.type === "attribute" && fn.childForFieldName("attribute")?.text === "format" ? literalText(fn.childForFieldName("object")) : null;
+      if (template !== null) return labelOf(textBeforePlaceholder(template, positionIn(p, c), FORMAT_FIELD));
+      const args = p.namedChildren.filter((a) => a.type !== "comment");
+      const at = args.indexOf(c);
+      // A logging template and its arguments: `log.info("token %s for %s", t, user)`.
+      const first = literalText(args[0]);
+      if (at >= 1 && first !== null && /%(?!%)/.test(first)) return labelOf(textBeforePlaceholder(first, at - 1, PERCENT_FIELD));
+      // A literal argument right before this one: `print("token is", x)`.
+      const prev = args[at - 1];
+      const text = prev ? literalText(prev) : null;
+      return text === null ? null : labelOf(text);
+    }
+    if (p.type === "binary_operator" && p.childForFieldName("operator")?.text === "%" && p.childForFieldName("right")?.id === c.id) {
+      const template = literalText(p.childForFieldName("left"));
+      if (template === null) return null;
+      // `"%s %s" % (a, b)`: the tuple element holding n; a single right operand is the first.
+      const inner = unwrap(c);
+      let index = 0;
+      if (inner.type === "tuple") {
+        const items = inner.namedChildren.filter((x) => x.type !== "comment");
+        index = items.findIndex((x) => x.startIndex <= n.startIndex && n.endIndex <= x.endIndex);
+      }
+      return labelOf(textBeforePlaceholder(template, index, PERCENT_FIELD));
+    }
   }
-  if (!closest) return null;
-  // Only the text of the same message: nothing but punctuation and the string's own end between.
-  const between = statement.tree.rootNode.text.slice(closest.endIndex, n.startIndex);
-  if (!/^[\s"'{}%,()+]*(?:[fbru]*["'])?[\s%,()+{]*$/i.test(between) && !/^["']\s*%\s*\(?\s*$/.test(between)) return null;
-  let text = closest.text;
-  for (let prev = ""; prev !== text; ) {
-    prev = text;
-    text = text.replace(PLACEHOLDER_TAIL, "");
+  return null;
+}
+
+const FORMAT_FIELD = /\{\{|\}\}|\{([^{}]*)\}/g;
+const PERCENT_FIELD = /%%|%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.\d+)?[a-zA-Z]/g;
+
+/** Index of `child` among the positional arguments of `args`. */
+function positionIn(args: Node, child: Node): number {
+  return args.namedChildren.filter((a) => a.type !== "comment" && a.type !== "keyword_argument" && a.type !== "dictionary_splat").findIndex((a) => a.id === child.id);
+}
+
+/** The text of a literal string without interpolations, or null. */
+function literalText(node: Node | null | undefined): string | null {
+  if (!node) return null;
+  const n = unwrap(node);
+  if (n.type === "concatenated_string") {
+    const parts = n.namedChildren.map((c) => literalText(c));
+    return parts.every((x) => x !== null) ? parts.join("") : null;
   }
-  const m = LABEL.exec(text);
+  if (n.type !== "string" || n.namedChildren.some((c) => c.type === "interpolation")) return null;
+  return n.namedChildren.filter((c) => c.type === "string_content").map((c) => c.text).join("");
+}
+
+/** The template's text before its `index`-th field (auto or explicit numbering), or "" if none. */
+function textBeforePlaceholder(template: string, index: number, field: RegExp): string {
+  if (index < 0) return "";
+  // Only the text since the previous field, as an f-string's literal part before its field is.
+  let auto = 0;
+  let lastEnd = 0;
+  for (const m of template.matchAll(field)) {
+    if (m[0] === "{{" || m[0] === "}}" || m[0] === "%%") continue;
+    const explicit = m[1] !== undefined && /^\d+/.test(m[1]) ? Number(/^\d+/.exec(m[1])![0]) : null;
+    const named = m[1] !== undefined && explicit === null && m[1] !== "" && !/^[!:]/.test(m[1]);
+    const at = named ? -1 : (explicit ?? auto++);
+    if (at === index) return template.slice(lastEnd, m.index);
+    lastEnd = m.index + m[0].length;
+  }
+  return "";
+}
+
+function labelOf(text: string): string | null {
+  let t = text;
+  for (let prev = ""; prev !== t; ) {
+    prev = t;
+    t = t.replace(PLACEHOLDER_TAIL, "");
+  }
+  const m = LABEL.exec(t);
   return m ? m[1]!.toLowerCase() : null;
 }
