@@ -134,6 +134,36 @@ export class ImportTable {
   isImportedExact(module: string): boolean {
     return this.imported.has(module);
   }
+
+  /**
+   * Does some statement before offset `index` import `module` in any form: `import m`,
+   * `import m as x`, `import m.sub`, `from m import f [as g]`, `from m.sub import f`, `from m import *`?
+   * Unlike isImportedExact (Bandit's exact `import m` test) the spelling does not matter, so the
+   * rules that need "this module is in use" hold under every import form.
+   */
+  importsModule(module: string, index = Number.POSITIVE_INFINITY): boolean {
+    const within = (name: string | null) => name !== null && (name === module || name.startsWith(`${module}.`));
+    for (const stmt of this.statements) {
+      if (stmt.node.startIndex >= index) continue;
+      if (stmt.kind === "from" ? stmt.level === 0 && within(stmt.module) : stmt.names.some((n) => within(n.name))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * What a bare name used at `index` refers to when no import binds it by name but a
+   * `from m import *` before it may: `m.name`, from the last such import. Undefined otherwise
+   * (callers check that the module does not define the name itself).
+   */
+  resolveStar(name: string, index = Number.POSITIVE_INFINITY): string | undefined {
+    if (this.lookup(name, index)) return undefined;
+    let found: string | undefined;
+    for (const stmt of this.statements) {
+      if (stmt.node.startIndex >= index) break;
+      if (stmt.kind === "from" && stmt.level === 0 && stmt.module !== null && stmt.names.some((n) => n.name === "*")) found = `${stmt.module}.${name}`;
+    }
+    return found;
+  }
 }
 
 function dotted(node: SyntaxNode, source: string): string {

@@ -318,6 +318,12 @@ export class Evaluator {
     }
     // A file object's attributes (`f.name`, `f.mode`) are not what the file holds.
     const objTaint = withoutMarked(this.evalExpr(obj, state, run, d), HANDLE_BIT);
+    // A request parameter's data is the client's wherever it is read: also in a helper that the
+    // view hands its request to (the helper's summary then carries the source to the caller).
+    if (this.p.requests.isRequestData(node)) {
+      const request = this.r.requestPartsSource();
+      if (request) return union(objTaint, this.r.fresh(request, node));
+    }
     if (objTaint.length) return objTaint;
     const q = this.p.qname(node);
     const model = this.r.sourceObject(q, node.text);

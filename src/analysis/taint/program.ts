@@ -14,6 +14,7 @@ import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
 import { TaintTimeout, unparen, type FunctionInfo, type TaintOptions } from "./context.js";
 import { models, type IndexedModels } from "./models/index.js";
+import { RequestParams } from "./request-params.js";
 
 const ROUTE_DECORATOR = /\.(route|get|post|put|delete|patch|api_route|websocket)\s*\(/;
 const DEFINITION_TYPES = ["class_definition", "function_definition", "assignment"];
@@ -37,6 +38,8 @@ export class Program {
   readonly moduleAssigns = new Map<string, SyntaxNode>();
   /** Names called anywhere in the file (`f(...)`, `x.f(...)`). */
   readonly calledNames = new Set<string>();
+  /** Request objects recognised by behaviour (Django views' request parameters). */
+  readonly requests: RequestParams;
   private readonly qnameCache = new Map<number, string | null>();
   private readonly argsCache = new Map<number, ReturnType<typeof callArgs>>();
   private readonly ssaCache = new Map<Cfg, SsaIndex>();
@@ -50,6 +53,7 @@ export class Program {
     readonly opts: TaintOptions = {},
   ) {
     this.cfgs = buildModuleCfgs(mod.root);
+    this.requests = new RequestParams(mod.root);
     this.truncated = this.cfgs.truncated;
     for (const f of this.cfgs.functions) {
       const node = f.node;

@@ -56,9 +56,14 @@ export class Reporter {
     }
     if (dotted) {
       for (const s of this.p.m.sources)
-        for (const d of s.dotted ?? []) if (dotted === d || dotted.startsWith(d + ".") || dotted.endsWith("." + d)) return s;
+        for (const d of s.dotted ?? []) if (dotted.endsWith("." + d)) return s;
     }
     return null;
+  }
+
+  /** The model for the client-controlled parts of a request parameter recognised by behaviour. */
+  requestPartsSource(): SourceModel | null {
+    return this.p.m.sources.find((s) => s.requestParts) ?? null;
   }
 
   /** Whether the task's CWE names this class. */

@@ -13,17 +13,8 @@ export interface KnownGap {
   reason: string;
 }
 
-export const KNOWN_GAPS: readonly KnownGap[] = [
-  // Bandit's own definitions (the rules analyzer reproduces Bandit's checks).
-  { transform: "rename-neutral", keys: /^rules B10[5-7] /, seenIn: "fixtures", reason: "Bandit's hardcoded-password rules are defined by the names `password`, `secret`, `token`, ..." },
-  { transform: "import-to-from", keys: /^rules B(202|506|614) /, seenIn: "fixtures", reason: "Bandit's tarfile, yaml.load and torch.load checks require the exact `import X` form (is_module_imported_exact)" },
-  { transform: "import-to-from", keys: /^rules B324 /, seenIn: "fixtures", reason: "Bandit's crypt check reads the salt argument's attribute or bare name (crypt.METHOD_MD5, METHOD_MD5); `from crypt import METHOD_MD5 as crypt_METHOD_MD5` is another name to Bandit, so parity keeps it unreported" },
-  // Owned by the sensitive-exposure check's author.
-  { transform: "rename-neutral", keys: /^(vuln VULN-CWE-(209|532) |rules B105 )/, seenIn: "fixtures", reason: "sensitive-exposure check decides a secret by the variable's name (and Bandit's B105)" },
-  // Owned by the weak-crypto check's author (fp-review); delete when that branch fixes it.
-  // Taint sources: Django's request recognised by the parameter's name.
-  { transform: "rename-neutral", keys: /^vuln VULN-CWE-79 /, seenIn: "fixtures", reason: "a view function's `request` parameter is a source by its name" },
-];
+// None left: every mechanism once listed here now decides by behaviour (docs/vuln/metamorphic.md).
+export const KNOWN_GAPS: readonly KnownGap[] = [];
 
 export function explains(gap: KnownGap, transform: string, changed: readonly string[]): boolean {
   return gap.transform === transform && changed.every((k) => gap.keys.test(k));

@@ -4,17 +4,19 @@ import { describe, expect, it } from "vitest";
 import { detect } from "../../../src/analysis/vuln/index.js";
 
 /**
- * Flask handlers where request data flows through helpers and locals into sinks (`*_vuln.py`,
+ * Flask handlers (fixtures/flask) and Django views (fixtures/django: request objects recognised by
+ * behaviour, typing or registration, never by the parameter's name) where request data flows through helpers and locals into sinks (`*_vuln.py`,
  * flagged with the CWE named in their `# expect:` line, with a source-to-sink path), and the same
  * handlers with the value sanitized, validated or replaced by a constant (`*_safe.py`, no taint
  * finding). The detector runs without context: route handlers' request data are the sources.
  */
-const DIR = join(import.meta.dirname, "fixtures/flask");
-const files = readdirSync(DIR).filter((f) => f.endsWith(".py")).sort();
+const FRAMEWORKS = ["flask", "django"];
 
-describe("flask fixtures", () => {
+describe.each(FRAMEWORKS)("%s fixtures", (framework) => {
+  const dir = join(import.meta.dirname, "fixtures", framework);
+  const files = readdirSync(dir).filter((f) => f.endsWith(".py")).sort();
   for (const file of files) {
-    const code = readFileSync(join(DIR, file), "utf8");
+    const code = readFileSync(join(dir, file), "utf8");
     const expected = /^# expect: (CWE-\d+|none)/m.exec(code)?.[1];
     it(`${file}: ${expected}`, () => {
       expect(expected).toBeDefined();

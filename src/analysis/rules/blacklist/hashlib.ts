@@ -1,5 +1,6 @@
 import type { SyntaxNode } from "../../python/index.js";
 import type { Rule, RuleContext, RuleHit } from "../types.js";
+import { resolvedCallName, resolvedName } from "../plugins/util/imports.js";
 import { mentionsAny } from "../plugins/util/triggers.js";
 
 const WEAK_HASHES = new Set(["md4", "md5", "sha", "sha1"]);
@@ -36,6 +37,21 @@ function weakCrypt(name: string): RuleHit {
 }
 
 /**
+ * The weak crypt method an argument names, if any. Bandit reads the attribute or bare name
+ * (`crypt.METHOD_MD5`, `METHOD_MD5`); the name is also resolved through the imports, so an alias
+ * (`from crypt import METHOD_MD5 as md5`, `import crypt as c; c.METHOD_MD5`) or a star import
+ * names the same constant.
+ */
+function cryptMethod(arg: SyntaxNode, ctx: RuleContext): string | undefined {
+  const value = ctx.banditValue(arg);
+  if (typeof value === "string" && WEAK_CRYPT_METHODS.has(value)) return value;
+  const qual = resolvedName(ctx.module, arg);
+  if (qual === null || !qual.startsWith("crypt.")) return undefined;
+  const method = qual.slice("crypt.".length);
+  return WEAK_CRYPT_METHODS.has(method) ? method : undefined;
+}
+
+/**
  * B324 (Bandit's hashlib plugin): hashlib.md4/md5/sha/sha1 and hashlib.new with one of those names
  * unless usedforsecurity=False; crypt.crypt / crypt.mksalt with a weak method.
  */
@@ -48,7 +64,7 @@ export const hashlibRule: Rule = {
   nodeTypes: ["call"],
   appliesTo: (source) => mentionsAny(source, ["hashlib", "crypt"]),
   check(call, ctx) {
-    const qual = ctx.callName(call);
+    const qual = resolvedCallName(ctx.module, call);
     const parts = qual.split(".");
     const func = parts[parts.length - 1]!;
     if (parts.includes("hashlib")) {
@@ -60,15 +76,11 @@ export const hashlibRule: Rule = {
       return null;
     }
     if (parts.includes("crypt") && (func === "crypt" || func === "mksalt")) {
-      const name =
-        func === "crypt"
-          ? ctx.callArgs(call).positional.length > 1
-            ? positional(call, ctx, 1)
-            : keyword(call, ctx, "salt")
-          : ctx.callArgs(call).positional.length > 0
-            ? positional(call, ctx, 0)
-            : keyword(call, ctx, "method");
-      if (typeof name === "string" && WEAK_CRYPT_METHODS.has(name)) return weakCrypt(name);
+      const args = ctx.callArgs(call);
+      const index = func === "crypt" ? 1 : 0;
+      const arg = args.positional.length > index ? args.positional[index] : args.keywords.get(func === "crypt" ? "salt" : "method");
+      const name = arg ? cryptMethod(arg, ctx) : undefined;
+      if (name !== undefined) return weakCrypt(name);
     }
     return null;
   },

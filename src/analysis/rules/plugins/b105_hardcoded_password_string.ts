@@ -3,7 +3,7 @@ import { unparenthesize } from "../../python/index.js";
 import type { Rule, RuleHit } from "../types.js";
 import { attrName, banditLiteral, isConstant, nameId, pyParent, pyStr, strConstant } from "./util/bandit.js";
 import { ancestorsOf } from "./util/ancestors.js";
-import { looksLikePassword, passwordHit } from "./util/passwords.js";
+import { banditNameMatches, enclosingFunctionOf, localHandedOnAsCredential, localHoldsCredential, looksLikePassword, passwordHit } from "./util/passwords.js";
 import { STRING_NODE_TYPES, strHit, strSites } from "./util/strings.js";
 
 /** Targets of the Python `Assign` whose value is `value` (chained `a = b = v` has several). */
@@ -38,7 +38,13 @@ function isAssignValue(parent: SyntaxNode, node: SyntaxNode): boolean {
   return !!right && unparenthesize(right).id === node.id;
 }
 
-/** B105: string literals assigned to, stored under, or compared with password-like names. */
+/**
+ * B105: string literals assigned to, stored under, or compared with password-like names. A
+ * function's local variable is judged by its value instead (passwords.ts): a literal assigned to a
+ * local the function hands on as a credential, or compared with a local that holds one. Module
+ * variables, attributes and dict keys keep Bandit's name test; `bandit_name_matches` restores it
+ * for locals too.
+ */
 export const b105HardcodedPasswordString: Rule = {
   id: "B105",
   name: "hardcoded_password_string",
@@ -46,16 +52,21 @@ export const b105HardcodedPasswordString: Rule = {
   severity: "LOW",
   description: "A string literal is assigned to, used as a dict key for, or compared with a name that looks like a password.",
   nodeTypes: STRING_NODE_TYPES,
+  defaultOptions: { bandit_name_matches: false },
   check(node, ctx) {
     const src = ctx.module.source;
+    const byName = banditNameMatches(ctx.options);
     const hits: RuleHit[] = [];
     for (const site of strSites(node, src)) {
       const parent = site.parent;
       if (!parent || site.joined) continue;
       if (isAssignValue(parent, site.node)) {
         for (const t of assignTargets(parent)) {
-          const name = nameId(t, src) ?? attrName(t, src);
-          if (name !== null && looksLikePassword(name)) {
+          const local = nameId(t, src);
+          const fn = local !== null && !byName ? enclosingFunctionOf(parent) : null;
+          // A function's local is a credential by where its value goes; other names by Bandit's test.
+          const hit = fn ? localHandedOnAsCredential(ctx.module, fn, local!) : looksLikePassword(local ?? attrName(t, src) ?? "");
+          if (hit) {
             hits.push(strHit(site, passwordHit(site.value)));
             break;
           }
@@ -76,9 +87,14 @@ export const b105HardcodedPasswordString: Rule = {
         const left = operands[0];
         const first = operands[1];
         if (!left || !first) continue;
-        const name = nameId(left, src) ?? attrName(left, src);
         const value = strConstant(first, src);
-        if (name !== null && looksLikePassword(name) && value !== null) hits.push(strHit(site, passwordHit(value)));
+        if (value === null) continue;
+        const local = nameId(left, src);
+        const fn = local !== null && !byName ? enclosingFunctionOf(parent) : null;
+        // A local compared with the literal: a credential by where it comes from (getpass, a
+        // password field) or goes, not by its name.
+        const hit = fn ? localHoldsCredential(ctx.module, fn, unparenthesize(left)) : looksLikePassword(local ?? attrName(left, src) ?? "");
+        if (hit) hits.push(strHit(site, passwordHit(value)));
       }
     }
     return hits;

@@ -1,6 +1,6 @@
 import { unparenthesize } from "../../python/index.js";
 import type { Rule } from "../types.js";
-import { importedExact } from "./util/imports.js";
+import { importsModule, resolvedCallName } from "./util/imports.js";
 import { banditCall, nameId, strConstant } from "./util/bandit.js";
 import { mentionsAny } from "./util/triggers.js";
 
@@ -14,7 +14,7 @@ export const b202TarfileUnsafeMembers: Rule = {
   nodeTypes: ["call"],
   appliesTo: (source) => mentionsAny(source, ["extractall"]),
   check(node, ctx) {
-    if (!importedExact(ctx.module, node, "tarfile")) return null;
+    if (!importsModule(ctx.module, node, "tarfile")) return null;
     const call = banditCall(node, ctx);
     if (!call.name.includes("extractall")) return null;
     const src = ctx.module.source;

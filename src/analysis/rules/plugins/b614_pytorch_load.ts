@@ -1,5 +1,5 @@
 import type { Rule } from "../types.js";
-import { importedExact } from "./util/imports.js";
+import { importsModule, resolvedCallName } from "./util/imports.js";
 import { banditCall } from "./util/bandit.js";
 import { callsOneOf } from "./util/triggers.js";
 
@@ -13,9 +13,10 @@ export const b614PytorchLoad: Rule = {
   nodeTypes: ["call"],
   appliesTo: callsOneOf(["torch.load", "torch.serialization.load"]),
   check(node, ctx) {
-    if (!importedExact(ctx.module, node, "torch")) return null;
+    if (!importsModule(ctx.module, node, "torch")) return null;
     const call = banditCall(node, ctx);
-    if (call.qualname !== "torch.load" && call.qualname !== "torch.serialization.load") return null;
+    const qual = resolvedCallName(ctx.module, node);
+    if (qual !== "torch.load" && qual !== "torch.serialization.load") return null;
     if (call.keywordValue("weights_only") === "True") return null;
     return { severity: "MEDIUM", confidence: "HIGH", message: "torch.load without weights_only=True can run code embedded in the file (pickle)." };
   },

@@ -18,7 +18,7 @@ export const SOURCES: SourceModel[] = [
     objects: ["flask.request"],
     rationale: "Every attribute of the Flask request (args, form, values, json, get_json(), cookies, headers, files, data, path) comes from the client.",
   },
-  { label: "django request data", trust: "remote", dotted: ["request.GET", "request.POST", "request.body", "request.COOKIES", "request.META", "request.FILES", "request.headers", "request.data", "request.query_params"], rationale: "Django/DRF request mappings hold client-controlled data." },
+  { label: "django request data", trust: "remote", requestParts: true, dotted: ["request.GET", "request.POST", "request.body", "request.COOKIES", "request.META", "request.FILES", "request.headers", "request.data", "request.query_params"], rationale: "Django/DRF request mappings hold client-controlled data: the parts of a view's request parameter, recognised by what the function reads from it, how it is registered or typed (never by its name), and `self.request` in class-based views." },
   { label: "bottle/tornado request data", trust: "remote", objects: ["bottle.request"], methods: ["get_argument", "get_arguments", "get_query_argument", "get_body_argument"], rationale: "Framework request accessors return client data." },
   { label: "network data", trust: "remote", methods: ["recv", "recvfrom", "recv_into", "recvmsg"], rationale: "Bytes read from a socket come from the peer." },
   { label: "file contents", trust: "caller", handle: true, callees: ["open", "io.open", "codecs.open"], rationale: "Contents of a file the program opens may be attacker-supplied (uploads, shared folders); what is read from the handle is untrusted, while the handle's own attributes (its name, descriptor, mode) are the program's." },

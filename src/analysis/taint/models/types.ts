@@ -42,8 +42,16 @@ export const sourceModel = z.object({
   label: z.string().min(1),
   /** Qualified names of attributes/objects whose value (and anything read from it) is untrusted. */
   objects: z.array(z.string().min(1)).optional(),
-  /** Dotted-text suffixes matched without import resolution (`request.GET` in Django views). */
+  /**
+   * Attribute chains ending in these, read through a framework attribute (`self.request.GET` in
+   * class-based views): matched as a suffix after a dot, never from a bare local name.
+   */
   dotted: z.array(z.string().min(1)).optional(),
+  /**
+   * Also the client-controlled parts of a parameter recognised as a request object by behaviour
+   * (`taint/request-params.ts`): `p.GET` where `p` is read as a request, whatever its name.
+   */
+  requestParts: z.boolean().optional(),
   /**
    * Who chooses the value. "remote": a client of a server (request data, network peers): reported
    * at every sink. "caller": whoever runs the program or calls the function (command line,

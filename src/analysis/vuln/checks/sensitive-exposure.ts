@@ -7,9 +7,12 @@
  *    then reads any attribute the object can reach. Arguments that are constants, conversions to
  *    text/numbers, parameters annotated as primitives, or instances of a proxy class that filters
  *    attribute access (defines `__getattr__`/`__getattribute__`) are fine.
- * 2. Secrets written to logs, stdout or exception messages: a value whose name says it is a secret
- *    (password, token, api key, ssn, card number...) interpolated into a logging call, print, or a
- *    raised exception, unless it passes through a masking/hashing call first.
+ * 2. Secrets written to logs, stdout or exception messages: a credential interpolated into a
+ *    logging call, print, or a raised exception, unless it passes through a masking/hashing call
+ *    first. A local value is a credential by where it comes from or goes (credentials.ts: getpass,
+ *    a credential key or field, a `password=` keyword, an hmac/jwt key, an Authorization header) or
+ *    by what the message says it is (`f"bad password {x}"`), never by the local's own name; fields
+ *    (`user.password`) and keys (`user["password"]`) name data and count as such.
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
@@ -25,13 +28,15 @@ import {
   qualifiedCallee,
   rootName,
   unwrap,
-  words,
   ofTypes,
   type Node,
 } from "./ast.js";
 import { defUseOf, finding, paramsOf, liveNodesOfType, type CheckInput } from "./types.js";
 import { readsRemoteSource } from "./remote-input.js";
 import { constantString } from "./values.js";
+import { holdsCredential, isSecretName, messageLabel } from "./credentials.js";
+
+export { isSecretName } from "./credentials.js";
 
 const NAME = "sensitive_information_exposure";
 const PRIMITIVE_ANNOTATIONS = /^(str|int|float|bool|bytes|complex|Optional\[(str|int|float|bool)\])$/;
@@ -39,16 +44,8 @@ const TEXT_CALLS = new Set([
   "str", "int", "float", "bool", "repr", "len", "round", "format", "abs", "hex", "oct", "ord", "chr", "escape", "quote", "join", "upper", "lower", "strip", "title", "capitalize", "isoformat", "strftime", "hexdigest", "mask", "redact",
   "sub", "replace", "lstrip", "rstrip", "zfill", "ljust", "rjust", "center", "dedent", "indent", "translate", "casefold", "srepr", "dumps",
 ]);
-const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
-const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];
 // `type(pwd).__name__` and `isinstance(...)` reveal the value's type, not the value.
 const MASKING = /(mask|redact|hash|obfuscat|censor|sanitiz|scrub|digest|len|^type$|^isinstance$)/i;
-const NOT_THE_SECRET = new Set([
-  "count", "length", "len", "type", "expiry", "expires", "ttl", "is", "has", "field", "name", "policy", "hint", "required", "set", "valid", "url", "id",
-  "file", "filename", "path", "filepath", "dir", "directory", "env", "var", "header", "prefix", "suffix", "pattern", "regex", "kind", "pos", "position",
-  "index", "idx", "offset", "line", "lineno", "col", "char", "chars", "class", "cls", "size", "format", "fmt", "mode", "label", "prompt", "option", "opt",
-  "range", "span", "start", "end",
-]);
 /** Calls that return a location on disk: a variable holding one names where something is, not a secret (`pwd = os.getcwd()`). */
 const PATH_CALLS = /^(os\.getcwdb?|os\.path\.\w+|os\.fspath|pathlib\.\w+|tempfile\.\w+)$/;
 /** Calls whose result is a piece of parsed text (a lexer's token), not a credential. */
@@ -69,11 +66,11 @@ export function checkSensitiveExposure(input: CheckInput): Finding[] {
       }
       const sink = outputSink(node, input.aliases);
       if (sink) {
-        const secret = secretInterpolated(node);
+        const secret = secretInterpolated(input, node);
         if (secret) out.push(finding(input, node, { cwe: 532, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Sensitive value '${secret}' written to ${sink}; log or print a masked form instead` }));
       }
     } else if (node.type === "raise_statement") {
-      const secret = secretInterpolated(node);
+      const secret = secretInterpolated(input, node);
       if (secret) out.push(finding(input, node, { cwe: 209, name: NAME, severity: "MEDIUM", confidence: "MEDIUM", text: `Sensitive value '${secret}' included in an exception message` }));
     }
   }
@@ -295,8 +292,20 @@ function outputSink(call: Node, aliases: Map<string, string>): string | null {
   return null;
 }
 
-/** Name of a secret-looking value interpolated into the call/raise (not masked), else null. */
-function secretInterpolated(node: Node): string | null {
+/** A local value in the call/raise is a credential: by its origin or use, or the message's label. */
+function localCredential(input: CheckInput, id: Node, statement: Node): boolean {
+  const label = messageLabel(id, statement);
+  const fn = enclosingFunction(id);
+  const scope = fn ?? input.module.root;
+  const du = fn ? defUseOf(input, fn) : moduleDefUse(input);
+  if (holdsCredential(id, scope, du, input.aliases)) return true;
+  if (label === null) return false;
+  // "unexpected token {t}": a parser's token, not a credential.
+  return !(label === "token" && isLexicalToken(id, statement));
+}
+
+/** Text of a secret value interpolated into the call/raise (not masked), else null. */
+function secretInterpolated(input: CheckInput, node: Node): string | null {
   const exprs: Node[] = [];
   if (node.type === "call") exprs.push(...(node.childForFieldName("arguments")?.namedChildren ?? []));
   else exprs.push(...node.namedChildren);
@@ -305,12 +314,10 @@ function secretInterpolated(node: Node): string | null {
       if (n.type !== "identifier" && n.type !== "attribute") continue;
       if (n.type === "identifier" && n.parent?.type === "attribute") continue;
       if (n.type === "identifier" && n.parent?.type === "keyword_argument" && n.parent.childForFieldName("name")?.id === n.id) continue;
-      const leaf = n.type === "attribute" ? (n.childForFieldName("attribute")?.text ?? "") : n.text;
-      if (!isSecretName(leaf)) continue;
       if (n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id) continue;
       // `raise InvalidToken` / `raise errors.TokenError from e` names the exception's type: no value is shown.
       if (node.type === "raise_statement" && raisedType(n, node)) continue;
-      if (n.type === "identifier" && isLexicalToken(n)) continue;
+      if (n.type === "attribute" ? !isSecretName(n.childForFieldName("attribute")?.text ?? "") : !localCredential(input, n, node)) continue;
       if (n.type === "identifier" && holdsPath(n)) continue;
       if (maskedAbove(n, e)) continue;
       return n.text;
@@ -332,19 +339,19 @@ function raisedType(n: Node, raise: Node): boolean {
 }
 
 /**
- * A bare `token`/`tok` that a parser produced: a loop variable over a token stream, or a value
- * assigned from a tokenizer/`next()`/`split()` call. Printing it in a syntax error is diagnostics.
+ * A value a message calls a "token" that a parser produced: a loop variable over a token stream, a
+ * value assigned from a tokenizer/`next()`/`split()` call, or a parameter shown in a parse error.
+ * Printing it in a syntax error is diagnostics.
  */
-function isLexicalToken(id: Node): boolean {
-  const w = words(id.text);
-  if (w.length !== 1 || (w[0] !== "token" && w[0] !== "tok")) return false;
+function isLexicalToken(id: Node, statement: Node): boolean {
   const fn = enclosingFunction(id);
   if (!fn) return false;
   const du = new DefUse(fn);
   if (du.loopSources.has(id.text)) return true;
   const values = du.assignedValues.get(id.text) ?? [];
   const params = parameters(fn).map((p) => p.name);
-  if (values.length === 0) return !params.includes(id.text) ? false : /(pars|lex|scan|gramm|syntax)/i.test(functionNameOf(fn));
+  // A parameter shown in a parse error (`raise SyntaxError(...)`, `ParseError`, `LexerError`).
+  if (values.length === 0) return params.includes(id.text) && statement.type === "raise_statement" && PARSE_ERROR.test(raisedClass(statement));
   return values.every((v) => {
     const u = unwrap(v);
     const call = u.type === "subscript" ? unwrap(u.childForFieldName("value") ?? u) : u;
@@ -384,28 +391,19 @@ function consumesItsInput(call: Node): boolean {
   return args.some((a) => a.type === "identifier" && targets.has(a.text));
 }
 
-function functionNameOf(fn: Node): string {
-  return fn.childForFieldName("name")?.text ?? "";
+const PARSE_ERROR = /(Syntax|Pars|Lex|Scan|Grammar|Tokeni[sz])\w*(Error|Exception)$/;
+
+/** The class a `raise` statement raises (`raise X(...)` -> X), or "". */
+function raisedClass(raise: Node): string {
+  const value = raise.namedChildren[0];
+  const callee = value?.type === "call" ? value.childForFieldName("function") : value;
+  return callee?.text ?? "";
 }
 
 function maskedAbove(n: Node, stop: Node): boolean {
   for (let p: Node | null = n.parent; p && p.id !== stop.parent?.id; p = p.parent) {
     if (p.type === "call" && MASKING.test(p.childForFieldName("function")?.text ?? "")) return true;
     if (p.type === "comparison_operator" || p.type === "boolean_operator" || p.type === "not_operator") return true;
-  }
-  return false;
-}
-
-export function isSecretName(name: string): boolean {
-  const w = words(name);
-  if (w.some((x) => SECRET_WORDS.includes(x))) {
-    // "token_count", "password_length", "is_password_set" describe secrets without being them.
-    // "token_file", "password_path", "secret_env" name where a secret lives, not the secret.
-    return !w.some((x) => NOT_THE_SECRET.has(x));
-  }
-  for (const [a, b] of SECRET_PAIRS) {
-    const i = w.indexOf(a!);
-    if (i >= 0 && w[i + 1] === b) return true;
   }
   return false;
 }

@@ -3,7 +3,8 @@
  * `fixtures/bNNN_<name>.py` marks every expected finding of its rule with a trailing comment
  * `# expect: BNNN SEVERITY CONFIDENCE` (several separated by ";") on the line Bandit reports;
  * lines without a mark must produce nothing. The full findings are also pinned in
- * `__snapshots__/bNNN_<name>.json` (positions, ranges and messages).
+ * `__snapshots__/bNNN_<name>.json` (positions, ranges and messages). A fixture may set rule options
+ * with a `# rule-options: {"section": {...}}` line (Bandit's name-only password matches, for one).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -48,6 +49,12 @@ function scan(rule: Rule, source: string, filename: string, ruleOptions?: RuleOp
   return runRules(parsePython(source, filename), { rules: [rule], ruleOptions }).findings;
 }
 
+/** Rule options a fixture asks for in a `# rule-options: {json}` line (config sections by key). */
+function fixtureOptions(source: string): RuleOptionsByKey | undefined {
+  const m = /^# rule-options: (.*)$/m.exec(source);
+  return m ? (JSON.parse(m[1]!) as RuleOptionsByKey) : undefined;
+}
+
 const key = (e: Expected) => `${e.line} ${e.id} ${e.severity} ${e.confidence}`;
 const fixtures = readdirSync(fixtureDir).filter((f) => /^b\d{3}_.*\.py$/.test(f)).sort();
 
@@ -61,7 +68,7 @@ describe("plugin rule fixtures", () => {
     it(`${file}: findings match the # expect marks`, async () => {
       const source = readFileSync(join(fixtureDir, file), "utf8");
       const rule = ruleFor(file);
-      const findings = scan(rule, source, `fixtures/${file}`);
+      const findings = scan(rule, source, `fixtures/${file}`, fixtureOptions(source));
       const expected = expectations(source).filter((e) => e.id === rule.id).map(key).sort();
       const actual = findings
         .map((f) => key({ line: f.line_number, id: f.test_id, severity: f.issue_severity, confidence: f.issue_confidence }))

@@ -1,4 +1,5 @@
 import type { ParsedModule, SyntaxNode } from "../../../python/index.js";
+import { callQualName, qualifiedName, unparenthesize } from "../../../python/index.js";
 
 /**
  * Bandit fills `context.imports` while it walks the file, so `is_module_imported_like/exact`
@@ -54,4 +55,47 @@ export function importedExact(module: ParsedModule, node: SyntaxNode, name: stri
     if (i.name === name) return true;
   }
   return false;
+}
+
+/**
+ * Is `module` imported before `node` in any form (`import m`, `import m as x`, `from m import f as g`,
+ * `from m import *`)? The rules whose Bandit original asks `is_module_imported_exact` use this
+ * instead, so `from yaml import load as L` counts as much as `import yaml` (Bandit 1.6.2 misses
+ * the other forms; docs/rules.md lists the rules that differ this way).
+ */
+export function importsModule(module: ParsedModule, node: SyntaxNode, name: string): boolean {
+  return module.imports.importsModule(name, node.startIndex);
+}
+
+// A name the module binds itself (def, class, assignment, for/with/except target): a
+// star import cannot be what it refers to. Textual and conservative: any binding spelling counts.
+function bindsName(source: string, name: string): boolean {
+  const n = name.replace(/[^A-Za-z0-9_]/g, "");
+  return new RegExp(`(?:\\b(?:def|class|as|for|global|nonlocal)\\s+${n}\\b|\\b${n}\\s*(?::[^=\\n]*)?=(?!=))`).test(source);
+}
+
+/**
+ * The qualified name of a call's callee through every import form, in one place: aliases
+ * (`import m as x`, `from m import f as g`, resolved by callQualName as Bandit does) and star
+ * imports (`from m import *; f()` -> `m.f`, which Bandit does not resolve), unless the module
+ * binds the bare name itself.
+ */
+export function resolvedCallName(module: ParsedModule, call: SyntaxNode): string {
+  const qual = callQualName(call, module);
+  if (qual === "" || qual.includes(".")) return qual;
+  const star = module.imports.resolveStar(qual, call.startIndex);
+  return star !== undefined && !bindsName(module.source, qual) ? star : qual;
+}
+
+/**
+ * The qualified name a Name/Attribute expression refers to through every import form (`L` after
+ * `from yaml import SafeLoader as L` -> `yaml.SafeLoader`), or null for other expressions.
+ */
+export function resolvedName(module: ParsedModule, expr: SyntaxNode): string | null {
+  const n = unparenthesize(expr);
+  if (n.type !== "identifier" && n.type !== "attribute") return null;
+  const qual = qualifiedName(n, module);
+  if (qual === null || qual.includes(".")) return qual;
+  const star = module.imports.resolveStar(qual, n.startIndex);
+  return star !== undefined && !bindsName(module.source, qual) ? star : qual;
 }
