@@ -19,19 +19,16 @@ import os as _os
 import sys as _sys
 import _scrl_channel
 
-try:
-    import numpy as _np
-    _NP_SCALARS = frozenset(_np.sctypeDict.values())
-    _NP_ARRAY = _np.ndarray
-except Exception:
-    _np = None
-    _NP_SCALARS = frozenset()
-    _NP_ARRAY = None
+# numpy is imported only for jobs that name it (src/sandbox/preload.ts), so the driver never
+# imports it: a value can be a numpy scalar or array only when the program's process holds numpy,
+# and _numpy_kinds looks it up there when such a value comes.
+_modules = _sys.modules
 
 _type = type
 _int = int
 _bool, _float, _str, _list, _tuple, _dict = bool, float, str, list, tuple, dict
 _set, _frozenset, _bytes, _bytearray = set, frozenset, bytes, bytearray
+_NUMPY_SEEN = [None, None, _frozenset(), None]  # module, its generic.item, scalar types, ndarray
 _issubclass = issubclass
 _isinstance = isinstance
 _len = len
@@ -65,6 +62,21 @@ _SAFE_INT = 2 ** 53 - 1
 
 class _Unserializable(_Exception):
     pass
+
+
+def _numpy_kinds():
+    """(generic.item, scalar types, ndarray) of the numpy this process has imported, or empty ones.
+    Looked up when a value of another type comes, in the process that ran the program: what it finds
+    there says only what the program could say itself (its report is untrusted either way)."""
+    try:
+        np = _dict.get(_modules, "numpy")
+        if np is None:
+            return None, _frozenset(), None
+        if np is not _NUMPY_SEEN[0]:
+            _NUMPY_SEEN[:] = [np, np.generic.item, _frozenset(np.sctypeDict.values()), np.ndarray]
+        return _NUMPY_SEEN[1], _NUMPY_SEEN[2], _NUMPY_SEEN[3]
+    except _BaseException:
+        return None, _frozenset(), None
 
 
 def _encode(value, depth=0):
@@ -121,10 +133,11 @@ def _encode(value, depth=0):
         return '{"$set":[' + ",".join(items) + "]}"
     if t is _bytes or t is _bytearray:
         return '{"$bytes":"%s"}' % _bytes.hex(_bytes(value))
-    if t in _NP_SCALARS:
-        return _encode(_np.generic.item(value), depth + 1)
-    if _NP_ARRAY is not None and t is _NP_ARRAY:
-        return _encode(_NP_ARRAY.tolist(value), depth + 1)
+    item, scalars, array = _numpy_kinds()
+    if t in scalars:
+        return _encode(item(value), depth + 1)
+    if array is not None and t is array:
+        return _encode(array.tolist(value), depth + 1)
     raise _Unserializable("return value of type %s cannot be compared" % t.__name__)
 
 

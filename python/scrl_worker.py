@@ -95,11 +95,16 @@ PRELOAD = [
     "random", "re", "statistics", "string", "typing", "json", "sqlite3", "threading", "queue",
     "textwrap", "unicodedata", "struct", "base64", "io", "os.path", "pathlib", "html", "urllib.parse",
     "subprocess", "shlex", "tempfile", "glob", "fnmatch", "hmac", "secrets", "pickle", "csv",
-    "contextlib", "numpy",
+    "contextlib",
     # Imported by many SecCodePLT programs and setups (html.parser, configparser, xml: 10-160 ms each
     # per job otherwise). Not sympy: 1.7 s and 34 MB for one task, and every fork would copy more.
     "ast", "html.parser", "configparser", "xml.etree.ElementTree", "xml.sax.saxutils", "logging", "uuid",
 ]
+# Imported by the job's own child, before its limits apply, when Node's header asks for it (the
+# job's code or files name the module: src/sandbox/preload.ts). numpy is 8 of the worker's 22 MB:
+# pre-imported here, every fork copied page tables for it (~0.3 ms in the parent, more in the
+# child), while few jobs use it.
+ON_DEMAND = ("numpy",)
 PRELOADED = []
 for _name in PRELOAD:
     try:
@@ -140,6 +145,7 @@ class Context:
     base_data_kb = scrl_worker_limits.vm_kb("VmData:")
     # Job-independent, so built once here rather than in every child.
     memfd_filter = scrl_worker_limits.memfd_filter()
+    on_demand = ON_DEMAND
     own_processes = 1
     # Trusted code compiled here once ({"define"} frames: the judge driver), keyed by Node.
     compiled_cache = {}
@@ -323,7 +329,7 @@ def main():
         "python": sys.version.split()[0],
         "executable": os.path.realpath(sys.executable),
         "preloaded": PRELOADED,
-        "numpy": "numpy" in PRELOADED,
+        "on_demand": list(ON_DEMAND),
         "non_dumpable": NON_DUMPABLE,
         "uid": os.getuid(),
         "nproc_limit": resource.getrlimit(resource.RLIMIT_NPROC)[0],

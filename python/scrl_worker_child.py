@@ -142,11 +142,28 @@ def write_files(workdir, files):
     return None
 
 
+def import_on_demand(ctx, names):
+    """Imports the modules Node asked for (the job names them) before the job's limits and code,
+    as the worker once pre-imported them for every job. Returns the data size the memory limit then
+    sits on top of (what the worker held plus these imports), or None when nothing was imported.
+    A module that fails to import is left for the program's own import to report."""
+    imported = False
+    for name in names or ():
+        if name in ctx.on_demand and name not in sys.modules:
+            try:
+                __import__(name)
+                imported = True
+            except Exception:
+                pass
+    return limits_mod.vm_kb("VmData:") if imported else None
+
+
 def child_main(ctx, control, body, workdir, streams, fds):
     """The job's part of the child's life; never returns."""
     import base64
     chan_w, trust_w, rep_w = fds
     limits = control["limits"]
+    base_data_kb = import_on_demand(ctx, control.get("preload"))
     try:
         job = json.loads(body.decode("utf-8"))
         del body
@@ -156,7 +173,7 @@ def child_main(ctx, control, body, workdir, streams, fds):
             _exit(120)
         write_all(0, base64.b64decode(job.pop("stdin", None) or ""))
         os.lseek(0, 0, os.SEEK_SET)
-        limits_mod.apply_job_limits(ctx, limits, int(control.get("exiting", 0)))
+        limits_mod.apply_job_limits(ctx, limits, int(control.get("exiting", 0)), base_data_kb)
     except Exception as exc:  # the sandbox failed to set up this job
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
         _exit(120)

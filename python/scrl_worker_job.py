@@ -123,7 +123,8 @@ def run_job(worker, wire, header, sb):
     kinds = {sb["out_r"]: KIND_OUT, sb["err_r"]: KIND_ERR, sb["chan_r"]: KIND_CHAN, sb["trust_r"]: KIND_TRUST, sb["rep_r"]: KIND_REPORT}
     sent = dict.fromkeys(caps, 0)
     pid = sb["pid"]
-    control = {"limits": limits, "cache_key": header.get("cache_key"), "exiting": worker.STILL_EXITING[0]}
+    control = {"limits": limits, "cache_key": header.get("cache_key"), "exiting": worker.STILL_EXITING[0],
+               "preload": header.get("preload") or []}
     import json
     body = json.dumps(control).encode("utf-8")
     started = time.monotonic()

@@ -104,9 +104,9 @@ def deny_memfd(libc, prepared):
     return libc.prctl(22, u(2), prepared[2], u(0), u(0)) == 0
 
 
-def apply_job_limits(ctx, limits, exiting):
+def apply_job_limits(ctx, limits, exiting, base_data_kb=None):
     mem = int(limits["memoryMb"]) * MIB
-    data = ctx.base_data_kb * 1024 + mem
+    data = (ctx.base_data_kb if base_data_kb is None else base_data_kb) * 1024 + mem
     space = vm_size_bytes() + mem + AS_ALLOWANCE
     cpu = int(limits["cpuSeconds"])
     for res, value in (

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import { wallBackstopMs, type Limits } from "./limits.js";
+import { onDemandModules } from "./preload.js";
 import type { JobResult, PythonJob } from "./types.js";
 import { decideVerdict, type JobBytes, type WorkerObservation } from "./verdict.js";
 
@@ -9,8 +10,9 @@ import { decideVerdict, type JobBytes, type WorkerObservation } from "./verdict.
 export interface WorkerHello {
   python: string;
   executable: string;
-  numpy: boolean;
   preloaded: string[];
+  /** Imported in a job's child only when the job names them (src/sandbox/preload.ts). */
+  on_demand: string[];
   non_dumpable: boolean;
   uid: number;
   nproc_limit: number;
@@ -150,11 +152,13 @@ export class SandboxWorker {
       stdin: toBuffer(job.stdin ?? "").toString("base64"),
       files: Object.fromEntries(Object.entries(job.files ?? {}).map(([k, v]) => [k, toBuffer(v).toString("base64")])),
     }), "utf8");
+    const preload = onDemandModules(job);
     frames.push(encodeFrame({
       id,
       limits: { ...limits, wallMs: wallBackstopMs(limits.timeoutMs), enforceNproc: this.enforceNproc },
       body: body.length,
       ...(key !== undefined ? { cache_key: key } : {}),
+      ...(preload.length > 0 ? { preload } : {}),
     }), body);
     return new Promise<JobResult>((resolve) => {
       const started = Date.now();

@@ -83,6 +83,12 @@ describe("call judge", () => {
     const v = await judgeSample(callTask, code, pool, { limits });
     expect(v.tests[0]!.status).toBe("wrong_answer");
   });
+  it("compares numpy scalars and arrays as their Python values, numpy named or reached unnamed", async () => {
+    const named = await judgeSample(callTask, "import numpy as np\ndef pair(a, b):\n    return np.array([a, np.int64(b)])", pool, { limits });
+    expect(named.tests.map((t) => t.status)).toEqual(["pass", "pass"]);
+    const unnamed = await judgeSample(callTask, "m = __import__('nu' + 'mpy')\ndef pair(a, b):\n    return [m.int64(a), m.float64(b).item() and m.int32(b)]", pool, { limits });
+    expect(unnamed.tests.map((t) => t.status)).toEqual(["pass", "pass"]);
+  });
   it("refuses generators and sets where lists are expected", async () => {
     const gen = await judgeSample(callTask, "def pair(a, b):\n    yield a\n    yield b", pool, { limits });
     expect(gen.tests[0]!.status).toBe("wrong_answer");

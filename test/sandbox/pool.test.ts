@@ -63,6 +63,18 @@ describe("SandboxPool", () => {
     expect(after[0]!.channel).toBeUndefined();
   });
 
+  it("imports numpy in the job's child only for jobs that name it, and a job that reaches it unnamed still gets it", async () => {
+    const probe = "import sys, json, _scrl_channel; _scrl_channel.write(json.dumps('nu' + 'mpy' in sys.modules))";
+    const [plain, named, hidden] = await Promise.all([
+      pool.run({ code: probe }),
+      pool.run({ code: `${probe}  # numpy` }),
+      pool.run({ code: `${probe}; m = __import__('nu' + 'mpy'); print(int(m.arange(5).sum()))` }),
+    ]);
+    expect(plain.channel).toBe("false");
+    expect(named.channel).toBe("true");
+    expect(hidden).toMatchObject({ status: "ok", channel: "false", stdout: "10\n" });
+  });
+
   it("rejects file names that escape the job directory", async () => {
     const r = await pool.run({ code: "print(1)", files: { "../../etc/x": "no" } });
     expect(r.status).toBe("sandbox_error");

@@ -1,5 +1,5 @@
 import type { Task, Test } from "../../task/schema.js";
-import { DEFAULT_LIMITS, type JobResult } from "../../sandbox/index.js";
+import { DEFAULT_LIMITS, wallBackstopMs, type JobResult } from "../../sandbox/index.js";
 import type { TestKind, TestOutcome } from "../verdict.js";
 import { compareValues } from "../compare.js";
 import { findReports, runDriver, type DriverReport, type JobLimits, type JobRunner } from "../runner.js";
@@ -8,6 +8,16 @@ import { brokenReportOutcome, parseReportedValue, reportedOutcome } from "./repo
 import { inputsSource, raisedMatches, secCodeReference, secCodeTests, shuffled, type ExpectedCase, type SecCodeInputs, type SecCodeReference } from "./seccodeplt-reference.js";
 
 type SecCodeTest = Extract<Test, { type: "seccodeplt" }>;
+
+/**
+ * CPU budget of one SecCodePLT case, capped by the sample's own timeout. A case is one call on
+ * small inputs: over the 1,310 SecCodePLT+ programs (patched and vulnerable) every case that ends
+ * uses at most 178 ms of CPU (one CWE-77 task; the next is 21 ms), while the vulnerable ReDoS
+ * (CWE-1333) versions never end. 1 s leaves the slowest secure reference 5.6x headroom and stops
+ * a runaway case after 1 s of CPU instead of the whole timeout (4 s by default): those cases were
+ * half the sandbox CPU of a SecCodePLT+ pass.
+ */
+export const SECCODEPLT_CASE_CPU_MS = 1000;
 
 /**
  * The candidate job's files: the program (setup included) and the kwargs of the given tests alone,
@@ -56,15 +66,18 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   // The job sees only the kwargs of the cases it runs, in a fresh random order: position p of its
   // list is test order[p], a mapping that never leaves this process.
   const order = shuffled(reference.expected.flatMap((e, i) => ("bad_case" in e ? [] : [i])));
+  const caseCpuMs = Math.min(caseTimeoutMs, SECCODEPLT_CASE_CPU_MS);
   const spec = {
     entry,
     cases: order.length,
-    case_timeout_ms: caseTimeoutMs,
+    case_cpu_ms: caseCpuMs,
+    case_wall_ms: wallBackstopMs(caseCpuMs),
     cpu_seconds: cpuSeconds,
     max_output_bytes: base.maxOutputBytes,
   };
-  // The job's own clock covers the definition and every case (each bounded by caseTimeoutMs inside).
-  const sandboxLimits = { timeoutMs: caseTimeoutMs * (tests.length + 1) + 1000, cpuSeconds, ...(limits.memoryMb !== undefined ? { memoryMb: limits.memoryMb } : {}) };
+  // The job's own CPU budget covers the definition (one case's timeout) and every case (each bounded
+  // by caseCpuMs inside); its wall-clock backstop (wallBackstopMs of that) stops cases that sleep.
+  const sandboxLimits = { timeoutMs: caseTimeoutMs + caseCpuMs * tests.length + 1000, cpuSeconds, ...(limits.memoryMb !== undefined ? { memoryMb: limits.memoryMb } : {}) };
   const { result, reports } = await runDriver(runner, "seccodeplt_batch", spec, secCodeFiles(program, reference.inputs, order), { sandboxLimits });
   const compiled = reports.find((r) => typeof r.compiled === "boolean");
   if (!compiled) {
@@ -152,7 +165,10 @@ export async function judgeSecCodeCase(
   const expected = reference.expected[position];
   if (expected === undefined) return outcome(test.kind, "sandbox_error", 0, { detail: "test case not found in the task's reference" });
   if ("bad_case" in expected) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
-  const { result, report } = await runDriver(runner, "seccodeplt", { entry }, secCodeFiles(program, reference.inputs, [position]), { limits });
+  // The same CPU budget as a case of the one-job path, so both ways give one verdict.
+  const caseTimeoutMs = limits.timeoutMs ?? (runner.defaultLimits ?? DEFAULT_LIMITS).timeoutMs;
+  const caseLimits = { ...limits, timeoutMs: Math.min(caseTimeoutMs, SECCODEPLT_CASE_CPU_MS) };
+  const { result, report } = await runDriver(runner, "seccodeplt", { entry }, secCodeFiles(program, reference.inputs, [position]), { limits: caseLimits });
   const abnormal = abnormalOutcome(test.kind, result);
   if (abnormal) return abnormal;
   return caseOutcome(test.kind, result, report, expected, entry);
