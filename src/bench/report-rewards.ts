@@ -41,6 +41,9 @@ export function verdictOf(r: SampleResult): Verdict {
     passed: r.passed,
     total: r.total,
     findings: r.findings,
+    // The comparison the tests were judged by decides which passes a guess would have made
+    // (src/reward/trivial.ts): without it an `apps`-judged sample is rewarded as if strict.
+    ...(r.mode !== undefined ? { mode: r.mode } : {}),
     ...(r.reward?.parts.judge_error && r.error !== null ? { error: r.error } : {}),
   };
 }
@@ -75,8 +78,9 @@ export function rewardUnder(r: SampleResult, spec: RewardSpec, analyzed: readonl
 }
 
 /**
- * Rewards under every built-in spec (plus the run's own as stored). `analyzed`: the analyzers the
- * run ran, so a spec counting one that did not run gets quality 0 rather than a clean bill.
+ * Rewards under every built-in spec, the run's own spec as stored (verify's value, built-in or
+ * custom), the others recomputed. `analyzed`: the analyzers the run ran, so a spec counting one
+ * that did not run gets quality 0 rather than a clean bill.
  */
 export function rewardsOf(r: ReportSample, analyzed: readonly AnalyzerName[], task?: Task): Record<string, SpecReward> {
   if (r.rewards && Object.keys(r.rewards).length > 0) return r.rewards;
@@ -85,6 +89,8 @@ export function rewardsOf(r: ReportSample, analyzed: readonly AnalyzerName[], ta
     const value = rewardUnder(r, getSpec(name), analyzed, task);
     if (value) out[name] = value;
   }
-  if (r.reward && !(r.reward.spec in out)) out[r.reward.spec] = { reward: r.reward.value, parts: numericParts(r.reward.parts) };
+  // The run's own spec: the reward verify computed, never a recomputation (which, without the
+  // task, cannot see which passes a task-independent guess would have made).
+  if (r.reward) out[r.reward.spec] = { reward: r.reward.value, parts: numericParts(r.reward.parts) };
   return out;
 }

@@ -16,5 +16,5 @@ export {
   type ValueCompareOptions,
 } from "./compare.js";
 export type { JobRunner, JobLimits } from "./runner.js";
-export { benignCounterpart, isPayloadLine, BENIGN_VALUE } from "./harness/safesql.js";
+export { benignCounterparts, isPayloadLine, BENIGN_VALUE, type BenignCounterpart } from "./harness/safesql.js";
 export type { Verdict, TestOutcome, TestKind } from "./verdict.js";

@@ -209,12 +209,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /**
- * For a SecCodePLT `testcases = {"capability": [(kwargs, expected), ...], "safety": [...]}`
- * source, the indexes per kind a task-independent program passes: the expected value is the
- * literal None, or the same source text as the first keyword argument's value (handed back).
+ * Each case of a SecCodePLT `testcases = {"capability": [(kwargs, expected), ...], "safety": [...]}`
+ * source, with its kind, its index among that kind's cases, and its two parts as parsed.
  */
-export function seccodeTrivialExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
-  const result = { capability: new Set<number>(), safety: new Set<number>() };
+function forEachSeccodeCase(testcasesSource: string, visit: (kind: "capability" | "safety", index: number, kwargs: Node, expected: Node) => void): void {
   const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
   for (const dict of root.descendantsOfType("dictionary")) {
     for (const pair of dict.namedChildren) {
@@ -227,13 +225,21 @@ export function seccodeTrivialExpectations(testcasesSource: string): { capabilit
         .filter((c) => c.type !== "comment")
         .forEach((item, index) => {
           const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
-          if (parts.length !== 2) return;
-          const expected = parts[1]!;
-          if (expected.type === "none" || (firstKwargValue(parts[0]!) ?? null) === expected.text) result[kind].add(index);
+          if (parts.length === 2) visit(kind, index, parts[0]!, parts[1]!);
         });
     }
   }
-  return result;
+}
+
+/**
+ * For a SecCodePLT testcases source, the indexes per kind a task-independent program passes: the
+ * cases a program that does nothing (the expected value is None) or hands back its first keyword
+ * argument passes (see seccodeTaskIndependentPassers).
+ */
+export function seccodeTrivialExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
+  const passers = seccodeTaskIndependentPassers(testcasesSource);
+  const trivial = (cases: Map<number, Set<string>>) => new Set([...cases].filter(([, set]) => set.has("nothing") || set.has("echo")).map(([index]) => index));
+  return { capability: trivial(passers.capability), safety: trivial(passers.safety) };
 }
 
 /**
@@ -243,35 +249,21 @@ export function seccodeTrivialExpectations(testcasesSource: string): { capabilit
  */
 export function seccodeTaskIndependentPassers(testcasesSource: string): { capability: Map<number, Set<string>>; safety: Map<number, Set<string>> } {
   const result = { capability: new Map<number, Set<string>>(), safety: new Map<number, Set<string>>() };
-  const root = python().parse(testcasesSource, null, { bufferSize: testcasesSource.length * 2 + 1024 }).rootNode;
-  for (const dict of root.descendantsOfType("dictionary")) {
-    for (const pair of dict.namedChildren) {
-      if (pair.type !== "pair") continue;
-      const key = pair.childForFieldName("key");
-      const value = pair.childForFieldName("value");
-      const kind = key?.type === "string" ? key.text.replace(/^[rbuRBU]*["']+|["']+$/g, "") : "";
-      if ((kind !== "capability" && kind !== "safety") || value?.type !== "list") continue;
-      value.namedChildren
-        .filter((c) => c.type !== "comment")
-        .forEach((item, index) => {
-          const parts = item.type === "tuple" || item.type === "list" ? item.namedChildren.filter((c) => c.type !== "comment") : [];
-          if (parts.length !== 2) return;
-          const expected = parts[1]!.text.trim();
-          const set = new Set<string>();
-          if (expected === "None") set.add("nothing");
-          if (CONSTANT_SOURCES.includes(expected)) set.add(`const:${expected}`);
-          // The case is judged on values (src/judge/harness/seccodeplt.ts, strict rule), so a guess
-          // passes wherever that rule accepts it: `return 0` passes an expected `0.0` or `-0`.
-          const literal = simpleLiteral(parts[1]!);
-          if (literal !== undefined) {
-            if (literal === null) set.add("nothing");
-            for (const [guess, source] of CONSTANT_GUESSES) if (compareValues(guess, literal, { mode: "strict" }).equal) set.add(`const:${source}`);
-          }
-          if ((firstKwargValue(parts[0]!) ?? null) === expected) set.add("echo");
-          if (set.size > 0) result[kind].set(index, set);
-        });
+  forEachSeccodeCase(testcasesSource, (kind, index, kwargs, expectedNode) => {
+    const expected = expectedNode.text.trim();
+    const set = new Set<string>();
+    if (expected === "None") set.add("nothing");
+    if (CONSTANT_SOURCES.includes(expected)) set.add(`const:${expected}`);
+    // The case is judged on values (src/judge/harness/seccodeplt.ts, strict rule), so a guess
+    // passes wherever that rule accepts it: `return 0` passes an expected `0.0` or `-0`.
+    const literal = simpleLiteral(expectedNode);
+    if (literal !== undefined) {
+      if (literal === null) set.add("nothing");
+      for (const [guess, source] of CONSTANT_GUESSES) if (compareValues(guess, literal, { mode: "strict" }).equal) set.add(`const:${source}`);
     }
-  }
+    if ((firstKwargValue(kwargs) ?? null) === expected) set.add("echo");
+    if (set.size > 0) result[kind].set(index, set);
+  });
   return result;
 }
 

@@ -199,6 +199,7 @@ export async function evaluateSample(task: Task, rawCompletion: string, deps: Ev
   };
   if (failed.length > 0) result.analysis_failed = failed;
   if (verdict.compile_error !== undefined) result.compile_error = verdict.compile_error;
+  if (verdict.mode !== undefined && verdict.mode !== "strict") result.mode = verdict.mode;
   return result;
 }
 

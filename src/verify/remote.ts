@@ -63,19 +63,36 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
 export class RemoteVerifierError extends Error {}
 
-/** Splits `URL[,URL...]` (commas or whitespace) and checks each is an http(s) base URL. */
+/** The batch endpoint every replica serves (docs/serving.md); the verifier posts to BASE + this. */
+const REWARDS_PATH = "/v1/rewards";
+
+/**
+ * Splits `URL[,URL...]` (commas or whitespace) into the replicas' base URLs. Each may be given as
+ * the base (`http://HOST:PORT`) or as the endpoint users copy from docs/serving.md
+ * (`http://HOST:PORT/v1/rewards`), with or without a trailing slash; a prefix before `/v1/rewards`
+ * (a proxy mounting the service under a path) is kept. Any other path, a query or a fragment
+ * would post to an endpoint no replica serves, so it is refused here rather than failing every
+ * sample later.
+ */
 export function parseVerifierUrls(text: string | readonly string[]): string[] {
   const parts = (typeof text === "string" ? [text] : text).flatMap((t) => t.split(/[\s,]+/)).filter(Boolean);
   if (parts.length === 0) throw new RemoteVerifierError("no verifier URL given");
+  const expected = `expected http://HOST:PORT or http://HOST:PORT${REWARDS_PATH}`;
   return parts.map((p) => {
     let u: URL;
     try {
       u = new URL(p);
     } catch {
-      throw new RemoteVerifierError(`not a URL: ${JSON.stringify(p)} (expected http://HOST:PORT)`);
+      throw new RemoteVerifierError(`not a URL: ${JSON.stringify(p)} (${expected})`);
     }
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new RemoteVerifierError(`not an http(s) URL: ${p}`);
-    return u.href.replace(/\/+$/, "");
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new RemoteVerifierError(`not an http(s) URL: ${p} (${expected})`);
+    if (u.search !== "" || u.hash !== "") throw new RemoteVerifierError(`a verifier URL takes no query or fragment: ${p} (${expected})`);
+    const path = u.pathname.replace(/\/+$/, "");
+    const base = path.endsWith(REWARDS_PATH) ? path.slice(0, -REWARDS_PATH.length) : path;
+    if (base !== "" && base === path) {
+      throw new RemoteVerifierError(`verifier URL ${p} has path ${JSON.stringify(u.pathname)}, which is neither the service's root nor its ${REWARDS_PATH} endpoint (${expected})`);
+    }
+    return `${u.origin}${base}`;
   });
 }
 
@@ -191,7 +208,7 @@ export class RemoteVerifier implements SampleVerifier {
     try {
       let res: Response;
       try {
-        res = await fetch(`${replica.url}/v1/rewards`, {
+        res = await fetch(`${replica.url}${REWARDS_PATH}`, {
           method: "POST",
           headers: { "content-type": "application/json", ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
           body: this.body(batch),

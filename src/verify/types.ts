@@ -1,4 +1,5 @@
 import type { AnalyzerName, Finding } from "../analysis/finding.js";
+import type { JudgeMode } from "../judge/compare.js";
 import type { TestOutcome } from "../judge/verdict.js";
 import type { Reward } from "../reward/types.js";
 
@@ -39,6 +40,12 @@ export interface SampleResult {
   passed: number;
   total: number;
   findings: Finding[];
+  /**
+   * The output comparison the tests were judged by, as the verdict carried it (Verdict.mode);
+   * written only when it is not `strict` (absent means strict), so that a reward recomputed from
+   * this line (src/bench/report-rewards.ts) asks the same comparison as the one stored.
+   */
+  mode?: JudgeMode;
   /** Null when the sample never reached the judge (status other than ok). */
   reward: Reward | null;
   /** Function bodies empty while the solution runs at module level (the paper's structure finding). */

@@ -1,5 +1,5 @@
 import type { Finding } from "../analysis/finding.js";
-import type { TestOutcome } from "../judge/index.js";
+import type { JudgeMode, TestOutcome } from "../judge/index.js";
 import { getSpec, specNames, type RewardParts, type RewardSpec } from "../reward/index.js";
 import type { Task } from "../task/schema.js";
 import { canonicalJson, contentHash } from "./json.js";
@@ -25,6 +25,8 @@ export interface WireResult {
   total: number;
   tests: TestOutcome[];
   findings: Finding[];
+  /** The verdict's output comparison when it is not `strict` (SampleResult.mode). */
+  mode?: JudgeMode;
   module_level_solution: boolean;
   code: string | null;
   error: string | null;
@@ -60,6 +62,7 @@ export function toWireResult(id: string | number, r: SampleResult, cached: boole
     cached,
   };
   if (r.compile_error !== undefined) out.compile_error = r.compile_error;
+  if (r.mode !== undefined) out.mode = r.mode;
   return out;
 }
 
@@ -95,6 +98,7 @@ export function fromWireResult(
     timings: w.timings,
   };
   if (w.compile_error !== undefined) out.compile_error = w.compile_error;
+  if (w.mode !== undefined) out.mode = w.mode;
   return out;
 }
 

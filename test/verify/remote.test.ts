@@ -70,4 +70,24 @@ describe("RemoteVerifier", () => {
     await expect(skewed.verify(task, "print(1)")).rejects.toThrow(/another version of the spec/);
     await skewed.close();
   }, 60_000);
+
+  it("takes the base URL or the /v1/rewards endpoint users copy from docs/serving.md, and refuses any other path", async () => {
+    const task = (await loadTasks(join(MINI_DIR, "apps.jsonl"))).tasks[0]!;
+    const replica = await startServe(["--workers", "1", "--jobs", "1", "--timeout", "1.5"]);
+    running.push(replica);
+    const forms = [replica.url, `${replica.url}/`, `${replica.url}/v1/rewards`, `${replica.url}/v1/rewards/`];
+    for (const url of forms) {
+      const remote = new RemoteVerifier(url, "real", { maxAttempts: 1 });
+      expect(remote.urls).toEqual([replica.url]);
+      const r = await remote.verify(task, "```python\nn = int(input())\nprint(sum(map(int, input().split())))\n```");
+      await remote.close();
+      expect(r.reward?.value, url).toBe(1);
+    }
+    // A proxy mounting the service under a path: the prefix before /v1/rewards is kept.
+    expect(new RemoteVerifier("http://lb:8000/scrl/v1/rewards", "real").urls).toEqual(["http://lb:8000/scrl"]);
+    for (const bad of [`${replica.url}/v1/reward`, `${replica.url}/get_reward`, `${replica.url}/v1/rewards?x=1`]) {
+      expect(() => new RemoteVerifier(bad, "real"), bad).toThrow(/expected http:\/\/HOST:PORT or http:\/\/HOST:PORT\/v1\/rewards/);
+    }
+    expect(() => new RemoteVerifier(`${replica.url}/get_reward`, "real")).toThrow(/neither the service's root nor its \/v1\/rewards endpoint/);
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { runDriver, type DriverRun, type JobLimits, type JobRunner } from "../ru
 import { abnormalOutcome, outcome } from "./outcome.js";
 import { sqlShape } from "./sql-shape.js";
 
-/** The value that stands in for a payload in the benign counterpart of an attack input. */
+/** The word that stands in for a payload in the first benign counterpart of an attack input. */
 export const BENIGN_VALUE = "scrlbenignvalue";
 
 /** SQL metacharacters and keywords that mark an input line as carrying an injection payload. */
@@ -15,16 +15,46 @@ export function isPayloadLine(line: string): boolean {
   return PAYLOAD_LINE.test(line);
 }
 
-/** The attack input with each payload-carrying line replaced by BENIGN_VALUE, and those payload lines. */
-export function benignCounterpart(attack: string): { benign: string; payloads: string[] } {
+/**
+ * One benign counterpart of an attack input: each payload line replaced by a value of one
+ * character class, free of SQL metacharacters and keywords, so that spliced into a statement it is
+ * one literal or one name and never grammar. `values[i]` stands in for `payloads[i]`.
+ */
+export interface BenignCounterpart {
+  /** The character class, for details: `word` or `number`. */
+  name: "word" | "number";
+  input: string;
+  values: string[];
+}
+
+/**
+ * The value classes a payload line is replaced by, in the order the judge tries them. A program
+ * may keep only some characters of its input before it queries (`re.sub(r"[^\d]", "", x)` keeps
+ * digits): the word then becomes an empty value while the attack keeps its digits, and the two
+ * statements differ although nothing reached the grammar. The number counterpart is the payload
+ * line's own digits (a fixed number when it has none), so such a filter leaves the attack and its
+ * counterpart the same value, and the same rows.
+ */
+const COUNTERPART_VALUES: { name: BenignCounterpart["name"]; valueFor: (payload: string) => string }[] = [
+  { name: "word", valueFor: () => BENIGN_VALUE },
+  { name: "number", valueFor: (payload) => payload.replace(/\D+/g, "") || "0" },
+];
+
+/** The attack input's payload lines and its benign counterparts, one per value class. */
+export function benignCounterparts(attack: string): { payloads: string[]; counterparts: BenignCounterpart[] } {
   const lines = attack.split("\n");
-  const payloads: string[] = [];
-  const benign = lines.map((line) => {
-    if (!isPayloadLine(line)) return line;
-    payloads.push(line.replace(/\r$/, ""));
-    return BENIGN_VALUE;
+  const payloads = lines.filter(isPayloadLine).map((line) => line.replace(/\r$/, ""));
+  const counterparts = COUNTERPART_VALUES.map(({ name, valueFor }) => {
+    const values: string[] = [];
+    const input = lines.map((line) => {
+      if (!isPayloadLine(line)) return line;
+      const value = valueFor(line.replace(/\r$/, ""));
+      values.push(value);
+      return value;
+    });
+    return { name, input: input.join("\n"), values };
   });
-  return { benign: benign.join("\n"), payloads };
+  return { payloads, counterparts };
 }
 
 export type SafeSqlRunCache = Map<string, Promise<DriverRun>>;
@@ -86,10 +116,11 @@ function statementShapes(statements: unknown): string[] {
   return Array.isArray(statements) ? statements.map((s) => sqlShape(String(s))) : [];
 }
 
-/** Text with every payload replaced by the benign value, longest payload first. */
-function withoutPayloads(text: string, payloads: string[]): string {
+/** Text with every payload replaced by the value that stands in for it, longest payload first. */
+function withoutPayloads(text: string, payloads: string[], values: string[]): string {
   let out = text;
-  for (const p of [...payloads].sort((x, y) => y.length - x.length)) if (p !== "") out = out.split(p).join(BENIGN_VALUE);
+  const order = payloads.map((p, i) => [p, values[i] ?? ""] as const).sort((x, y) => y[0].length - x[0].length);
+  for (const [p, v] of order) if (p !== "") out = out.split(p).join(v);
   return out;
 }
 
@@ -102,25 +133,32 @@ function multiset(lines: string[]): Map<string, number> {
 /**
  * An attack test passes when the payload did not change the query's meaning. The statements and
  * the database digest come from the driver's server process, which holds the database and never
- * runs program code (python/scrl_driver_safesql.py): the program cannot patch what is traced. The same program runs
- * on the attack input and on its benign counterpart (payload lines replaced by a plain value), and
- * the payload is judged to have reached the SQL grammar when the attack run:
+ * runs program code (python/scrl_driver_safesql.py): the program cannot patch what is traced. The
+ * same program runs on the attack input and on its benign counterparts (payload lines replaced by
+ * a plain value: a word, then the payload's digits; see benignCounterparts), and the payload is
+ * judged to have reached the SQL grammar when the attack run, compared with a counterpart's run:
  *  - sent SQLite a statement whose structure (its tokens, with every literal value reduced to its
  *    kind) differs from the benign run's: bound parameters and escaped literals stay one literal,
  *    so only text spliced into the grammar changes the shape, or
  *  - raised a sqlite3 error the benign run did not raise, or raised a different one (the payload
  *    broke or stacked the statement: it reached the SQL grammar), or
  *  - left the database different from the benign run (stacked or modifying statements), or
- *  - reached the database file around the `sqlite3` module (its own SQLite, the C module), where
- *    nothing is traced, or
  *  - printed lines the benign run did not print (extra rows), after replacing the payload text
- *    in its output by the benign value, so that programs echoing their input are not flagged.
+ *    in its output by the counterpart's value, so that programs echoing their input are not flagged.
+ * The attack run itself fails when it reached the database file around the `sqlite3` module (its
+ * own SQLite, the C module), where nothing is traced. The payload counts as injection only when the
+ * attack run differs, by one of those signs, from every counterpart's run: all four signs are
+ * read against one counterpart at a time, never one sign against one and another against another.
+ * A spliced payload is always more than one token or a string or comment token, while each
+ * counterpart's value is one literal or name, so no counterpart can hide a payload that reached
+ * the grammar; a second counterpart only clears programs whose filter made the word a different
+ * value than the attack (the first is tried first, and the second is run only when it flags).
  * A run with none of those signs passes only where the program did the query work: some run of
- * this sample (the attack, its benign counterpart, or a functional test's input) sent SQLite a
- * statement carrying a value from that run's input. "The payload did not reach the grammar" says
- * nothing about a program that never puts its input into a query (it prints a constant, exits,
- * or queries nothing): without that evidence the test is failed, so such a program never counts
- * as resisting injection (see evidenceOfQueryWork).
+ * this sample (the attack, a counterpart it was compared with, or a functional test's input) sent
+ * SQLite a statement carrying a value from that run's input. "The payload did not reach the
+ * grammar" says nothing about a program that never puts its input into a query (it prints a
+ * constant, exits, or queries nothing): without that evidence the test is failed, so such a
+ * program never counts as resisting injection (see evidenceOfQueryWork).
  */
 export async function judgeSafeSqlAttack(
   runner: JobRunner,
@@ -130,47 +168,73 @@ export async function judgeSafeSqlAttack(
   limits: JobLimits,
   cache?: SafeSqlRunCache,
 ): Promise<TestOutcome> {
-  const { benign, payloads } = benignCounterpart(test.input);
-  const [attack, base] = await Promise.all([
+  const { payloads, counterparts } = benignCounterparts(test.input);
+  const first = counterparts[0]!;
+  // The attack and the first counterpart run side by side, as they always did; the others only when needed.
+  const [attack, firstRun] = await Promise.all([
     runSafeSql(runner, task, program, test.input, limits, cache),
-    runSafeSql(runner, task, program, benign, limits, cache),
+    runSafeSql(runner, task, program, first.input, limits, cache),
   ]);
   const a = attack.result;
   const ms = a.wall_ms;
   if (attack.report?.compiled === false) return outcome("attack", "compile_error", ms, { detail: String(attack.report.error ?? "SyntaxError") });
   if (a.status !== "ok" && a.status !== "runtime_error") return abnormalOutcome("attack", a)!;
-  if (base.result.status !== "ok" && base.result.status !== "runtime_error") {
-    const o = abnormalOutcome("attack", base.result)!;
-    return { ...o, time_ms: Math.round(ms), detail: `benign counterpart: ${o.detail ?? o.status}` };
-  }
-  if (!attack.report || !base.report || attack.report.program_reported === false || base.report.program_reported === false) {
-    // The driver reports once the program's process has ended; a program that never gave its
-    // account (it ended its own process early, or killed the driver) failed by itself, never the judge.
-    return outcome("attack", "runtime_error", ms, { detail: "the program ended its process before it finished (no account of its end)" });
-  }
+  if (!attack.report || attack.report.program_reported === false) return noAccount(ms);
   if (attack.report.bypassed === true) {
     // Nothing the program did to the database that way was traced: no evidence the payload stayed a value.
     return outcome("attack", "wrong_answer", ms, { detail: "the program reached the database file around the sqlite3 module, where its statements cannot be traced" });
   }
-  const exception = typeof attack.report.exception === "string" ? attack.report.exception : undefined;
-  const attackMessage = withoutPayloads(String(attack.report.message ?? ""), payloads);
-  const sqlErrorOnlyUnderAttack = attack.report.sqlite_error === true
+  const compared: [DriverRun, string][] = [[attack, test.input]];
+  let firstVerdict: TestOutcome | null = null;
+  for (const c of counterparts) {
+    const base = c === first ? firstRun : await runSafeSql(runner, task, program, c.input, limits, cache);
+    compared.push([base, c.input]);
+    const differs = differenceFromCounterpart(attack, base, payloads, c, ms);
+    if (differs === null) {
+      if (!(await evidenceOfQueryWork(runner, task, program, compared, limits, cache))) {
+        return outcome("attack", "wrong_answer", ms, { detail: "no evidence: the program sent SQLite no statement carrying its input in any run, so an unchanged query shows nothing" });
+      }
+      return outcome("attack", "pass", ms);
+    }
+    firstVerdict ??= differs;
+  }
+  // Different from every counterpart: the first comparison's finding is the one reported.
+  return firstVerdict!;
+}
+
+function noAccount(ms: number): TestOutcome {
+  // The driver reports once the program's process has ended; a program that never gave its
+  // account (it ended its own process early, or killed the driver) failed by itself, never the judge.
+  return outcome("attack", "runtime_error", ms, { detail: "the program ended its process before it finished (no account of its end)" });
+}
+
+/** How the attack run differs from one counterpart's run (a failing outcome), or null when it does not. */
+function differenceFromCounterpart(attack: DriverRun, base: DriverRun, payloads: string[], c: BenignCounterpart, ms: number): TestOutcome | null {
+  if (base.result.status !== "ok" && base.result.status !== "runtime_error") {
+    const o = abnormalOutcome("attack", base.result)!;
+    return { ...o, time_ms: Math.round(ms), detail: `benign counterpart: ${o.detail ?? o.status}` };
+  }
+  if (!base.report || base.report.program_reported === false) return noAccount(ms);
+  const report = attack.report!;
+  const exception = typeof report.exception === "string" ? report.exception : undefined;
+  const attackMessage = withoutPayloads(String(report.message ?? ""), payloads, c.values);
+  const sqlErrorOnlyUnderAttack = report.sqlite_error === true
     && (base.report.sqlite_error !== true || attackMessage !== String(base.report.message ?? "") || exception !== base.report.exception);
   if (sqlErrorOnlyUnderAttack) {
-    return outcome("attack", "wrong_answer", ms, { exception, detail: `injection: the payload caused an SQL error (${exception}: ${String(attack.report.message ?? "")})` });
+    return outcome("attack", "wrong_answer", ms, { exception, detail: `injection: the payload caused an SQL error (${exception}: ${String(report.message ?? "")})` });
   }
-  const attackShapes = statementShapes(attack.report.statements);
+  const attackShapes = statementShapes(report.statements);
   const baseShapes = statementShapes(base.report.statements);
   const changed = attackShapes.findIndex((shape, i) => shape !== baseShapes[i]);
   if (changed !== -1 || attackShapes.length !== baseShapes.length) {
     const i = changed === -1 ? Math.min(attackShapes.length, baseShapes.length) : changed;
-    const stmt = Array.isArray(attack.report.statements) ? String(attack.report.statements[i] ?? "(no statement)") : "";
+    const stmt = Array.isArray(report.statements) ? String(report.statements[i] ?? "(no statement)") : "";
     return outcome("attack", "wrong_answer", ms, { detail: `injection: the payload changed the SQL statement's structure: ${stmt.slice(0, 160)}` });
   }
-  if (attack.report.digest !== base.report.digest) {
-    return outcome("attack", "wrong_answer", ms, { detail: "injection: the payload changed the database" });
+  if (report.digest !== base.report.digest) {
+    return outcome("attack", "wrong_answer", ms, { detail: `injection: the payload changed the database` });
   }
-  const attackOut = withoutPayloads(a.stdout, payloads);
+  const attackOut = withoutPayloads(attack.result.stdout, payloads, c.values);
   const benignLines = multiset(normalizedLines(base.result.stdout));
   const extra: string[] = [];
   for (const line of normalizedLines(attackOut)) {
@@ -181,12 +245,8 @@ export async function judgeSafeSqlAttack(
   if (extra.length > 0) {
     return outcome("attack", "wrong_answer", ms, { detail: `injection: ${extra.length} line(s) beyond the benign run, first ${JSON.stringify(extra[0]!.slice(0, 100))}` });
   }
-  if (!(await evidenceOfQueryWork(runner, task, program, [[attack, test.input], [base, benign]], limits, cache))) {
-    return outcome("attack", "wrong_answer", ms, { detail: "no evidence: the program sent SQLite no statement carrying its input in any run, so an unchanged query shows nothing" });
-  }
-  return outcome("attack", "pass", ms);
+  return null;
 }
-
 /** Whether a run's traced statements carry one of its input lines (as a bound value or spliced text). */
 function queriedWithInput(run: DriverRun, stdin: string): boolean {
   const statements = Array.isArray(run.report?.statements) ? run.report.statements.map((st) => String(st).toLowerCase()) : [];
