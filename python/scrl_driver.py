@@ -1,5 +1,6 @@
 # SecureCodeRL judge driver: runs inside the sandbox as the job's __main__. The judge joins this core
-# with python/scrl_driver_seccodeplt.py and python/scrl_driver_safesql.py (in that order) and a final
+# with python/scrl_driver_seccodeplt.py, python/scrl_driver_safesql.py and
+# python/scrl_driver_safesql_child.py (in that order) and a final
 # main() call into one program (src/judge/driver-source.ts).
 # It reads its spec and the program from the job's private cwd, deletes those files before any
 # program code runs (so a program cannot read tests or expected values from disk), and keeps

@@ -3,7 +3,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The driver's parts under python/, joined in this order; the core's main() dispatches to the others. */
-const DRIVER_PARTS = ["scrl_driver.py", "scrl_driver_seccodeplt.py", "scrl_driver_safesql.py"];
+const DRIVER_PARTS = [
+  "scrl_driver.py",
+  "scrl_driver_seccodeplt.py",
+  "scrl_driver_safesql.py",
+  "scrl_driver_safesql_child.py",
+];
 
 let source: string | undefined;
 
