@@ -246,6 +246,26 @@ def mode_call(spec, files):
         _report({"unserializable": str(e)})
 
 
+def _finish_like_interpreter():
+    """What CPython does at a normal exit (join non-daemon threads, run atexit, flush), for a forked
+    child that leaves through os._exit: a program's output and cleanup behave as under `python3`."""
+    try:
+        import threading
+        threading._shutdown()
+    except _BaseException:
+        pass
+    try:
+        import atexit
+        atexit._run_exitfuncs()
+    except _BaseException:
+        pass
+    for stream in (_sys.stdout, _sys.stderr):
+        try:
+            stream.flush()
+        except _BaseException:
+            pass
+
+
 def _compile_error_message(e):
     line = getattr(e, "lineno", None)
     msg = "%s: %s" % (_type(e).__name__, getattr(e, "msg", None) or str(e))

@@ -317,21 +317,7 @@ def _sql_child(code, req_w, resp_r, sqlite3):
         except _BaseException:
             end["message"] = ""
         exit_code = 1
-    try:
-        import threading
-        threading._shutdown()
-    except _BaseException:
-        pass
-    try:
-        import atexit
-        atexit._run_exitfuncs()
-    except _BaseException:
-        pass
-    for stream in (_sys.stdout, _sys.stderr):
-        try:
-            stream.flush()
-        except _BaseException:
-            pass
+    _finish_like_interpreter()
     try:
         end["prompts"] = [_str(p) for p in end["prompts"][:1000]]
         data = _dumps(end).encode("utf-8", "surrogatepass")

@@ -296,21 +296,7 @@ def _case_child(res_w, out_w, err_w, program, testcases_code, entry, index, stre
             pass
         report({"uncaught": _exception_name(e)})
         exit_code = 1
-    try:
-        import threading
-        threading._shutdown()
-    except _BaseException:
-        pass
-    try:
-        import atexit
-        atexit._run_exitfuncs()
-    except _BaseException:
-        pass
-    for stream in (_sys.stdout, _sys.stderr):
-        try:
-            stream.flush()
-        except _BaseException:
-            pass
+    _finish_like_interpreter()
     _os._exit(exit_code)
 
 
