@@ -26,7 +26,7 @@ export function registerAudit(program: Command): void {
     .option("--limit <n>", "tasks audited per --tasks (the first n)", "3")
     .option("--json", "print the report as JSON instead of a table")
     .option("--jobs <n>", "sandbox workers (1 keeps a cross-sample channel's writer and reader on one worker)", "1")
-    .option("--timeout <seconds>", "wall-clock limit per test in seconds", "4")
+    .option("--timeout <seconds>", "CPU-time limit per test in seconds, as in verify", "4")
     .option("--memory <mb>", "memory limit per test in MB", "1024")
     .action(async (opts: AuditCliOptions) => {
       const { runAuditCommand } = await import("./audit-run.js");

@@ -25,7 +25,7 @@ export function registerVerify(program: Command): void {
     .requiredOption("--out <file>", "JSONL results, one line a sample, in input order")
     .option("--jobs <n>", "parallel sandboxed jobs (default: the machine's parallelism)")
     .option("--judge <mode>", "output comparison: strict or apps (the original APPS harness's leniency)", "strict")
-    .option("--timeout <seconds>", "CPU-time limit per test in seconds (wall-clock backstop at 3x plus 1 s)", "4")
+    .option("--timeout <seconds>", "CPU-time limit per test in seconds (wall-clock backstop at 3x plus 1 s; a SecCodePLT case gets at most 1 s)", "4")
     .option("--memory <mb>", "memory limit per test in MB", "1024")
     .option("--reward <spec>", "reward spec: securecoderl, real, or a YAML/JSON file with a custom spec", "securecoderl")
     .option("--analyzers <list>", "static analyzers: rules,vuln,types (default rules,vuln + what the reward counts)")
