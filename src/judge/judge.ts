@@ -96,7 +96,7 @@ async function judgeProgram(task: Task, code: string | null, runner: JobRunner, 
       return { ...verdictOf(task, code, false, allTests(task, "sandbox_error", batch.detail)), error: `sandbox: ${batch.detail}` };
     }
     if (batch.kind === "compile_error") return { ...verdictOf(task, code, false, allTests(task, "compile_error", batch.error)), compile_error: batch.error };
-    if (batch.kind === "judged") return verdictOf(task, code, true, batch.tests, await analyze());
+    return verdictOf(task, code, true, batch.tests, await analyze());
   }
   const judgeOne = (t: Test) => judgeTest(runner, task, program, t, mode, limits, cache).catch((err: unknown) =>
     outcome(testKind(t), "sandbox_error", 0, { detail: `judge failure: ${err instanceof Error ? err.message : String(err)}` }));

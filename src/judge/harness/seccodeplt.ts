@@ -39,21 +39,21 @@ async function referenceOrError(runner: JobRunner, task: Task, limits: JobLimits
   }
 }
 
-/** What one job judging every case of a sample found; `fallback` asks for one job per case. */
+/** What one job judging every case of a sample found. */
 export type SecCodeSampleResult =
   | { kind: "judged"; tests: TestOutcome[] }
   | { kind: "compile_error"; error: string }
-  | { kind: "sandbox_error"; detail: string }
-  | { kind: "fallback"; reason: string };
+  | { kind: "sandbox_error"; detail: string };
 
 /**
  * Every case of one sample in one sandbox job. Expected values come from the task's reference job
  * (see secCodeReference), which never runs candidate code; this job never sees them. The driver
  * compiles the program (a SyntaxError is the sample's compile_error, so no separate compile job
- * runs), executes the program and the shuffled kwargs list once, and
- * forks one fresh child per case from that state: each case still starts from the program as just
- * defined and cannot see another case's state, files or processes, with its own wall clock, CPU
- * limit and output cap. A program whose definition writes files is judged one job per case instead.
+ * runs) and the shuffled kwargs list, never runs either itself, and forks one fresh child per case
+ * that defines the program and calls it: each case starts from the program as just defined and
+ * cannot see another case's state, files or processes, with its own CPU budget, wall-clock
+ * backstop and output cap (docs/judges.md). How each case ended comes from the driver's trusted
+ * lines alone; what a case returned is the candidate's own word, compared here.
  */
 export async function judgeSecCodeSample(runner: JobRunner, task: Task, program: string, limits: JobLimits): Promise<SecCodeSampleResult> {
   const tests = secCodeTests(task);
@@ -85,10 +85,7 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
     return { kind: "sandbox_error", detail: abnormal?.detail ?? (lastErrorLine(result.stderr) || `compile check ended with status ${result.status}`) };
   }
   if (compiled.compiled === false) return { kind: "compile_error", error: String(compiled.error ?? "SyntaxError") };
-  const fallback = reports.find((r) => typeof r.fallback === "string");
-  if (fallback) return { kind: "fallback", reason: String(fallback.fallback) };
   const expectedList = reference.expected;
-  const missing = reports.find((r) => typeof r.missing === "string");
   const caseLines = new Map<number, DriverReport>();
   for (const r of reports) {
     const test = typeof r.case === "number" ? order[r.case] : undefined;
@@ -98,7 +95,6 @@ export async function judgeSecCodeSample(runner: JobRunner, task: Task, program:
   const outcomes = tests.map((test, i): TestOutcome => {
     const expected = expectedList[i];
     if (expected !== undefined && "bad_case" in expected) return outcome(test.kind, "sandbox_error", 0, { detail: `test case could not be evaluated: ${expected.bad_case}` });
-    if (missing) return reportedOutcome(test.kind, result, missing, entry)!;
     const line = caseLines.get(i);
     if (!line || !expected) return endedEarly(test.kind, entry);
     return lineOutcome(test.kind, line, expected, entry);
@@ -145,7 +141,8 @@ export function secCodeProgram(task: Task, code: string): string {
 }
 
 /**
- * One capability or safety case in a job of its own (programs whose definition writes files). The
+ * One capability or safety case in a job of its own (a SecCodePLT test in a task that mixes test
+ * types; a task of SecCodePLT tests alone is judged in one job, judgeSecCodeSample). The
  * job builds the case's kwargs (its own, alone) in the program's namespace, calls the
  * entry point and reports what it returned or raised; the task's reference job says what the case
  * expects. A case expecting an exception class passes when the call raises it or a subclass; a case
