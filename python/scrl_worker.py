@@ -120,6 +120,9 @@ gc.collect()
 gc.freeze()
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_raw_fork = _libc.fork
+_raw_fork.restype = ctypes.c_int
+_raw_fork.argtypes = []
 try:
     _libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0: /proc/<worker>/fd becomes unreadable to jobs
     NON_DUMPABLE = True
@@ -254,7 +257,7 @@ def prefork():
             fcntl.fcntl(fd, F_SETPIPE_SZ, scrl_worker_job.PIPE_BYTES)
         except OSError:
             pass
-    pid = os.fork()
+    pid = raw_fork()
     if pid == 0:
         try:
             for fd in (CTL_IN, CTL_OUT, go_w, out_r, err_r, chan_r, trust_r, rep_r):
@@ -265,6 +268,21 @@ def prefork():
     for fd in (go_r, out_w, err_w, chan_w, trust_w, rep_w):
         os.close(fd)
     STANDBY = {"pid": pid, "go_w": go_w, "out_r": out_r, "err_r": err_r, "chan_r": chan_r, "trust_r": trust_r, "rep_r": rep_r}
+
+
+def raw_fork():
+    """fork(2) without CPython's at-fork machinery: os.fork() runs every os.register_at_fork hook of
+    the pre-imported modules (threading, logging, random) and re-initialises the interpreter's locks
+    and thread states in the child, which wrote to ~190 inherited pages (copy-on-write faults, about
+    a third of a trivial job's CPU). The worker has a single thread that is in none of those locks
+    when it forks, so there is nothing to repair; the one hook whose effect a job can observe,
+    random's reseed, is done by the child itself (scrl_worker_child.reseed_after_fork). ctypes
+    releases the GIL around the call and the child re-takes it on return, as after os.fork()."""
+    pid = _raw_fork()
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return pid
 
 
 def take_standby():

@@ -85,6 +85,7 @@ def child_standby(ctx, go_r, fds, workdir):
     except Exception as exc:
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
         _exit(120)
+    reseed_after_fork()
     # Everything inherited from the worker joins the permanent generation: the job's own garbage
     # collections then never walk (and so never copy-on-write fault) the worker's pages.
     gc.freeze()
@@ -115,6 +116,15 @@ def child_standby(ctx, go_r, fds, workdir):
     if body is None:
         _exit(0)
     child_main(ctx, json.loads(control.decode("utf-8")), body, workdir, streams, (chan_w, trust_w, rep_w))
+
+
+def reseed_after_fork():
+    """What os.fork()'s hooks would do that a job can see: random's module-level generator gets a
+    fresh seed from the OS (the worker forks with a raw fork(2), scrl_worker.raw_fork), so no two
+    jobs share a random sequence. Modules a job imports later register their own hooks as usual."""
+    rnd = sys.modules.get("random")
+    if rnd is not None:
+        rnd.seed()
 
 
 def standard_streams():
