@@ -229,6 +229,8 @@ def reap_others(max_wait_s=2.0):
 
 
 STILL_EXITING = [0]
+# True from a verified clean-up until the next child is forked.
+KNOWN_CLEAN = [False]
 
 
 def all_reaped():
@@ -244,8 +246,11 @@ def prefork():
     """Fork the child that will run the next job, in a clean job directory, ahead of time: fork and
     generic set-up then cost nothing on the job's critical path."""
     global STANDBY
-    if os.listdir(JOB_ROOT):  # run_job cleans after each job; this covers start-up and failures
+    # run_job's clean-up verified the sandbox empty and nothing has run since (every process was
+    # reaped): no need to look again. Start-up, failures and unreaped stragglers are checked here.
+    if not (KNOWN_CLEAN[0] and STILL_EXITING[0] == 0) and os.listdir(JOB_ROOT):
         clean_tmp()
+    KNOWN_CLEAN[0] = False
     os.mkdir(WORKDIR, 0o700)
     pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(6)]
     (go_r, go_w), (out_r, out_w), (err_r, err_w), (chan_r, chan_w), (trust_r, trust_w), (rep_r, rep_w) = pipes
@@ -370,6 +375,7 @@ def main():
             result = scrl_worker_job.run_job(this, wire, frame, take_standby())
             try:
                 clean_tmp()
+                KNOWN_CLEAN[0] = True
             except WorkerUnclean as exc:
                 unclean = exc  # the verdict stands; the worker leaves after sending it
         except WorkerUnclean as exc:

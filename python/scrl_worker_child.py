@@ -16,6 +16,8 @@ Pipes the child holds (the worker holds the read ends):
                  always raise or swallow its own exceptions)
 """
 
+import atexit
+import base64
 import gc
 import io
 import json
@@ -24,6 +26,7 @@ import resource
 import signal
 import struct
 import sys
+import threading
 import traceback
 import types
 
@@ -31,6 +34,10 @@ import scrl_worker_limits as limits_mod
 from scrl_worker_purge import join_new_session_keyring
 
 _exit = os._exit
+# The child's last steps, bound now: a job that replaces these modules in sys.modules changes nothing.
+_thread_shutdown = threading._shutdown
+_run_exitfuncs = atexit._run_exitfuncs
+START_LINE = (json.dumps({"scrl": "start"}) + "\n").encode()
 _write = os.write
 _close = os.close
 
@@ -141,7 +148,6 @@ def standard_streams():
 
 def write_files(workdir, files):
     """The job's files, written by the child (the worker never reads them); None or the bad name."""
-    import base64
     for name, b64 in (files or {}).items():
         path = os.path.normpath(os.path.join(workdir, name))
         if not path.startswith(workdir + "/"):
@@ -170,7 +176,6 @@ def import_on_demand(ctx, names):
 
 def child_main(ctx, control, body, workdir, streams, fds):
     """The job's part of the child's life; never returns."""
-    import base64
     chan_w, trust_w, rep_w = fds
     limits = control["limits"]
     base_data_kb = import_on_demand(ctx, control.get("preload"))
@@ -254,7 +259,10 @@ def child_main(ctx, control, body, workdir, streams, fds):
         finish(1)
     del code_text, job
     # The last trusted word of the sandbox itself: the job's code starts now.
-    trusted_line(trust_w, {"scrl": "start"})
+    try:
+        write_all(trust_w, START_LINE)
+    except BaseException:
+        pass
     if not trusted_code:
         seal()  # a program under test never holds the trusted pipe
 
@@ -294,13 +302,11 @@ def child_main(ctx, control, body, workdir, streams, fds):
     seal()
     # What the interpreter does at exit: wait for non-daemon threads, run atexit handlers.
     try:
-        import threading
-        threading._shutdown()
+        _thread_shutdown()
     except BaseException:
         pass
     try:
-        import atexit
-        atexit._run_exitfuncs()
+        _run_exitfuncs()
     except BaseException:
         pass
     finish(exit_code, report)
