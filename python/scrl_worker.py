@@ -90,7 +90,7 @@ import traceback  # noqa: E402
 
 # Pre-import what generated programs commonly use, so forked children inherit it for free.
 PRELOAD = [
-    "abc", "array", "bisect", "collections", "collections.abc", "copy", "dataclasses", "datetime",
+    "abc", "array", "bisect", "collections", "collections.abc", "copy", "datetime",
     "decimal", "enum", "fractions", "functools", "hashlib", "heapq", "itertools", "math", "operator",
     "random", "re", "statistics", "string", "typing", "json", "sqlite3", "threading", "queue",
     "textwrap", "unicodedata", "struct", "base64", "io", "os.path", "pathlib", "html", "urllib.parse",
@@ -98,13 +98,16 @@ PRELOAD = [
     "contextlib",
     # Imported by many SecCodePLT programs and setups (html.parser, configparser, xml: 10-160 ms each
     # per job otherwise). Not sympy: 1.7 s and 34 MB for one task, and every fork would copy more.
-    "ast", "html.parser", "configparser", "xml.etree.ElementTree", "xml.sax.saxutils", "logging", "uuid",
+    "ast", "html.parser", "configparser", "xml.etree.ElementTree", "logging", "uuid",
 ]
 # Imported by the job's own child, before its limits apply, when Node's header asks for it (the
 # job's code or files name the module: src/sandbox/preload.ts). numpy is 8 of the worker's 22 MB:
 # pre-imported here, every fork copied page tables for it (~0.3 ms in the parent, more in the
-# child), while few jobs use it.
-ON_DEMAND = ("numpy",)
+# child), while few jobs use it. dataclasses (inspect, dis, tokenize: 2.0 MB) and xml.sax.saxutils
+# (urllib.request, http.client, email, ssl, socket: 2.6 MB) were a third of the worker's anonymous
+# memory, which every fork copies page tables for and every child's exit tears down (~0.2 ms of
+# CPU per job), for 0 and 9 of SecCodePLT+'s 655 tasks; a job that names them pays 10-15 ms.
+ON_DEMAND = ("numpy", "dataclasses", "xml.sax.saxutils")
 PRELOADED = []
 for _name in PRELOAD:
     try:

@@ -75,6 +75,20 @@ describe("SandboxPool", () => {
     expect(hidden).toMatchObject({ status: "ok", channel: "false", stdout: "10\n" });
   });
 
+  it("imports dataclasses and xml.sax.saxutils on demand too, by the names a program uses", async () => {
+    const probe = "import sys, json, _scrl_channel; _scrl_channel.write(json.dumps([m in sys.modules for m in ('data' + 'classes', 'xml.sax.' + 'sax' + 'utils')]))";
+    const [plain, dc, sax, unnamed] = await Promise.all([
+      pool.run({ code: probe }),
+      pool.run({ code: `${probe}\nfrom dataclasses import dataclass` }),
+      pool.run({ code: `${probe}\nfrom xml.sax import saxutils\nprint(saxutils.escape('<a>'))` }),
+      pool.run({ code: `${probe}\nm = __import__('data' + 'classes'); print(m.is_dataclass(1))` }),
+    ]);
+    expect(plain.channel).toBe("[false, false]");
+    expect(dc.channel).toBe("[true, false]");
+    expect(sax).toMatchObject({ status: "ok", channel: "[false, true]", stdout: "&lt;a&gt;\n" });
+    expect(unnamed).toMatchObject({ status: "ok", channel: "[false, false]", stdout: "False\n" });
+  });
+
   it("starts each job as a fresh interpreter would after fork: new random seed, one thread, working locks", async () => {
     // The worker forks with a raw fork(2), skipping os.fork()'s hooks: what they did that a job can
     // see must still hold.
