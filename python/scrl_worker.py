@@ -152,6 +152,8 @@ class Context:
     # Job-independent, so built once here rather than in every child.
     memfd_filter = scrl_worker_limits.memfd_filter()
     on_demand = ON_DEMAND
+    # The job's sys.stdin/stdout/stderr, built once before the worker's objects are frozen.
+    streams = scrl_worker_child.stream_templates()
     own_processes = 1
     # Trusted code compiled here once ({"define"} frames: the judge driver), keyed by Node.
     compiled_cache = {}
