@@ -145,7 +145,7 @@ WORKER_IGNORED_SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.S
 class Context:
     """What the child takes from the worker (all of it job-independent)."""
     libc = _libc
-    ignored_signals = WORKER_IGNORED_SIGNALS
+    ignored_signals = [int(s) for s in WORKER_IGNORED_SIGNALS]  # plain ints for _signal
     close_fds_except = staticmethod(close_fds_except)
     # RLIMIT_DATA is on top of what the pre-loaded worker already holds.
     base_data_kb = scrl_worker_limits.vm_kb("VmData:")
