@@ -31,6 +31,11 @@ if os.getpid() != 1:
 # a stray print from any pre-imported module cannot corrupt the protocol.
 CTL_IN = os.dup(0)
 CTL_OUT = os.dup(1)
+# The interpreter's own standard streams, kept referenced for the worker's life: a job's child
+# replaces sys.std* with its own, and without this reference the originals would be finalized there
+# (flushed, closed: ~35 copy-on-write faults per job, and whatever a pre-imported module had left
+# in their buffers written into the job's pipes). The child exits with os._exit, never flushing them.
+ORIGINAL_STDIO = (sys.stdin, sys.stdout, sys.stderr)
 _devnull = os.open("/dev/null", os.O_RDWR)
 os.dup2(_devnull, 0)
 os.dup2(_devnull, 1)
@@ -90,7 +95,7 @@ import traceback  # noqa: E402
 
 # Pre-import what generated programs commonly use, so forked children inherit it for free.
 PRELOAD = [
-    "abc", "array", "bisect", "collections", "collections.abc", "copy", "dataclasses", "datetime",
+    "abc", "array", "bisect", "collections", "collections.abc", "copy", "datetime",
     "decimal", "enum", "fractions", "functools", "hashlib", "heapq", "itertools", "math", "operator",
     "random", "re", "statistics", "string", "typing", "json", "sqlite3", "threading", "queue",
     "textwrap", "unicodedata", "struct", "base64", "io", "os.path", "pathlib", "html", "urllib.parse",
@@ -98,13 +103,16 @@ PRELOAD = [
     "contextlib",
     # Imported by many SecCodePLT programs and setups (html.parser, configparser, xml: 10-160 ms each
     # per job otherwise). Not sympy: 1.7 s and 34 MB for one task, and every fork would copy more.
-    "ast", "html.parser", "configparser", "xml.etree.ElementTree", "xml.sax.saxutils", "logging", "uuid",
+    "ast", "html.parser", "configparser", "xml.etree.ElementTree", "logging", "uuid",
 ]
 # Imported by the job's own child, before its limits apply, when Node's header asks for it (the
 # job's code or files name the module: src/sandbox/preload.ts). numpy is 8 of the worker's 22 MB:
 # pre-imported here, every fork copied page tables for it (~0.3 ms in the parent, more in the
-# child), while few jobs use it.
-ON_DEMAND = ("numpy",)
+# child), while few jobs use it. dataclasses (inspect, dis, tokenize: 2.0 MB) and xml.sax.saxutils
+# (urllib.request, http.client, email, ssl, socket: 2.6 MB) were a third of the worker's anonymous
+# memory, which every fork copies page tables for and every child's exit tears down (~0.2 ms of
+# CPU per job), for 0 and 9 of SecCodePLT+'s 655 tasks; a job that names them pays 10-15 ms.
+ON_DEMAND = ("numpy", "dataclasses", "xml.sax.saxutils")
 PRELOADED = []
 for _name in PRELOAD:
     try:
@@ -120,6 +128,9 @@ gc.collect()
 gc.freeze()
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_raw_fork = _libc.fork
+_raw_fork.restype = ctypes.c_int
+_raw_fork.argtypes = []
 try:
     _libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0: /proc/<worker>/fd becomes unreadable to jobs
     NON_DUMPABLE = True
@@ -139,13 +150,15 @@ WORKER_IGNORED_SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.S
 class Context:
     """What the child takes from the worker (all of it job-independent)."""
     libc = _libc
-    ignored_signals = WORKER_IGNORED_SIGNALS
+    ignored_signals = [int(s) for s in WORKER_IGNORED_SIGNALS]  # plain ints for _signal
     close_fds_except = staticmethod(close_fds_except)
     # RLIMIT_DATA is on top of what the pre-loaded worker already holds.
     base_data_kb = scrl_worker_limits.vm_kb("VmData:")
     # Job-independent, so built once here rather than in every child.
     memfd_filter = scrl_worker_limits.memfd_filter()
     on_demand = ON_DEMAND
+    # The job's sys.stdin/stdout/stderr, built once before the worker's objects are frozen.
+    streams = scrl_worker_child.stream_templates()
     own_processes = 1
     # Trusted code compiled here once ({"define"} frames: the judge driver), keyed by Node.
     compiled_cache = {}
@@ -226,6 +239,8 @@ def reap_others(max_wait_s=2.0):
 
 
 STILL_EXITING = [0]
+# True from a verified clean-up until the next child is forked.
+KNOWN_CLEAN = [False]
 
 
 def all_reaped():
@@ -241,8 +256,11 @@ def prefork():
     """Fork the child that will run the next job, in a clean job directory, ahead of time: fork and
     generic set-up then cost nothing on the job's critical path."""
     global STANDBY
-    if os.listdir(JOB_ROOT):  # run_job cleans after each job; this covers start-up and failures
+    # run_job's clean-up verified the sandbox empty and nothing has run since (every process was
+    # reaped): no need to look again. Start-up, failures and unreaped stragglers are checked here.
+    if not (KNOWN_CLEAN[0] and STILL_EXITING[0] == 0) and os.listdir(JOB_ROOT):
         clean_tmp()
+    KNOWN_CLEAN[0] = False
     os.mkdir(WORKDIR, 0o700)
     pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(6)]
     (go_r, go_w), (out_r, out_w), (err_r, err_w), (chan_r, chan_w), (trust_r, trust_w), (rep_r, rep_w) = pipes
@@ -254,7 +272,7 @@ def prefork():
             fcntl.fcntl(fd, F_SETPIPE_SZ, scrl_worker_job.PIPE_BYTES)
         except OSError:
             pass
-    pid = os.fork()
+    pid = raw_fork()
     if pid == 0:
         try:
             for fd in (CTL_IN, CTL_OUT, go_w, out_r, err_r, chan_r, trust_r, rep_r):
@@ -265,6 +283,21 @@ def prefork():
     for fd in (go_r, out_w, err_w, chan_w, trust_w, rep_w):
         os.close(fd)
     STANDBY = {"pid": pid, "go_w": go_w, "out_r": out_r, "err_r": err_r, "chan_r": chan_r, "trust_r": trust_r, "rep_r": rep_r}
+
+
+def raw_fork():
+    """fork(2) without CPython's at-fork machinery: os.fork() runs every os.register_at_fork hook of
+    the pre-imported modules (threading, logging, random) and re-initialises the interpreter's locks
+    and thread states in the child, which wrote to ~190 inherited pages (copy-on-write faults, about
+    a third of a trivial job's CPU). The worker has a single thread that is in none of those locks
+    when it forks, so there is nothing to repair; the one hook whose effect a job can observe,
+    random's reseed, is done by the child itself (scrl_worker_child.reseed_after_fork). ctypes
+    releases the GIL around the call and the child re-takes it on return, as after os.fork()."""
+    pid = _raw_fork()
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return pid
 
 
 def take_standby():
@@ -352,6 +385,7 @@ def main():
             result = scrl_worker_job.run_job(this, wire, frame, take_standby())
             try:
                 clean_tmp()
+                KNOWN_CLEAN[0] = True
             except WorkerUnclean as exc:
                 unclean = exc  # the verdict stands; the worker leaves after sending it
         except WorkerUnclean as exc:

@@ -16,14 +16,17 @@ Pipes the child holds (the worker holds the read ends):
                  always raise or swallow its own exceptions)
 """
 
+import atexit
+import base64
 import gc
 import io
 import json
 import os
+import _signal
 import resource
-import signal
 import struct
 import sys
+import threading
 import traceback
 import types
 
@@ -31,6 +34,10 @@ import scrl_worker_limits as limits_mod
 from scrl_worker_purge import join_new_session_keyring
 
 _exit = os._exit
+# The child's last steps, bound now: a job that replaces these modules in sys.modules changes nothing.
+_thread_shutdown = threading._shutdown
+_run_exitfuncs = atexit._run_exitfuncs
+START_LINE = (json.dumps({"scrl": "start"}) + "\n").encode()
 _write = os.write
 _close = os.close
 
@@ -85,15 +92,18 @@ def child_standby(ctx, go_r, fds, workdir):
     except Exception as exc:
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
         _exit(120)
+    reseed_after_fork()
     # Everything inherited from the worker joins the permanent generation: the job's own garbage
     # collections then never walk (and so never copy-on-write fault) the worker's pages.
     gc.freeze()
     # Signal dispositions a fresh CPython process starts with (the worker ignores several).
+    # Through _signal, the C module: signal.signal() is a Python wrapper that converts its arguments
+    # and result through the Signals/Handlers enums, ~40 copy-on-write faults in every child.
     for signum in ctx.ignored_signals:
-        signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        _signal.signal(signum, _signal.SIG_DFL)
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+    _signal.signal(_signal.SIGPIPE, _signal.SIG_IGN)
+    _signal.signal(_signal.SIGXFSZ, _signal.SIG_IGN)
     try:
         # The job's stdin, made before memfd_create is denied to the job (scrl_worker_limits.py);
         # it is fd 0 from now on, empty until the job's stdin is written into it.
@@ -102,7 +112,7 @@ def child_standby(ctx, go_r, fds, workdir):
         os.close(stdin_fd)
         if not limits_mod.deny_memfd(ctx.libc, ctx.memfd_filter):
             raise OSError("cannot install the seccomp filter")
-        streams = standard_streams()
+        streams = ctx.streams
     except Exception as exc:
         trusted_line(trust_w, {"scrl": "setup_error", "error": repr(exc)})
         _exit(120)
@@ -117,11 +127,24 @@ def child_standby(ctx, go_r, fds, workdir):
     child_main(ctx, json.loads(control.decode("utf-8")), body, workdir, streams, (chan_w, trust_w, rep_w))
 
 
+def reseed_after_fork():
+    """What os.fork()'s hooks would do that a job can see: random's module-level generator gets a
+    fresh seed from the OS (the worker forks with a raw fork(2), scrl_worker.raw_fork), so no two
+    jobs share a random sequence. Modules a job imports later register their own hooks as usual."""
+    rnd = sys.modules.get("random")
+    if rnd is not None:
+        rnd.seed()
+
+
 def standard_streams():
-    """Fresh standard streams over fds 0, 1 and 2, as CPython would set them up for a script. Made
-    while the child waits for its job (~0.2 ms off the job's path): the fds are already the job's
-    (stdin's memfd, the stdout and stderr pipes), so the objects are what they would be if made
-    later (seekability included), and nothing has been read or written through them."""
+    """Fresh standard streams over fds 0, 1 and 2, as CPython would set them up for a script.
+
+    Built once, in the worker at start-up (stream_templates), and inherited unused by every child:
+    built in each child they cost ~65 copy-on-write faults (the codec lookup and the io classes'
+    Python-level set-up). They hold nothing but fd numbers, what the construction learned about
+    the fds and empty buffers, so they are what the child would build itself as long as the fds
+    are of the same kinds; stream_templates builds them over a memfd for 0 and pipes for 1 and 2,
+    which is what the child's fds are."""
     return (
         io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape"),
         io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape"),
@@ -129,9 +152,28 @@ def standard_streams():
     )
 
 
+def stream_templates():
+    """standard_streams() built over fds of the kinds the child's will be (a memfd for stdin, pipes
+    for stdout and stderr), with the caller's fds 0, 1 and 2 put back afterwards. Nothing is read or
+    written through them here; each child uses its own copy."""
+    saved = [os.dup(fd) for fd in (0, 1, 2)]
+    memfd = os.memfd_create("stdin")
+    pipe_r, pipe_w = os.pipe()
+    try:
+        os.dup2(memfd, 0)
+        os.dup2(pipe_w, 1)
+        os.dup2(pipe_w, 2)
+        return standard_streams()
+    finally:
+        for fd, keep in zip((0, 1, 2), saved):
+            os.dup2(keep, fd)
+            os.close(keep)
+        for fd in (memfd, pipe_r, pipe_w):
+            os.close(fd)
+
+
 def write_files(workdir, files):
     """The job's files, written by the child (the worker never reads them); None or the bad name."""
-    import base64
     for name, b64 in (files or {}).items():
         path = os.path.normpath(os.path.join(workdir, name))
         if not path.startswith(workdir + "/"):
@@ -160,7 +202,6 @@ def import_on_demand(ctx, names):
 
 def child_main(ctx, control, body, workdir, streams, fds):
     """The job's part of the child's life; never returns."""
-    import base64
     chan_w, trust_w, rep_w = fds
     limits = control["limits"]
     base_data_kb = import_on_demand(ctx, control.get("preload"))
@@ -244,7 +285,10 @@ def child_main(ctx, control, body, workdir, streams, fds):
         finish(1)
     del code_text, job
     # The last trusted word of the sandbox itself: the job's code starts now.
-    trusted_line(trust_w, {"scrl": "start"})
+    try:
+        write_all(trust_w, START_LINE)
+    except BaseException:
+        pass
     if not trusted_code:
         seal()  # a program under test never holds the trusted pipe
 
@@ -284,13 +328,11 @@ def child_main(ctx, control, body, workdir, streams, fds):
     seal()
     # What the interpreter does at exit: wait for non-daemon threads, run atexit handlers.
     try:
-        import threading
-        threading._shutdown()
+        _thread_shutdown()
     except BaseException:
         pass
     try:
-        import atexit
-        atexit._run_exitfuncs()
+        _run_exitfuncs()
     except BaseException:
         pass
     finish(exit_code, report)

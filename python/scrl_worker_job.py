@@ -9,6 +9,7 @@ the job's limits, byte counts, clocks and the wait status it observed.
 """
 
 import fcntl
+import json
 import os
 import select
 import signal
@@ -125,7 +126,6 @@ def run_job(worker, wire, header, sb):
     pid = sb["pid"]
     control = {"limits": limits, "cache_key": header.get("cache_key"), "exiting": worker.STILL_EXITING[0],
                "preload": header.get("preload") or []}
-    import json
     body = json.dumps(control).encode("utf-8")
     started = time.monotonic()
     try:

@@ -194,7 +194,16 @@ def clean_tmp():
     """Return the worker to the state no job ever touched, or raise WorkerUnclean."""
     for root in SCRATCH_DIRS:
         try:
-            if not os.listdir(root):
+            entries = os.listdir(root)
+            if entries == ["job"] and root == "/tmp":
+                # Most jobs leave only their (empty) working directory: one rmdir instead of the
+                # walk. Anything else (files, odd modes, other names) falls through to wipe_dir.
+                try:
+                    os.rmdir("/tmp/job")
+                    entries = os.listdir(root)
+                except OSError:
+                    pass
+            if not entries:
                 continue  # nothing to wipe (/dev/shm and /dev/mqueue after most jobs)
         except (FileNotFoundError, NotADirectoryError):
             continue

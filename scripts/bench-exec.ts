@@ -9,7 +9,13 @@
  *
  * Also prints the CPU time a warm job costs (worker, forked child and Node), which on a shared
  * machine says more than the round trip: the sandbox's share comes from the reaped children's
- * CPU, less the spawned baselines' and a pool's start-up (measured with a second pool).
+ * CPU, less the spawned baselines' and a pool's start-up (measured with a second pool). The
+ * breakdown splits both: the round trip into the worker's part from handing the job to its child
+ * until the child's pipes are drained (JobResult.wall_ms: the child's set-up if it is not ready
+ * yet, the program, the kernel's teardown of the child) and the rest (Node's framing and verdict,
+ * the pipes, the worker reading the job, reaping and cleaning after it, and forking the next standby
+ * child, which a job sent back to back waits for); the sandbox CPU into the job's child (its
+ * rusage, JobResult.cpu_ms: after-fork faults, set-up, the program, exit) and the worker.
  *
  * Options: --runs N (warm runs, default 300), --naive N (spawned runs, default 40), --apps N
  * (APPS+ problems, default 100; 0 skips).
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
   let warmNodeCpu = 0;
   const warm: number[] = [];
   const inWorker: number[] = [];
+  const childCpu: number[] = [];
   const naive: number[] = [];
   const plain: number[] = [];
   // Interleaved rounds, so that all three see the same machine load (shared machines vary a lot).
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
       warm.push(performance.now() - t0);
       warmNodeCpu += cpuSeconds().self - n0;
       inWorker.push(r.wall_ms);
+      childCpu.push(r.cpu_ms);
       if (r.status !== "ok" || r.stdout !== "42\n") throw new Error(`warm run failed: ${JSON.stringify(r)}`);
     }
     naive.push(...timeSpawns(naiveArgv, Math.ceil(naiveRuns / rounds)));
@@ -114,6 +122,12 @@ async function main(): Promise<void> {
   console.log(`reference: spawn plain python3 -I -S per test (no isolation): median ${median(plain).toFixed(2)} ms, ${naiveRuns} runs`);
   console.log(`ratio naive / warm: ${(naiveMedian / warmMedian).toFixed(1)}x   (goals: overhead <= 2 ms, ratio >= 5)`);
   console.log(`CPU per warm job: sandbox ${sandboxCpuMs.toFixed(2)} ms (worker + forked child), Node ${((1000 * warmNodeCpu) / warm.length).toFixed(2)} ms; machine load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+  const meanChildCpu = childCpu.reduce((a, b) => a + b, 0) / childCpu.length;
+  console.log(
+    `breakdown (medians): round trip ${warmMedian.toFixed(2)} ms = in the worker, job handed to its child until its pipes are drained ${median(inWorker).toFixed(2)} ms` +
+      ` + Node, pipes, reading the job, clean-up and forking the next child ${(warmMedian - median(inWorker)).toFixed(2)} ms;` +
+      ` sandbox CPU ${sandboxCpuMs.toFixed(2)} ms = job's child ${meanChildCpu.toFixed(2)} ms (mean rusage) + worker ${(sandboxCpuMs - meanChildCpu).toFixed(2)} ms`,
+  );
 
   if (appsCount > 0) await appsThroughput(appsCount);
 }

@@ -75,6 +75,45 @@ describe("SandboxPool", () => {
     expect(hidden).toMatchObject({ status: "ok", channel: "false", stdout: "10\n" });
   });
 
+  it("imports dataclasses and xml.sax.saxutils on demand too, by the names a program uses", async () => {
+    const probe = "import sys, json, _scrl_channel; _scrl_channel.write(json.dumps([m in sys.modules for m in ('data' + 'classes', 'xml.sax.' + 'sax' + 'utils')]))";
+    const [plain, dc, sax, unnamed] = await Promise.all([
+      pool.run({ code: probe }),
+      pool.run({ code: `${probe}\nfrom dataclasses import dataclass` }),
+      pool.run({ code: `${probe}\nfrom xml.sax import saxutils\nprint(saxutils.escape('<a>'))` }),
+      pool.run({ code: `${probe}\nm = __import__('data' + 'classes'); print(m.is_dataclass(1))` }),
+    ]);
+    expect(plain.channel).toBe("[false, false]");
+    expect(dc.channel).toBe("[true, false]");
+    expect(sax).toMatchObject({ status: "ok", channel: "[false, true]", stdout: "&lt;a&gt;\n" });
+    expect(unnamed).toMatchObject({ status: "ok", channel: "[false, false]", stdout: "False\n" });
+  });
+
+  it("starts each job as a fresh interpreter would after fork: new random seed, one thread, working locks", async () => {
+    // The worker forks with a raw fork(2), skipping os.fork()'s hooks: what they did that a job can
+    // see must still hold.
+    const code = [
+      "import random, threading, logging, os",
+      "logging.basicConfig(level=logging.INFO, format='%(message)s')",
+      "logging.info('log ok')",
+      "t = threading.Thread(target=lambda: print('thread ok', flush=True)); t.start(); t.join()",
+      "pid = os.fork()",
+      "if pid == 0:\n    print('fork ok', flush=True)\n    os._exit(0)",
+      "os.waitpid(pid, 0)",
+      "print(threading.active_count(), threading.current_thread() is threading.main_thread())",
+      "print(random.getrandbits(64))",
+    ].join("\n");
+    const runs = await Promise.all([0, 1, 2, 3].map(() => pool.run({ code })));
+    const seeds = new Set<string>();
+    for (const r of runs) {
+      expect(r).toMatchObject({ status: "ok", exit_code: 0, stderr: "log ok\n" });
+      const lines = r.stdout.trim().split("\n");
+      expect(lines.slice(0, 3)).toEqual(["thread ok", "fork ok", "1 True"]);
+      seeds.add(lines[3]!);
+    }
+    expect(seeds.size).toBe(runs.length);
+  });
+
   it("rejects file names that escape the job directory", async () => {
     const r = await pool.run({ code: "print(1)", files: { "../../etc/x": "no" } });
     expect(r.status).toBe("sandbox_error");
