@@ -3,4 +3,12 @@ import sys, threading
 n = int(sys.stdin.readline() or 0)
 print(n * 2)
 sys.stdout.flush()
-threading.Thread(target=lambda: [None for _ in iter(int, 1)]).start()
+
+
+def spin():
+    # Busy without allocating: the run must end at its CPU limit, never at the memory limit first.
+    while True:
+        pass
+
+
+threading.Thread(target=spin).start()
