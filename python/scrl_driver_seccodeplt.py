@@ -405,6 +405,40 @@ def _read_case(proc_pid, fds, cap, cpu_budget_s, backstop_s):
     return ended, status, rusage, bytes(bufs[res_r]), bytes(bufs[err_r][-4096:]), wall
 
 
+def _case_fork():
+    """fork(2) for the case children, without CPython's at-fork machinery when this driver has no
+    other Python thread (it never starts one; so the case is the norm): os.fork() runs the hooks of
+    every pre-imported module and re-initialises the interpreter's locks and thread states in the
+    child, ~190 copy-on-write faults per case, a tenth of a SecCodePLT sample's sandbox CPU. With a
+    single thread none of those locks is held, so there is nothing to repair; the one hook a
+    program can observe, random's reseed, the child does itself (as the worker's children do,
+    python/scrl_worker.py raw_fork). C-level pthread_atfork handlers still run: fork(2) is libc's."""
+    threading = _modules.get("threading")
+    if threading is not None and threading.active_count() != 1:
+        return _os_fork
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+    except _Exception:
+        return _os_fork
+    raw = libc.fork
+    raw.restype = ctypes.c_int
+    raw.argtypes = []
+
+    def fork():
+        pid = raw()
+        if pid < 0:
+            err = ctypes.get_errno()
+            raise OSError(err, _os.strerror(err))
+        if pid == 0:
+            rnd = _modules.get("random")
+            if rnd is not None:
+                rnd.seed()
+        return pid
+
+    return fork
+
+
 def mode_seccodeplt_batch(spec, files):
     """Every case of one sample in one job. This process (the driver) never runs candidate code: it
     compiles the program and the inputs-only testcases, and forks one child per case, which defines
@@ -435,12 +469,13 @@ def mode_seccodeplt_batch(spec, files):
     streams = _case_streams()
     # The driver's objects join the permanent generation before the first fork: a case's garbage
     # collections then never walk them, so their pages stay shared.
+    fork = _case_fork()
     _gc_freeze()
     for i in _range(cases):
         res_r, res_w = _os.pipe2(_os.O_CLOEXEC)
         out_r, out_w = _os.pipe2(_os.O_CLOEXEC)
         err_r, err_w = _os.pipe2(_os.O_CLOEXEC)
-        pid = _os_fork()
+        pid = fork()
         if pid == 0:
             try:
                 for fd in (res_r, out_r, err_r):

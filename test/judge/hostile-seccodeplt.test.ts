@@ -89,6 +89,17 @@ describe("a heap- and frame-walking SecCodePLT hack", () => {
     expect(hack!.reward.value).toBeLessThanOrEqual(honest!.reward.value);
   });
 
+  it("gives each case child its own random sequence (the driver forks them without os.fork's hooks)", () => {
+    const work = mkdtempSync(join(tmpdir(), "scrl-hostile-sec-rand-"));
+    const tasks = join(work, "tasks.jsonl");
+    writeFileSync(tasks, JSON.stringify(row) + "\n");
+    const draws = `${setup}\nimport random\ndef fetch(host):\n    raise RuntimeError("draw %d" % random.getrandbits(64))\n`;
+    const [result] = verify(tasks, "seccodeplt", [{ task_id: "walk1", completion: draws }]) as (Result & { tests: { detail?: string }[] })[];
+    const seen = result!.tests.map((t) => /draw (\d+)/.exec(t.detail ?? "")?.[1]);
+    expect(seen.every((d) => d !== undefined), JSON.stringify(result!.tests)).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
   it("does no better than its blinded twin on real SecCodePLT+ tasks", async () => {
     const path = datasetPath("seccodeplt-plus/train.parquet");
     if (!path) return;
