@@ -111,6 +111,7 @@ export class PyTree {
   readonly store: NodeStore;
   private readonly views: (PyNode | undefined)[] = [];
   private lineStarts: number[] | null = null;
+  private memo: Map<object, Map<number, unknown>> | null = null;
 
   /** @internal */
   constructor(source: string, store: NodeStore) {
@@ -125,6 +126,22 @@ export class PyTree {
   /** Number of nodes, anonymous ones included. */
   get nodeCount(): number {
     return this.store.size;
+  }
+
+  /**
+   * A table of per-node values for one analysis (`key` names it, say the helper's cache object),
+   * keyed by node id and dropped with the tree. Helpers shared by several rules memoise per node
+   * here rather than in a WeakMap keyed by node: a WeakMap entry per short-lived node is an
+   * ephemeron that every garbage collection has to visit.
+   */
+  memoTable<T>(key: object): Map<number, T> {
+    const tables = (this.memo ??= new Map());
+    let table = tables.get(key) as Map<number, T> | undefined;
+    if (!table) {
+      table = new Map<number, T>();
+      tables.set(key, table);
+    }
+    return table;
   }
 
   /** The (shared) view of node `i`; the same object every time, so nodes can be map keys. */
@@ -167,19 +184,21 @@ function computeLineStarts(source: string): number[] {
 /** Bumped whenever a type id is learnt, which invalidates cached id sets. */
 let typesLearnt = 0;
 const idSetCache = new WeakMap<readonly string[], { learnt: number; set: Uint8Array }>();
+// Single type names are strings, which a WeakMap cannot key; the grammar bounds how many there are.
+const idSetByName = new Map<string, { learnt: number; set: Uint8Array }>();
 
 /**
- * Type ids for a list of type names (a name can have a named and an anonymous id). Callers pass
- * the same array for every module, so the set is cached per array until a new type is learnt.
+ * Type ids for a type name or a list of them (a name can have a named and an anonymous id).
+ * Callers pass the same name or array for every module, so the set is cached per name or array
+ * until a new type is learnt (the syntax checks alone search a dozen single names per module).
  */
 function typeIdSet(types: string | readonly string[]): Uint8Array {
-  if (typeof types !== "string") {
-    const cached = idSetCache.get(types);
-    if (cached && cached.learnt === typesLearnt) return cached.set;
-  }
+  const cached = typeof types === "string" ? idSetByName.get(types) : idSetCache.get(types);
+  if (cached && cached.learnt === typesLearnt) return cached.set;
   const set = new Uint8Array(typeNames.length);
   for (const name of typeof types === "string" ? [types] : types) for (const id of typeIdByName.get(name) ?? []) set[id] = 1;
-  if (typeof types !== "string") idSetCache.set(types, { learnt: typesLearnt, set });
+  if (typeof types === "string") idSetByName.set(types, { learnt: typesLearnt, set });
+  else idSetCache.set(types, { learnt: typesLearnt, set });
   return set;
 }
 

@@ -101,7 +101,12 @@ export class RuleEngine {
   private tableFor(source: string): DispatchTable {
     if (this.filtered.length === 0) return this.full;
     let key = "";
-    for (const a of this.filtered) key += a.rule.appliesTo!(source, a.options) ? "1" : "0";
+    // Indexed loops in the per-module path: a scan runs mostly unoptimized code (src/cli/jit.ts),
+    // where each for-of step allocates an iterator result.
+    for (let i = 0; i < this.filtered.length; i++) {
+      const a = this.filtered[i]!;
+      key += a.rule.appliesTo!(source, a.options) ? "1" : "0";
+    }
     let table = this.tables.get(key);
     if (!table) {
       const skipped = new Set(this.filtered.filter((_, i) => key[i] === "0"));
@@ -128,7 +133,9 @@ export class RuleEngine {
     const byType = table.byType;
     const types = wantComments ? table.typesWithComments : table.typesWithoutComments;
     // descendantsOfType includes the root when it matches, in document (pre-order) order.
-    for (const node of types.length === 0 ? [] : module.root.descendantsOfType(types)) {
+    const nodes = types.length === 0 ? [] : module.root.descendantsOfType(types);
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n]!;
       const type = node.type;
       if (type === "comment") {
         if (wantComments) nosec.add(node, nodeText(node, module.source), resolveTestId);
@@ -136,15 +143,18 @@ export class RuleEngine {
       }
       const actives = byType.get(type);
       if (!actives) continue;
-      for (const a of actives) {
+      for (let r = 0; r < actives.length; r++) {
+        const a = actives[r]!;
         const out = a.rule.check(node, ctxFor(a));
         if (!out) continue;
-        for (const hit of Array.isArray(out) ? out : [out]) raw.push({ hit, rule: a.rule, node });
+        if (!Array.isArray(out)) raw.push({ hit: out, rule: a.rule, node });
+        else for (let h = 0; h < out.length; h++) raw.push({ hit: out[h]!, rule: a.rule, node });
       }
     }
 
     const result: ModuleRuleResult = { findings: [], nosec: 0, skippedTests: 0 };
-    for (const { hit, rule, node } of raw) {
+    for (let r = 0; r < raw.length; r++) {
+      const { hit, rule, node } = raw[r]!;
       const id = hit.testId ?? rule.id;
       if (!this.isEnabled(id)) continue;
       const at = hit.node ?? node;
@@ -183,9 +193,9 @@ export class RuleEngine {
     }
     result.findings.sort(compareFindings);
     // Contexts hold the module; drop them so a finished module (and its tree) can be collected.
-    for (const a of this.actives) {
-      a.ctx = undefined;
-      a.ctxModule = undefined;
+    for (let i = 0; i < this.actives.length; i++) {
+      this.actives[i]!.ctx = undefined;
+      this.actives[i]!.ctxModule = undefined;
     }
     return result;
   }

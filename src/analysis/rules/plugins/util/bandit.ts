@@ -326,14 +326,15 @@ export function pyStr(v: BanditLiteral | undefined): string {
   return "{...}";
 }
 
-const callCache = new WeakMap<SyntaxNode, BanditCall>();
+const CALLS = {};
 
 /** The BanditCall view of a call node, built once per node and shared by every call rule. */
 export function banditCall(node: SyntaxNode, ctx: RuleContext): BanditCall {
-  let c = callCache.get(node);
+  const cache = node.tree.memoTable<BanditCall>(CALLS);
+  let c = cache.get(node.id);
   if (!c) {
     c = new BanditCall(node, ctx);
-    callCache.set(node, c);
+    cache.set(node.id, c);
   }
   return c;
 }

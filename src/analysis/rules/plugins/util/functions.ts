@@ -18,14 +18,15 @@ export interface PositionalParams {
 }
 
 // B107 and B503 both read every def's parameters: compute them once per node.
-const paramsCache = new WeakMap<SyntaxNode, PositionalParams>();
+const PARAMS = {};
 
 /** The parts of a def's parameter list that `ast.arguments.args`/`defaults` hold. */
 export function positionalParams(def: SyntaxNode, source: string): PositionalParams {
-  let out = paramsCache.get(def);
+  const cache = def.tree.memoTable<PositionalParams>(PARAMS);
+  let out = cache.get(def.id);
   if (!out) {
     out = readPositionalParams(def, source);
-    paramsCache.set(def, out);
+    cache.set(def.id, out);
   }
   return out;
 }

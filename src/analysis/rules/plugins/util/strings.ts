@@ -36,14 +36,15 @@ function decodeFStringText(text: string, raw: boolean): string {
 }
 
 // B104, B105, B108 and B608 all dispatch on the same string nodes: compute each node's sites once.
-const siteCache = new WeakMap<SyntaxNode, StrSite[]>();
+const SITES = {};
 
 /** The str constants a dispatched string node stands for (empty for parts handled by their parent). */
 export function strSites(node: SyntaxNode, source: string): StrSite[] {
-  let sites = siteCache.get(node);
+  const cache = node.tree.memoTable<StrSite[]>(SITES);
+  let sites = cache.get(node.id);
   if (!sites) {
     sites = computeStrSites(node, source);
-    siteCache.set(node, sites);
+    cache.set(node.id, sites);
   }
   return sites;
 }
