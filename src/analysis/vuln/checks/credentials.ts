@@ -12,7 +12,7 @@
  *   one (`password=`, `token=`, `api_key=`); the key of `hmac.new`/`jwt.encode`/`jwt.decode`; a
  *   value stored under a credential key or an `Authorization`/`Cookie` header; `set_cookie`'s value.
  */
-import { calleeTail, DefUse, descendants, namesIn, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
+import { calleeTail, DefUse, descendants, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
 
 const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
 const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];
@@ -31,9 +31,9 @@ const KEY_ARGUMENTS: Array<[RegExp, number, string]> = [
 ];
 
 /** Does a name that is data or another program's API (a key, a field, a keyword) name a credential? */
-export function isSecretName(name: string): boolean {
+export function isSecretName(name: string, lexicalTokens = false): boolean {
   const w = words(name);
-  if (w.some((x) => SECRET_WORDS.includes(x))) {
+  if (w.some((x) => SECRET_WORDS.includes(x) && !(lexicalTokens && x === "token"))) {
     // "token_count", "password_length", "is_password_set" describe secrets without being them.
     // "token_file", "password_path", "secret_env" name where a secret lives, not the secret.
     return !w.some((x) => NOT_THE_SECRET.has(x));
@@ -52,46 +52,116 @@ function stringKey(node: Node | null | undefined): string | null {
   return n.namedChildren.filter((c) => c.type === "string_content").map((c) => c.text).join("");
 }
 
+/**
+ * Calls whose result still is their input's value (a re-encoding, a trimmed or joined text, a
+ * copy): a credential passed through one is still the credential. Any other call makes a new
+ * value from its arguments (a status code, a validity flag, a response), which is not the secret.
+ */
+const VALUE_PRESERVING_CALLS = new Set([
+  "str", "repr", "bytes", "bytearray", "format", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "join", "replace",
+  "b64encode", "b64decode", "urlsafe_b64encode", "urlsafe_b64decode", "standard_b64encode", "b32encode", "b16encode", "hexlify", "unhexlify",
+  "quote", "quote_plus", "unquote", "unquote_plus", "urlencode", "dumps", "copy", "deepcopy", "dict", "list", "tuple",
+]);
+
+/**
+ * The nodes of `expr` whose value the expression carries: not the arguments of a call that makes a
+ * new value, not a comparison or `not` (a flag), not the object a named field or a string key is
+ * read from (`conn.password` carries the field, not `conn`). The call, attribute and subscript
+ * nodes themselves are visited, so a source read there (`getpass()`, `user.password`) is seen.
+ */
+export function carriedNodes(expr: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [expr];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    out.push(n);
+    if (n.type === "comparison_operator" || n.type === "not_operator" || n.type === "lambda") continue;
+    if (n.type === "call") {
+      const fn = n.childForFieldName("function");
+      if (fn?.type === "attribute") stack.push(fn);
+      if (!VALUE_PRESERVING_CALLS.has(calleeTail(n))) continue;
+      if (fn?.type === "attribute") stack.push(fn.childForFieldName("object")!);
+      for (const a of n.childForFieldName("arguments")?.namedChildren ?? []) stack.push(a.type === "keyword_argument" ? a.childForFieldName("value") ?? a : a);
+      continue;
+    }
+    if (n.type === "attribute") {
+      // A method's receiver is reached through its call above; a field's object is not carried.
+      continue;
+    }
+    if (n.type === "subscript") {
+      if (stringKey(n.childForFieldName("subscript")) === null) stack.push(n.childForFieldName("value")!);
+      continue;
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
+}
+
+/** Local names whose value `expr` carries (see carriedNodes). */
+function carriedNames(expr: Node): Set<string> {
+  const out = new Set<string>();
+  for (const n of carriedNodes(expr)) if (n.type === "identifier") out.add(n.text);
+  return out;
+}
+
 /** An expression that reads a credential from where credentials are kept. */
-export function readsCredential(expr: Node, aliases: Map<string, string>): boolean {
-  for (const n of [expr, ...descendants(expr)]) {
+export function readsCredential(expr: Node, aliases: Map<string, string>, lexicalTokens = false): boolean {
+  for (const n of carriedNodes(expr)) {
     if (n.type === "call") {
       const q = qualifiedCallee(n, aliases) ?? "";
       if (q === "getpass.getpass" || q === "getpass") return true;
       const tail = calleeTail(n);
       const first = n.childForFieldName("arguments")?.namedChildren[0];
-      if ((tail === "get" || tail === "getenv" || tail === "pop") && isSecretName(stringKey(first) ?? "")) return true;
+      if ((tail === "get" || tail === "getenv" || tail === "pop") && isSecretName(stringKey(first) ?? "", lexicalTokens)) return true;
     } else if (n.type === "subscript") {
-      if (isSecretName(stringKey(n.childForFieldName("subscript")) ?? "")) return true;
+      if (isSecretName(stringKey(n.childForFieldName("subscript")) ?? "", lexicalTokens)) return true;
     } else if (n.type === "attribute") {
       // A field of a record (`user.password`, `settings.SECRET_KEY`), not a method being called.
       const isCallee = n.parent?.type === "call" && n.parent.childForFieldName("function")?.id === n.id;
-      if (!isCallee && isSecretName(n.childForFieldName("attribute")?.text ?? "")) return true;
+      if (!isCallee && isSecretName(n.childForFieldName("attribute")?.text ?? "", lexicalTokens)) return true;
     }
   }
   return false;
 }
 
+/**
+ * Every local name whose value the given names (transitively) carry, including themselves: the
+ * def-use closure restricted to the parts of each assigned value that carry it (carriedNodes).
+ */
+export function carriedClosure(du: DefUse, names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const stack = [...names];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (out.has(n)) continue;
+    out.add(n);
+    for (const v of du.assignedValues.get(n) ?? []) for (const m of carriedNames(v)) stack.push(m);
+    for (const v of du.loopSources.get(n) ?? []) for (const m of carriedNames(v)) stack.push(m);
+    // `x += y` keeps x's earlier value: its other definitions are already followed above.
+  }
+  return out;
+}
+
 function readsAny(expr: Node | null | undefined, names: Set<string>): boolean {
   if (!expr) return false;
-  for (const n of namesIn(expr)) if (names.has(n)) return true;
+  for (const n of carriedNames(expr)) if (names.has(n)) return true;
   return false;
 }
 
 /** Does the scope hand a value read from `names` on as a credential? */
-export function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Map<string, string>): boolean {
+export function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Map<string, string>, lexicalTokens = false): boolean {
   for (const n of descendants(scope)) {
     if (n.type === "keyword_argument") {
       const kw = n.childForFieldName("name")?.text ?? "";
-      if (isSecretName(kw) && readsAny(n.childForFieldName("value"), names)) return true;
+      if (isSecretName(kw, lexicalTokens) && readsAny(n.childForFieldName("value"), names)) return true;
     } else if (n.type === "pair") {
       const key = stringKey(n.childForFieldName("key")) ?? "";
-      if ((isSecretName(key) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("value"), names)) return true;
+      if ((isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("value"), names)) return true;
     } else if (n.type === "assignment") {
       const left = n.childForFieldName("left");
       if (left?.type !== "subscript") continue;
       const key = stringKey(left.childForFieldName("subscript")) ?? "";
-      if ((isSecretName(key) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("right"), names)) return true;
+      if ((isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("right"), names)) return true;
     } else if (n.type === "call") {
       const args = n.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
       const positional = args.filter((a) => a.type !== "keyword_argument");
@@ -106,15 +176,17 @@ export function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Ma
 
 /**
  * A local name (`id`, an identifier in `scope`) holds a credential: it derives from a credential
- * source, or the scope hands it (or what it derives from) on as a credential.
+ * source, or the scope hands it (or what it derives from) on as a credential. `lexicalTokens`: the
+ * code is a tokenizer or parser, where "token" names a piece of text, not a credential.
  */
-export function holdsCredential(id: Node, scope: Node, du: DefUse, aliases: Map<string, string>): boolean {
-  const origins = du.closure([id.text]);
-  for (const name of origins) for (const v of du.assignedValues.get(name) ?? []) if (readsCredential(v, aliases)) return true;
-  return handsOnAsCredential(scope, origins, aliases);
+export function holdsCredential(id: Node, scope: Node, du: DefUse, aliases: Map<string, string>, lexicalTokens = false): boolean {
+  const origins = carriedClosure(du, [id.text]);
+  for (const name of origins) for (const v of du.assignedValues.get(name) ?? []) if (readsCredential(v, aliases, lexicalTokens)) return true;
+  return handsOnAsCredential(scope, origins, aliases, lexicalTokens);
 }
 
 const PLACEHOLDER_TAIL = /(?:%[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGa]|\{[^{}]*\}|[\s:=('"\[,-])+$/;
+const LEADS_INTO_VALUE = /(?:[:=]|\b(?:is|was|of|for))\s*$/i;
 const LABEL = /(?:^|[^a-z])(password|passwd|passphrase|secret|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|credentials?|card number|ssn|cvv)(?:\s+(?:is|was|of|for))?$/i;
 
 /**
@@ -147,10 +219,12 @@ export function messageLabel(n: Node, statement: Node): string | null {
       // A logging template and its arguments: `log.info("token %s for %s", t, user)`.
       const first = literalText(args[0]);
       if (at >= 1 && first !== null && /%(?!%)/.test(first)) return labelOf(textBeforePlaceholder(first, at - 1, PERCENT_FIELD));
-      // A literal argument right before this one: `print("token is", x)`.
+      // A literal argument right before this one: `print("token is", x)`. It labels the value only
+      // when it leads into it (`:`, `=`, `is`); `ValueError("Invalid private key", errors)` is a
+      // message about the key followed by the details, not the key.
       const prev = args[at - 1];
       const text = prev ? literalText(prev) : null;
-      return text === null ? null : labelOf(text);
+      return text === null || !LEADS_INTO_VALUE.test(text) ? null : labelOf(text);
     }
     if (p.type === "binary_operator" && p.childForFieldName("operator")?.text === "%" && p.childForFieldName("right")?.id === c.id) {
       const template = literalText(p.childForFieldName("left"));

@@ -8,7 +8,7 @@
  * says token, password, key, salt, otp, nonce, session, secret, csrf, pin, reset, api, auth, code
  * or similar. `secrets`, `os.urandom` and `random.SystemRandom()` are the fixes and are never
  * reported. Where the value goes decides too, whatever the names: into a cookie (`set_cookie`), the
- * session (`session[...] = `), an auth or API-key header, a password setter/hasher, a URL query
+ * session (`session[...] = `, any mapping named `...session`), an auth or API-key header, a password setter/hasher, a URL query
  * parameter that carries a token, or a cipher/HMAC key. Limits: a security value built through
  * helper functions with neutral names and no such sink in the same function is missed; a function
  * named e.g. `shuffle_api_results` using `random.shuffle` is reported.
@@ -18,7 +18,12 @@ import { callArgs, calleeTail, DefUse, enclosingFunction, functionName, namesIn,
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "insecure_randomness";
-const RANDOM_FUNCS = new Set(["random", "randint", "randrange", "choice", "choices", "sample", "shuffle", "getrandbits", "uniform", "randbytes", "triangular", "gauss"]);
+// The module-level functions of `random`, all drawn from one shared Mersenne Twister: its state can
+// be recovered from 624 outputs of any of them, the distributions included.
+const RANDOM_FUNCS = new Set([
+  "random", "randint", "randrange", "choice", "choices", "sample", "shuffle", "getrandbits", "uniform", "randbytes", "triangular", "gauss",
+  "normalvariate", "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate", "weibullvariate", "binomialvariate",
+]);
 const SECURITY_WORDS = new Set([
   "token", "password", "passwd", "pwd", "passphrase", "key", "salt", "otp", "nonce", "session", "sid", "secret", "csrf", "xsrf", "pin",
   "reset", "api", "apikey", "auth", "credential", "iv", "captcha", "verification", "activation", "invite", "coupon", "voucher", "cookie", "signature", "totp", "hotp", "mfa", "2fa",
@@ -109,7 +114,9 @@ function securitySink(call: Node, fn: Node | null, du: DefUse | null): string | 
       const obj = left.childForFieldName("value")?.text ?? "";
       const sub = left.childForFieldName("subscript");
       const keyText = sub ? stringValue(sub) ?? "" : "";
-      if (/(^|\.)session$/.test(obj)) return "stored in the session";
+      // A session store by what it is named as a whole (`session`, `request.session`,
+      // `user_session`): a mapping whose entries the client is recognised by.
+      if (/session$/i.test(obj.split(".").at(-1) ?? "")) return "stored in the session";
       if (/(^|\.)(headers|cookies)$/.test(obj) && (obj.endsWith("cookies") || HEADER_KEY.test(keyText))) return `sent as ${keyText || obj}`;
     } else if (n.type === "string" && URL_TOKEN.test(n.text) && n.parent && carries(n.parent.type === "binary_operator" ? n.parent : n)) {
       return "carried as a URL token";

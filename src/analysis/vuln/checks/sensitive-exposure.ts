@@ -22,6 +22,7 @@ import {
   DefUse,
   descendants,
   enclosingFunction,
+  functionName,
   importAliases,
   namesIn,
   parameters,
@@ -298,10 +299,11 @@ function localCredential(input: CheckInput, id: Node, statement: Node): boolean 
   const fn = enclosingFunction(id);
   const scope = fn ?? input.module.root;
   const du = fn ? defUseOf(input, fn) : moduleDefUse(input);
-  if (holdsCredential(id, scope, du, input.aliases)) return true;
+  const lexer = fn !== null && lexingCode(fn, id);
+  if (holdsCredential(id, scope, du, input.aliases, lexer)) return true;
   if (label === null) return false;
   // "unexpected token {t}": a parser's token, not a credential.
-  return !(label === "token" && isLexicalToken(id, statement));
+  return !(label === "token" && (lexer || isLexicalToken(id, statement)));
 }
 
 /** Text of a secret value interpolated into the call/raise (not masked), else null. */
@@ -346,6 +348,7 @@ function raisedType(n: Node, raise: Node): boolean {
 function isLexicalToken(id: Node, statement: Node): boolean {
   const fn = enclosingFunction(id);
   if (!fn) return false;
+
   const du = new DefUse(fn);
   if (du.loopSources.has(id.text)) return true;
   const values = du.assignedValues.get(id.text) ?? [];
@@ -389,6 +392,19 @@ function consumesItsInput(call: Node): boolean {
   const targets = new Set(left.namedChildren.map((c) => c.text));
   const args = call.childForFieldName("arguments")?.namedChildren ?? [];
   return args.some((a) => a.type === "identifier" && targets.has(a.text));
+}
+
+const LEXING_FUNCTION = /(lex|tokeni[sz]|pars|scan)|(read|next|get|peek)_?token/i;
+const LEXER_MODULES = /^((lib2to3\.)?pgen2\.)?(token|tokenize)$|^shlex$/;
+
+/**
+ * A function that is itself a tokenizer or parser (`read_token`, `lex`, `parse_args`), or code in a
+ * module that works with Python's own tokens (`token`, `tokenize`, `shlex`): its tokens are text.
+ */
+function lexingCode(fn: Node, n: Node): boolean {
+  if (LEXING_FUNCTION.test(functionName(fn))) return true;
+  for (const [, module] of importAliasesOf(n)) if (LEXER_MODULES.test(module.replace(/^\.+/, ""))) return true;
+  return false;
 }
 
 const PARSE_ERROR = /(Syntax|Pars|Lex|Scan|Grammar|Tokeni[sz])\w*(Error|Exception)$/;
