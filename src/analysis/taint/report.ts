@@ -11,6 +11,7 @@ import { unparen, type FunctionInfo, type Run, type TaintHit, type TaintOptions 
 import { CLEAN, union, unionAll, type Fact, type Taint, type TaintSource } from "./facts.js";
 import { CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, type SinkModel, type SourceModel, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
+import { runsShellOnString } from "./shell-argv.js";
 
 export class Reporter {
   readonly sources: TaintSource[] = [];
@@ -83,7 +84,10 @@ export class Reporter {
     if (s.taskOnly && !this.taskClasses.has(s.class)) return;
     if (s.requiresTruthyKeyword) {
       const kw = args.keywords.get(s.requiresTruthyKeyword);
-      if (!kw || ["False", "None", "0", "''", '""'].includes(kw.text)) return;
+      const off = !kw || ["False", "None", "0", "''", '""'].includes(kw.text);
+      // Without shell=True a list's items reach no shell, unless the list itself starts one.
+      const shellArgv = s.class === "command-injection" && runsShellOnString(args.positional[0] ?? args.keywords.get("args"), run.fn, this.p);
+      if (off && !shellArgv) return;
     }
     if (s.safeWhenArg) {
       const a = args.keywords.get(s.safeWhenArg.kw) ?? (s.safeWhenArg.pos !== undefined ? args.positional[s.safeWhenArg.pos] : undefined);
