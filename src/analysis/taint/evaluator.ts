@@ -11,12 +11,13 @@ import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
 import { swallowsFailure, type Guards } from "./guards.js";
-import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
+import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, ENCODED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
 const MAX_EXPR_DEPTH = 400;
-const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
+// `set(section, key, value)` (configparser, caches, key-value stores) keeps its value for a later `get`.
+const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push", "set"]);
 /** Methods of a file object that return what it holds. */
 const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
 /** Methods of a file object whose result is nothing it holds (a number, a flag, None). */
@@ -469,7 +470,7 @@ export class Evaluator {
     const dec = (q ? this.p.m.decoderCalls.byCallee.get(q) : undefined) ?? (method && !moduleFunction ? this.p.m.decoderCalls.byMethod.get(method) : undefined);
     if (dec) {
       const input = method && !this.p.m.decoderCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs;
-      return withStep(unclear(contents(input), ALL_CLASSES_MASK), step(node, `decoded by ${q ?? method}`));
+      return withStep(unclear(contents(input), ALL_CLASSES_MASK | ENCODED_BIT), step(node, `decoded by ${q ?? method}`));
     }
 
     // Sanitizers.
@@ -477,8 +478,9 @@ export class Evaluator {
     if (san) {
       const mask = san.reduce((acc, s) => acc | classMask(s.clears), 0);
       const input = contents(method && !this.p.m.sanitizerCalls.byCallee.has(q ?? "") ? union(recvTaint, allArgs) : allArgs);
-      if ((mask & ALL_CLASSES_MASK) === ALL_CLASSES_MASK) return CLEAN;
-      return withStep(clear(input, mask), step(node, `sanitized by ${q ?? method}`));
+      const reversible = san.some((s) => s.reversible);
+      if ((mask & ALL_CLASSES_MASK) === ALL_CLASSES_MASK && !reversible) return CLEAN;
+      return withStep(clear(input, reversible ? mask | ENCODED_BIT : mask), step(node, `${reversible ? "encoded" : "sanitized"} by ${q ?? method}`));
     }
 
     // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).

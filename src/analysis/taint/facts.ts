@@ -5,7 +5,7 @@
  * equality, so the fixpoint terminates: sources and class masks are finite.
  */
 import type { FlowStep } from "../finding.js";
-import { ALL_CLASSES_MASK } from "./models/index.js";
+import { ALL_CLASSES_MASK, ENCODED_BIT } from "./models/index.js";
 
 export interface TaintSource {
   id: number;
@@ -73,8 +73,9 @@ export function clear(t: Taint, mask: number): Taint {
     if (out.some((g) => g.src === f.src && g.cleared === cleared)) continue;
     out.push(cleared === f.cleared ? f : { src: f.src, cleared, path: f.path });
   }
-  // Facts cleared for everything carry no information any more.
-  out = out.filter((f) => (f.cleared & ALL_CLASSES_MASK) !== ALL_CLASSES_MASK);
+  // Facts cleared for everything carry no information any more, unless a decoder can bring the
+  // value back (ENCODED_BIT).
+  out = out.filter((f) => (f.cleared & ALL_CLASSES_MASK) !== ALL_CLASSES_MASK || (f.cleared & ENCODED_BIT) !== 0);
   return out;
 }
 

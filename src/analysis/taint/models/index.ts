@@ -86,6 +86,12 @@ export const SPLICED_BIT = 1 << (VULN_CLASSES.length + 1);
  * file contents, and a handle is not a path.
  */
 export const HANDLE_BIT = 1 << (VULN_CLASSES.length + 2);
+/**
+ * Not a class: marks a value passed through a reversible encoding (base64, hex). It is cleared for
+ * every class, yet the fact is kept (facts cleared for everything are otherwise dropped) so that a
+ * decoder can give the value back its taint: `b64decode(b64encode(x))` is `x`.
+ */
+export const ENCODED_BIT = 1 << (VULN_CLASSES.length + 3);
 
 export function classMask(clears: VulnClass[] | "all" | readonly VulnClass[]): number {
   if (clears === "all") return ALL_CLASSES_MASK;

@@ -110,6 +110,11 @@ export type StoreSinkModel = z.infer<typeof storeSinkModel>;
 export const sanitizerModel = z.object({
   /** Classes the call's result is safe for; "all" for calls whose result carries no taint. */
   clears: z.union([z.array(vulnClass).min(1), z.literal("all")]),
+  /**
+   * A reversible encoding: the encoded text is safe everywhere, but decoding it gives the input
+   * back, so the facts are kept (cleared) for a decoder to restore rather than dropped.
+   */
+  reversible: z.boolean().optional(),
   ...callMatch,
 });
 export type SanitizerModel = z.infer<typeof sanitizerModel>;
