@@ -122,9 +122,9 @@ export class Evaluator {
       }
       case "subscript": {
         const container = unparen(tgt.childForFieldName("value")!);
-        if (run.report) this.r.checkStoreSink(container, t, tgt, run);
         const idxs = tgt.childrenForFieldName("subscript");
-        for (const idx of idxs) this.evalExpr(idx, state, run, 0);
+        const keyTaint = unionAll(idxs.map((idx) => this.evalExpr(idx, state, run, 0)));
+        if (run.report) this.r.checkStoreSink(container, t, keyTaint, tgt, run);
         const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
         if (container.type === "identifier") {
           // `d["k"] = v`: a strong update of that field; any other key may overwrite any field.

@@ -104,14 +104,17 @@ export class Reporter {
     this.reportFacts(s.class, call, name, t, run, []);
   }
 
-  checkStoreSink(container: SyntaxNode, t: Taint, at: SyntaxNode, run: Run): void {
-    if (!t.length) return;
+  /** `container[key] = t`; for a trust-boundary store the key is data crossing it as well. */
+  checkStoreSink(container: SyntaxNode, t: Taint, keyTaint: Taint, at: SyntaxNode, run: Run): void {
+    if (!t.length && !keyTaint.length) return;
     const q = this.p.qname(container);
     const attr = container.type === "attribute" ? container.childForFieldName("attribute")!.text : container.type === "identifier" ? container.text : null;
     for (const s of this.p.m.storeSinks) {
       const byObject = q !== null && (s.objects ?? []).includes(q);
       const byAttr = container.type === "attribute" && attr !== null && (s.attributes ?? []).includes(attr);
-      if (byObject || byAttr) this.reportFacts(s.class, at, `${container.text}[...] =`, t, run, []);
+      // An attacker-chosen session key picks which trusted entry is written (`session[name] = 1`
+      // can set `is_admin`); a header name is not where CRLF injection happens.
+      if (byObject || byAttr) this.reportFacts(s.class, at, `${container.text}[...] =`, s.class === "trust-boundary" ? union(t, keyTaint) : t, run, []);
     }
   }
 
