@@ -9,6 +9,7 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { requestObjectTaint } from "./request-objects.js";
 import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
 import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, ENCODED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
@@ -20,6 +21,9 @@ const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push", "set"]);
 /** Methods of a file object that return what it holds. */
 const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
+/** Writes into an in-memory text or byte buffer, which `getvalue()`/`read()` give back. */
+const BUFFER_WRITES = new Set(["write", "writelines"]);
+const MEMORY_BUFFERS = new Set(["io.StringIO", "io.BytesIO", "StringIO.StringIO", "cStringIO.StringIO"]);
 /** Methods of a file object whose result is nothing it holds (a number, a flag, None). */
 const HANDLE_METHODS = new Set(["fileno", "tell", "seek", "close", "flush", "write", "writelines", "truncate", "isatty", "readable", "writable", "seekable", "__enter__", "__exit__"]);
 /** A URL whose scheme and host are fixed text (no `{}` or `%` placeholder in the host). */
@@ -483,8 +487,11 @@ export class Evaluator {
       return withStep(clear(input, reversible ? mask | ENCODED_BIT : mask), step(node, `${reversible ? "encoded" : "sanitized"} by ${q ?? method}`));
     }
 
+    const built = requestObjectTaint(q, posTaints, kwTaints, splatTaint);
+    if (built) return built;
+
     // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
-    if (method && receiver && MUTATORS.has(method)) {
+    if (method && receiver && (MUTATORS.has(method) || (BUFFER_WRITES.has(method) && this.isMemoryBuffer(receiver, run)))) {
       if (receiver.type === "identifier") dropFields(state, receiver.text);
       if (allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
     }
@@ -493,6 +500,16 @@ export class Evaluator {
     // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
     // items are still untrusted text for every class but paths).
     return union(recvTaint, allArgs);
+  }
+
+  /** A name bound to `io.StringIO()`/`io.BytesIO()`: writing to it keeps the text in memory. */
+  private isMemoryBuffer(receiver: SyntaxNode, run: Run): boolean {
+    const r = unparen(receiver);
+    const made = r.type === "identifier" ? this.p.resolveAssigned(r, run.fn) : r;
+    const call = made ? unparen(made) : null;
+    if (call?.type !== "call") return false;
+    const q = this.p.qname(call.childForFieldName("function")!);
+    return q !== null && MEMORY_BUFFERS.has(q);
   }
 
   /**
