@@ -260,6 +260,9 @@ export class Evaluator {
       case "conditional_expression": {
         const [a, cond, b] = node.namedChildren;
         if (!a || !cond || !b) return this.unionChildren(node, state, run, d);
+        // A constant condition picks one value; the other is never computed.
+        const fixed = this.p.constants.truth(cond, run.fn);
+        if (fixed !== null) return this.evalExpr(fixed ? a : b, state, run, d);
         this.evalExpr(cond, state, run, d);
         const st = this.g.refine(new Map(state), cond, true, run.fn);
         const sf = this.g.refine(new Map(state), cond, false, run.fn);

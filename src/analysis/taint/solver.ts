@@ -239,6 +239,8 @@ export class Solver implements NestedAnalyzer {
       const state = new Map(inState);
       for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, quiet);
       for (const e of cfg.blocks[b]!.succs) {
+        // A branch whose condition is a constant never takes the other edge: nothing flows there.
+        if (this.p.constants.deadEdge(e, run.fn)) continue;
         const out = this.g.edgeState(state, e, cfg, quiet);
         const cur = ins[e.to];
         if (!cur) {
@@ -268,7 +270,7 @@ export class Solver implements NestedAnalyzer {
       // never returns (abort(403) raises too).
       const last = elements[elements.length - 1];
       if (last && last.kind === "stmt" && isNoReturnStatement(last.node)) continue;
-      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception") normalExit.push(this.g.edgeState(state, e, cfg, quiet));
+      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception" && !this.p.constants.deadEdge(e, run.fn)) normalExit.push(this.g.edgeState(state, e, cfg, quiet));
     }
     return run.returns;
   }
