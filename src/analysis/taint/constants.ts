@@ -24,6 +24,7 @@ export class Constants {
   private readonly truthCache = new Map<string, boolean | null>();
   /** Per function node: names a `global` or `nonlocal` statement in it (or a nested scope) names. */
   private readonly escaping = new Map<number, Set<string>>();
+  private readonly captured = new Map<number, Set<string>>();
 
   constructor(private readonly p: Program) {}
 
@@ -140,6 +141,166 @@ export class Constants {
     return this.p.resolveAssigned(id, fn);
   }
 
+  /**
+   * Whether `read` (`lst[k]`, k a constant int) reads an element the function put there as a
+   * constant: `lst` is built from a list literal earlier in the same statement list, and every
+   * statement between only changes it with append/insert/pop/remove/extend/clear/reverse or
+   * `lst[k] = v` with constant arguments, so the list's shape at the read is known. Any other use
+   * of the list (passed to a call, aliased, captured by a closure, reached through a branch or a
+   * loop) leaves the shape unknown and the read gets the whole list's taint as before.
+   */
+  constantListElement(read: SyntaxNode, fn: FunctionInfo | null): boolean {
+    if (!fn) return false;
+    const value = read.childForFieldName("value");
+    const idxs = read.childrenForFieldName("subscript");
+    if (value?.type !== "identifier" || idxs.length !== 1) return false;
+    const name = value.text;
+    const index = asInt(this.fold(idxs[0]!, fn, 0));
+    if (index === undefined || this.escapingNames(fn).has(name) || this.capturedNames(fn).has(name)) return false;
+    // The statement holding the read, in the function's own scope.
+    let stmt: SyntaxNode = read;
+    while (stmt.parent && stmt.parent.type !== "block") {
+      if (["function_definition", "lambda", "class_definition"].includes(stmt.type)) return false;
+      stmt = stmt.parent;
+    }
+    if (!stmt.parent || !insideScope(stmt.parent, fn.node)) return false;
+    // In the reading statement, the list is only read at constant indexes.
+    for (const id of identifiers(stmt, name)) {
+      const sub = id.parent;
+      if (sub?.type !== "subscript" || sub.childForFieldName("value")?.id !== id.id || sub.childrenForFieldName("subscript").length !== 1) return false;
+      if (asInt(this.fold(sub.childrenForFieldName("subscript")[0]!, fn, 0)) === undefined) return false;
+      const up = sub.parent;
+      if (up && (up.type === "assignment" || up.type === "augmented_assignment") && up.childForFieldName("left")?.id === sub.id) return false;
+      if (up?.type === "delete_statement") return false;
+    }
+    const ops: SyntaxNode[] = [];
+    for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) {
+      if (s.type === "comment" || s.type === "pass_statement") continue;
+      if (s.type !== "expression_statement") return false;
+      const list = this.listDefinition(s, name);
+      if (list) {
+        const elements = list.namedChildren.filter((c) => c.type !== "comment");
+        if (elements.some((c) => c.type === "list_splat" || identifiers(c, name).length > 0)) return false;
+        let shape: Value[] = elements.map((c) => this.fold(c, fn, 0));
+        for (const op of ops.reverse()) {
+          const next = this.applyListOp(op, name, shape, fn);
+          if (!next) return false;
+          shape = next;
+        }
+        const i = index < 0n ? index + BigInt(shape.length) : index;
+        return i >= 0n && i < BigInt(shape.length) && shape[Number(i)] !== undefined;
+      }
+      if (identifiers(s, name).length) ops.push(s);
+    }
+    return false;
+  }
+
+  /** The list literal of `name = [...]`, or null. */
+  private listDefinition(s: SyntaxNode, name: string): SyntaxNode | null {
+    const a = s.namedChildren[0];
+    if (s.namedChildCount !== 1 || a?.type !== "assignment") return null;
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    return left?.type === "identifier" && left.text === name && right?.type === "list" ? right : null;
+  }
+
+  /** The list's elements after one statement that changes it (undefined: not a constant element), or null when unknown. */
+  private applyListOp(s: SyntaxNode, name: string, shape: Value[], fn: FunctionInfo): Value[] | null {
+    const e = s.namedChildren[0];
+    if (s.namedChildCount !== 1 || !e) return null;
+    const out = [...shape];
+    const at = (n: SyntaxNode | undefined, insert: boolean): number | null => {
+      const k = n ? asInt(this.fold(n, fn, 0)) : undefined;
+      if (k === undefined) return null;
+      const len = BigInt(out.length);
+      let i = k < 0n ? k + len : k;
+      // insert() clamps its index; reads and pops out of range raise.
+      if (insert) i = i < 0n ? 0n : i > len ? len : i;
+      else if (i < 0n || i >= len) return null;
+      return Number(i);
+    };
+    if (e.type === "assignment") {
+      const left = e.childForFieldName("left");
+      const right = e.childForFieldName("right");
+      if (left?.type !== "subscript" || left.childForFieldName("value")?.text !== name || !right || identifiers(right, name).length) return null;
+      const i = at(left.childrenForFieldName("subscript").length === 1 ? left.childrenForFieldName("subscript")[0] : undefined, false);
+      if (i === null) return null;
+      out[i] = this.fold(right, fn, 0);
+      return out;
+    }
+    const callee = e.type === "call" ? e.childForFieldName("function") : null;
+    if (callee?.type !== "attribute" || callee.childForFieldName("object")?.text !== name || callee.childForFieldName("object")?.type !== "identifier") return null;
+    const argList = e.childForFieldName("arguments");
+    const args = argList ? argList.namedChildren.filter((c) => c.type !== "comment") : [];
+    if (args.some((c) => c.type === "keyword_argument" || c.type === "list_splat" || c.type === "dictionary_splat" || identifiers(c, name).length)) return null;
+    switch (callee.childForFieldName("attribute")?.text) {
+      case "append":
+        if (args.length !== 1) return null;
+        out.push(this.fold(args[0]!, fn, 0));
+        return out;
+      case "insert": {
+        const i = args.length === 2 ? at(args[0], true) : null;
+        if (i === null) return null;
+        out.splice(i, 0, this.fold(args[1]!, fn, 0));
+        return out;
+      }
+      case "pop": {
+        const i = args.length === 0 ? (out.length ? out.length - 1 : null) : args.length === 1 ? at(args[0], false) : null;
+        if (i === null) return null;
+        out.splice(i, 1);
+        return out;
+      }
+      case "remove": {
+        // The first equal element goes; an element of unknown value might be it.
+        const v = args.length === 1 ? this.fold(args[0]!, fn, 0) : undefined;
+        if (!v) return null;
+        for (let i = 0; i < out.length; i++) {
+          const x = out[i];
+          const eq = x ? equal(v, x) : undefined;
+          if (eq === undefined) return null;
+          if (eq) {
+            out.splice(i, 1);
+            return out;
+          }
+        }
+        return null;
+      }
+      case "extend": {
+        const lit = args.length === 1 ? unparen(args[0]!) : null;
+        if (!lit || (lit.type !== "list" && lit.type !== "tuple")) return null;
+        for (const c of lit.namedChildren) {
+          if (c.type === "comment") continue;
+          if (c.type === "list_splat") return null;
+          out.push(this.fold(c, fn, 0));
+        }
+        return out;
+      }
+      case "clear":
+        return args.length ? null : [];
+      case "reverse":
+        return args.length ? null : out.reverse();
+      default:
+        return null;
+    }
+  }
+
+  /** Names that a nested function, lambda or class of `fn` mentions (a closure may change them at any call). */
+  private capturedNames(fn: FunctionInfo): Set<string> {
+    let out = this.captured.get(fn.node.id);
+    if (!out) {
+      out = new Set();
+      const body = fn.node.type === "lambda" ? null : fn.node.childForFieldName("body");
+      const stack = body ? [...body.namedChildren] : [];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") for (const id of n.descendantsOfType("identifier")) out.add(id.text);
+        else stack.push(...n.namedChildren);
+      }
+      this.captured.set(fn.node.id, out);
+    }
+    return out;
+  }
+
   private escapingNames(fn: FunctionInfo): Set<string> {
     let out = this.escaping.get(fn.node.id);
     if (!out) {
@@ -249,4 +410,20 @@ function contains(container: PyValue, item: PyValue): boolean | undefined {
     if (eq === undefined) unknown = true;
   }
   return unknown ? undefined : false;
+}
+
+/** The identifiers named `name` in a subtree. */
+function identifiers(n: SyntaxNode, name: string): SyntaxNode[] {
+  if (!n.text.includes(name)) return [];
+  if (n.type === "identifier") return n.text === name ? [n] : [];
+  return n.descendantsOfType("identifier").filter((id) => id.text === name);
+}
+
+/** Whether a block belongs to `scope` itself rather than to a function nested in it. */
+function insideScope(block: SyntaxNode, scope: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = block.parent; n; n = n.parent) {
+    if (n.id === scope.id) return true;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+  }
+  return false;
 }

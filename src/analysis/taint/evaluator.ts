@@ -226,6 +226,8 @@ export class Evaluator {
         for (const idx of idxs) this.evalExpr(idx, state, run, d);
         // An element of a constant table is one of its constants, whatever the key (an allow-list).
         if (this.p.isConstantContainer(value, run.fn)) return CLEAN;
+        // A list whose shape is known here holds a constant at this index.
+        if (value.type === "identifier" && this.p.constants.constantListElement(node, run.fn)) return CLEAN;
         const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
         if (key !== null && value.type === "identifier") {
           const field = state.get(fieldKey(value.text, key));
