@@ -15,6 +15,7 @@ import { unparen, type FunctionInfo } from "./context.js";
 import type { Program } from "./program.js";
 
 const MAX_DEPTH = 32;
+const SCOPES = new Set(["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression", "lambda", "function_definition", "class_definition"]);
 /** Folded strings longer than this are not built (`"a" * 10**9`). */
 const MAX_STRING = 10_000;
 
@@ -138,6 +139,8 @@ export class Constants {
     const version = this.p.versionAt(id, fn);
     if (version === null || version <= 0) return null;
     if (this.escapingNames(fn).has(id.text)) return null;
+    // A comprehension (or a lambda) has its own scope: its variable may shadow the local.
+    for (let n = id.parent; n && n.id !== fn.node.id; n = n.parent) if (SCOPES.has(n.type)) return null;
     return this.p.resolveAssigned(id, fn);
   }
 
