@@ -16,6 +16,8 @@ import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
 const MAX_EXPR_DEPTH = 400;
+/** Builtins that never change the containers passed to them. */
+const READ_ONLY_BUILTINS = new Set(["len", "str", "repr", "print", "isinstance", "bool", "sorted", "list", "tuple", "dict", "set", "frozenset", "any", "all", "min", "max", "sum", "iter", "enumerate", "zip", "id", "type", "hash"]);
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
 /** Methods of a file object that return what it holds. */
 const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
@@ -375,6 +377,13 @@ export class Evaluator {
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;
     for (const a of argNodes) if (a.type === "list_splat" || a.type === "dictionary_splat") splatTaint = union(splatTaint, this.evalExpr(a, state, run, d));
+    // A dict handed to other code may get any key written there: its constant-key fields no
+    // longer hold, and reads fall back to the whole dict's taint.
+    const readOnly = fnU.type === "identifier" && READ_ONLY_BUILTINS.has(fnU.text) && !this.p.byName.has(fnU.text);
+    for (const a of readOnly ? [] : argNodes) {
+      const v = unparen(a.type === "keyword_argument" ? (a.childForFieldName("value") ?? a) : a);
+      if (v.type === "identifier") dropFields(state, v.text);
+    }
     const argTaint = (pos: number | undefined, kw: string | undefined): Taint | undefined => {
       if (kw !== undefined && kwTaints.has(kw)) return kwTaints.get(kw);
       if (pos !== undefined && pos < posTaints.length) return posTaints[pos];
