@@ -18,6 +18,8 @@ const MAX_DEPTH = 32;
 const SCOPES = new Set(["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression", "lambda", "function_definition", "class_definition"]);
 /** Folded strings longer than this are not built (`"a" * 10**9`). */
 const MAX_STRING = 10_000;
+/** Statements walked back from a list read to the list's literal (longer runs stay unknown). */
+const MAX_LIST_STATEMENTS = 256;
 
 type Value = PyValue | undefined;
 
@@ -26,6 +28,8 @@ export class Constants {
   /** Per function node: names a `global` or `nonlocal` statement in it (or a nested scope) names. */
   private readonly escaping = new Map<number, Set<string>>();
   private readonly captured = new Map<number, Set<string>>();
+  private readonly lists = new Map<number, Set<string>>();
+  private readonly listReads = new Map<string, boolean>();
 
   constructor(private readonly p: Program) {}
 
@@ -155,9 +159,17 @@ export class Constants {
   constantListElement(read: SyntaxNode, fn: FunctionInfo | null): boolean {
     if (!fn) return false;
     const value = read.childForFieldName("value");
+    if (value?.type !== "identifier" || !this.listNames(fn).has(value.text)) return false;
+    // The answer depends on the syntax only; the solver asks again on every pass.
+    const key = `${fn.node.id}:${read.id}`;
+    let known = this.listReads.get(key);
+    if (known === undefined) this.listReads.set(key, (known = this.simulateList(read, value.text, fn)));
+    return known;
+  }
+
+  private simulateList(read: SyntaxNode, name: string, fn: FunctionInfo): boolean {
     const idxs = read.childrenForFieldName("subscript");
-    if (value?.type !== "identifier" || idxs.length !== 1) return false;
-    const name = value.text;
+    if (idxs.length !== 1) return false;
     const index = asInt(this.fold(idxs[0]!, fn, 0));
     if (index === undefined || this.escapingNames(fn).has(name) || this.capturedNames(fn).has(name)) return false;
     // The statement holding the read, in the function's own scope.
@@ -177,8 +189,10 @@ export class Constants {
       if (up?.type === "delete_statement") return false;
     }
     const ops: SyntaxNode[] = [];
+    let budget = MAX_LIST_STATEMENTS;
     for (let s = stmt.previousNamedSibling; s; s = s.previousNamedSibling) {
       if (s.type === "comment" || s.type === "pass_statement") continue;
+      if (--budget < 0) return false;
       if (s.type !== "expression_statement") return false;
       const list = this.listDefinition(s, name);
       if (list) {
@@ -285,6 +299,20 @@ export class Constants {
       default:
         return null;
     }
+  }
+
+  /** Names `fn` binds to a list literal somewhere (only they can have a known shape). */
+  private listNames(fn: FunctionInfo): Set<string> {
+    let out = this.lists.get(fn.node.id);
+    if (!out) {
+      out = new Set();
+      for (const a of fn.node.descendantsOfType("assignment")) {
+        const left = a.childForFieldName("left");
+        if (left?.type === "identifier" && a.childForFieldName("right")?.type === "list") out.add(left.text);
+      }
+      this.lists.set(fn.node.id, out);
+    }
+    return out;
   }
 
   /** Names that a nested function, lambda or class of `fn` mentions (a closure may change them at any call). */
