@@ -17,6 +17,8 @@ import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 
 const MAX_EXPR_DEPTH = 400;
+/** Builtins that never change the containers passed to them. */
+const READ_ONLY_BUILTINS = new Set(["len", "str", "repr", "print", "isinstance", "bool", "sorted", "list", "tuple", "dict", "set", "frozenset", "any", "all", "min", "max", "sum", "iter", "enumerate", "zip", "id", "type", "hash"]);
 // `set(section, key, value)` (configparser, caches, key-value stores) keeps its value for a later `get`.
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push", "set"]);
 /** Methods of a file object that return what it holds. */
@@ -231,6 +233,8 @@ export class Evaluator {
         for (const idx of idxs) this.evalExpr(idx, state, run, d);
         // An element of a constant table is one of its constants, whatever the key (an allow-list).
         if (this.p.isConstantContainer(value, run.fn)) return CLEAN;
+        // A list whose shape is known here holds a constant at this index.
+        if (value.type === "identifier" && this.p.constants.constantListElement(node, run.fn)) return CLEAN;
         const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
         if (key !== null && value.type === "identifier") {
           const field = state.get(fieldKey(value.text, key));
@@ -265,6 +269,9 @@ export class Evaluator {
       case "conditional_expression": {
         const [a, cond, b] = node.namedChildren;
         if (!a || !cond || !b) return this.unionChildren(node, state, run, d);
+        // A constant condition picks one value; the other is never computed.
+        const fixed = this.p.constants.truth(cond, run.fn);
+        if (fixed !== null) return this.evalExpr(fixed ? a : b, state, run, d);
         this.evalExpr(cond, state, run, d);
         const st = this.g.refine(new Map(state), cond, true, run.fn);
         const sf = this.g.refine(new Map(state), cond, false, run.fn);
@@ -375,6 +382,13 @@ export class Evaluator {
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;
     for (const a of argNodes) if (a.type === "list_splat" || a.type === "dictionary_splat") splatTaint = union(splatTaint, this.evalExpr(a, state, run, d));
+    // A dict handed to other code may get any key written there: its constant-key fields no
+    // longer hold, and reads fall back to the whole dict's taint.
+    const readOnly = fnU.type === "identifier" && READ_ONLY_BUILTINS.has(fnU.text) && !this.p.byName.has(fnU.text);
+    for (const a of readOnly ? [] : argNodes) {
+      const v = unparen(a.type === "keyword_argument" ? (a.childForFieldName("value") ?? a) : a);
+      if (v.type === "identifier") dropFields(state, v.text);
+    }
     const argTaint = (pos: number | undefined, kw: string | undefined): Taint | undefined => {
       if (kw !== undefined && kwTaints.has(kw)) return kwTaints.get(kw);
       if (pos !== undefined && pos < posTaints.length) return posTaints[pos];

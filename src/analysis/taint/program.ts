@@ -12,6 +12,7 @@ import { callArgs, qualifiedName, stringValue, type ParsedModule } from "../pyth
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
+import { Constants } from "./constants.js";
 import { TaintTimeout, unparen, type FunctionInfo, type TaintOptions } from "./context.js";
 import { models, type IndexedModels } from "./models/index.js";
 import { RequestParams } from "./request-params.js";
@@ -40,6 +41,8 @@ export class Program {
   readonly calledNames = new Set<string>();
   /** Request objects recognised by behaviour (Django views' request parameters). */
   readonly requests: RequestParams;
+  /** Conditions whose value is fixed (constants.ts). */
+  readonly constants = new Constants(this);
   private readonly qnameCache = new Map<number, string | null>();
   private readonly argsCache = new Map<number, ReturnType<typeof callArgs>>();
   private readonly ssaCache = new Map<Cfg, SsaIndex>();

@@ -12,7 +12,7 @@ import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
-import { CLEAN, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
+import { CLEAN, dropFields, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
 import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
 import type { Guards } from "./guards.js";
 import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
@@ -199,6 +199,8 @@ export class Solver implements NestedAnalyzer {
       return;
     }
     const t = this.e.evalExpr(right, state, run, 0);
+    // `alias = d`: a write through the alias may change any key of `d`, so its fields no longer hold.
+    if (r.type === "identifier") dropFields(state, r.text);
     // `a, b = helper()` where the helper returns a tuple: each name gets its element.
     const elements = r.type === "call" && l && (l.type === "pattern_list" || l.type === "tuple_pattern" || l.type === "tuple") ? this.e.returnedElements(r) : null;
     if (elements && l && elements.length === l.namedChildCount && !l.namedChildren.some((c) => c.type === "list_splat_pattern" || c.type === "list_splat")) {
@@ -239,6 +241,8 @@ export class Solver implements NestedAnalyzer {
       const state = new Map(inState);
       for (const el of cfg.blocks[b]!.elements) this.transfer(el, state, quiet);
       for (const e of cfg.blocks[b]!.succs) {
+        // A branch whose condition is a constant never takes the other edge: nothing flows there.
+        if (this.p.constants.deadEdge(e, run.fn)) continue;
         const out = this.g.edgeState(state, e, cfg, quiet);
         const cur = ins[e.to];
         if (!cur) {
@@ -268,7 +272,7 @@ export class Solver implements NestedAnalyzer {
       // never returns (abort(403) raises too).
       const last = elements[elements.length - 1];
       if (last && last.kind === "stmt" && isNoReturnStatement(last.node)) continue;
-      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception") normalExit.push(this.g.edgeState(state, e, cfg, quiet));
+      for (const e of cfg.blocks[b]!.succs) if (e.to === cfg.exit && e.kind !== "exception" && !this.p.constants.deadEdge(e, run.fn)) normalExit.push(this.g.edgeState(state, e, cfg, quiet));
     }
     return run.returns;
   }
