@@ -47,9 +47,27 @@ export class Constants {
 
   /** Whether a branch edge can never be taken: its condition always has the other value. */
   deadEdge(e: CfgEdge, fn: FunctionInfo | null): boolean {
-    if ((e.kind !== "true" && e.kind !== "false") || !e.cond) return false;
+    if (e.kind !== "true" && e.kind !== "false") return false;
+    // A case clause's edges: taken when the pattern matches the subject and the guard holds.
+    const clause = fn ? caseClauseAt(e, fn) : null;
+    if (clause) {
+      const taken = this.caseTaken(clause.node, clause.owner, e.cond, fn);
+      return taken !== null && taken !== (e.kind === "true");
+    }
+    if (!e.cond) return false;
     const t = this.truth(e.cond, fn);
     return t !== null && t !== (e.kind === "true");
+  }
+
+  /** Whether a case clause is taken (pattern matches and guard holds), or null when undecided. */
+  private caseTaken(clause: SyntaxNode, match: SyntaxNode, guard: SyntaxNode | undefined, fn: FunctionInfo | null): boolean | null {
+    const subject = match.childForFieldName("subject");
+    const value = subject ? this.fold(subject, fn, 0) : undefined;
+    const patterns = clause.namedChildren.filter((c) => c.type === "case_pattern");
+    const matches = patterns.length === 1 ? patternMatches(patterns[0]!, value, this.p.mod.source) : null;
+    const holds = guard ? this.truth(guard, fn) : true;
+    if (matches === false || holds === false) return false;
+    return matches === true && holds === true ? true : null;
   }
 
   private fold(n: SyntaxNode, fn: FunctionInfo | null, depth: number): Value {
@@ -99,6 +117,16 @@ export class Constants {
         return binary(u.childForFieldName("operator")?.text ?? "", this.fold(u.childForFieldName("left")!, fn, d), this.fold(u.childForFieldName("right")!, fn, d));
       case "comparison_operator":
         return this.comparison(u, fn, d);
+      case "subscript": {
+        // `"ABC"[1]`: one character of a constant string (by code point, as Python indexes).
+        const of = this.fold(u.childForFieldName("value")!, fn, d);
+        const index = u.childrenForFieldName("subscript");
+        const i = index.length === 1 ? asInt(this.fold(index[0]!, fn, d)) : undefined;
+        if (of?.kind !== "str" || i === undefined) return undefined;
+        const chars = Array.from(of.value);
+        const at = i < 0n ? BigInt(chars.length) + i : i;
+        return at >= 0n && at < BigInt(chars.length) ? { kind: "str", value: chars[Number(at)]! } : undefined;
+      }
       case "tuple":
       case "list":
       case "set": {
@@ -457,4 +485,43 @@ function insideScope(block: SyntaxNode, scope: SyntaxNode): boolean {
     if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
   }
   return false;
+}
+
+/** The case clause whose test block `e` leaves (the last `case` element of that block), if any. */
+function caseClauseAt(e: CfgEdge, fn: FunctionInfo): { node: SyntaxNode; owner: SyntaxNode } | null {
+  const elements = fn.cfg.blocks[e.from]?.elements ?? [];
+  for (let i = elements.length - 1; i >= 0; i--) {
+    const el = elements[i]!;
+    if (el.kind === "case") return el.owner ? { node: el.node, owner: el.owner } : null;
+    if (el.kind !== "cond") return null;
+  }
+  return null;
+}
+
+/**
+ * Whether a case pattern matches a constant subject: `_` and a bare capture name always do; a
+ * literal does when it equals the subject; `a | b` when an alternative does. Anything else (value
+ * patterns `Color.RED`, signed numbers, sequences, classes, an unknown subject against a literal)
+ * is undecided.
+ */
+function patternMatches(p: SyntaxNode, v: Value, source: string): boolean | null {
+  if (p.type === "case_pattern") {
+    if (p.text.trim() === "_") return true;
+    const inner = p.namedChildren.filter((c) => c.type !== "comment");
+    return inner.length === 1 && inner[0]!.text === p.text.trim() ? patternMatches(inner[0]!, v, source) : null;
+  }
+  if (p.type === "union_pattern") {
+    if (p.children.some((c) => !c.isNamed && c.type !== "|")) return null;
+    const alternatives = p.namedChildren.filter((c) => c.type !== "comment").map((c) => patternMatches(c, v, source));
+    if (alternatives.some((a) => a === true)) return true;
+    return alternatives.every((a) => a === false) ? false : null;
+  }
+  if (p.type === "dotted_name") return p.namedChildren.length === 1 ? true : null;
+  if (["string", "concatenated_string", "integer", "true", "false", "none"].includes(p.type)) {
+    const lit = literalValue(p, source);
+    if (!lit || !v) return null;
+    const same = equal(lit, v);
+    return same === undefined ? null : same;
+  }
+  return null;
 }
