@@ -14,6 +14,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
+import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
@@ -170,6 +171,11 @@ export class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   evalExpr(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
+    // What a quote check proved holds of the checked text, not of what is computed from it.
+    return keepQuoteMarks(node, this.evalNode(node, state, run, depth), (x) => this.p.literalString(x, run.fn), (c) => this.p.args(c));
+  }
+
+  private evalNode(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
     if (depth > MAX_EXPR_DEPTH) {
       this.p.truncated = true;
       return this.identifiersTaint(node, state);
@@ -192,6 +198,8 @@ export class Evaluator {
         let t: Taint = CLEAN;
         let urlFixed = false;
         let before = false;
+        const slots = fstringSlots(node);
+        let slot = 0;
         for (const c of node.namedChildren) {
           if (c.type === "string_content") {
             if (!t.length && FIXED_URL.test(c.text)) urlFixed = true;
@@ -200,9 +208,11 @@ export class Evaluator {
           if (c.type === "interpolation") {
             const e = c.childForFieldName("expression");
             if (e) {
-              const v = this.evalExpr(e, state, run, d);
+              let v = this.evalExpr(e, state, run, d);
+              if (plainInterpolation(c)) v = clearQuoted(v, slots[slot], t.length > 0);
               t = union(t, fill(v, !before));
             }
+            slot++;
             before = true;
           }
         }
@@ -244,7 +254,10 @@ export class Evaluator {
         const r = unparen(right);
         const printf = op === "%" && lit !== null;
         const parts = printf && r.type === "tuple" ? r.namedChildren.filter((c) => c.type !== "comment").map((c) => this.evalExpr(c, state, run, d)) : null;
+        if (parts && printf) parts.splice(0, parts.length, ...percentQuoted(lit, parts));
         let rt = parts ? unionAll(parts) : this.evalExpr(right, state, run, d);
+        if (printf && !parts) rt = percentQuoted(lit, [rt])[0]!;
+        if (op === "+") rt = clearQuoted(rt, plusSlot(node, (x) => this.p.literalString(x, run.fn)), lt.length > 0);
         if (printf) {
           // A printf-style template: its values are fill values, as in an f-string or .format.
           const lead = leadingField(lit, "percent") === 0;
@@ -365,7 +378,9 @@ export class Evaluator {
     // Methods of a file object: reads give its contents; `fileno`, `tell`, `close`, `write`...
     // give nothing of what it holds.
     const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;
-    const posTaints = args.positional.map((a) => this.evalExpr(a, state, run, d));
+    const joinSep = method === "join" && args.positional.length === 1 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
+    const literal = (x: SyntaxNode | undefined): string | null => this.p.literalString(x, run.fn);
+    const posTaints = args.positional.map((a) => (joinSep !== null ? joinQuoted(joinSep, a, literal, (e) => this.evalExpr(e, state, run, d)) : null) ?? this.evalExpr(a, state, run, d));
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;
@@ -455,7 +470,8 @@ export class Evaluator {
     if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
       const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
       const lead = method === "format" && lit !== null ? leadingField(lit, "format") : null;
-      const fills = [...posTaints.map((t, i) => fill(t, lead === i)), ...[...kwTaints].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
+      const quoted = method === "format" && lit !== null ? formatQuoted(lit, posTaints, kwTaints) : { pos: posTaints, kw: kwTaints };
+      const fills = [...quoted.pos.map((t, i) => fill(t, lead === i)), ...[...quoted.kw].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
       const result = union(recvTaint, unionAll(fills));
       // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
       if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
