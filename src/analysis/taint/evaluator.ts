@@ -14,7 +14,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot } from "./quotes.js";
+import { chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
@@ -572,10 +572,13 @@ export class Evaluator {
       return splat;
     };
     const callStep = step(call, `through ${fn.name}()`);
+    // Each argument fact goes through the one variant of the parameter that its quote marks choose.
+    const variants = quoteVariants(fn);
+    const viaVariant = (t: Taint, marks: number): Taint => (variants.length ? t.filter((g) => chosenVariant(g.cleared, variants) === marks) : t);
     if (!summary) return withStep(unionAll([...posTaints, ...kwTaints.values(), splat]), callStep);
     if (run.report) {
       for (const s of summary.sinks) {
-        const t = paramTaint(s.param);
+        const t = viaVariant(paramTaint(s.param), s.marks);
         const facts = clear(t, s.cleared);
         const inner = [step(call, `passed to ${fn.name}() as ${fn.params[s.param] ?? "argument"}`), ...s.path];
         this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
@@ -586,7 +589,7 @@ export class Evaluator {
       for (const f of ret) {
         const src = this.r.sources[f.src]!;
         if (src.param && src.param.fn === fn.qualname) {
-          const t = clear(paramTaint(src.param.index), f.cleared);
+          const t = clear(viaVariant(paramTaint(src.param.index), src.param.marks ?? 0), f.cleared);
           out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
         } else if (!src.param) {
           out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);

@@ -31,7 +31,7 @@
  */
 import type { SyntaxNode } from "../python/cfg.js";
 import { decodeEscapes } from "../python/literals.js";
-import { unparen } from "./context.js";
+import { unparen, type FunctionInfo } from "./context.js";
 import { clear, mark, union, unclear, type Taint } from "./facts.js";
 import { CLASS_BIT, NO_APOSTROPHE_BIT, NO_QUOTE_BIT } from "./models/index.js";
 
@@ -474,4 +474,30 @@ export function joinQuoted(sep: string, list: SyntaxNode, literal: LiteralOf, ev
     out = union(out, clearQuoted(t, slots[k], out.length > 0));
   });
   return out;
+}
+
+// ------------------------------------------------------------------ across same-file calls
+
+/** A quote right before a fill (`'{`, `'%s`) or right before `+`/`,` after a literal (`"'" +`). */
+const QUOTED_SLOT_TEXT = /['"](?:\{|%s)|['"]['"]\s*[+,]/;
+const variantsCache = new WeakMap<FunctionInfo, readonly number[]>();
+
+/**
+ * The quote marks to follow a function's parameters with, each as a variant of its own (a
+ * summary assumes the argument holds no such quote): none unless the function's text places a
+ * value right after a quote, where a variant can make a difference (it costs facts).
+ */
+export function quoteVariants(fn: FunctionInfo): readonly number[] {
+  let v = variantsCache.get(fn);
+  if (!v) {
+    v = QUOTED_SLOT_TEXT.test(fn.node.text) ? [NO_APOSTROPHE_BIT, NO_QUOTE_BIT] : [];
+    variantsCache.set(fn, v);
+  }
+  return v;
+}
+
+/** Which variant of a callee's parameter an argument fact uses: the first mark it carries that the callee followed. */
+export function chosenVariant(cleared: number, variants: readonly number[]): number {
+  for (const m of variants) if (cleared & m) return m;
+  return 0;
 }
