@@ -14,7 +14,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
+import { QUOTE_MARKS, chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push"]);
@@ -30,9 +30,9 @@ function embedded(t: Taint): Taint {
   return mark(t, EMBEDDED_BIT);
 }
 
-/** What a read of a file object gives: its contents (the handle mark goes). */
+/** What a read of a file object gives: its contents (the handle mark goes, and quote marks: an element is not the checked text). */
 function contents(t: Taint): Taint {
-  return unclear(t, HANDLE_BIT);
+  return unclear(t, HANDLE_BIT | QUOTE_MARKS);
 }
 
 /** A string literal constant key (`d["k"]`), or null. */

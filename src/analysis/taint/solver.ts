@@ -18,7 +18,7 @@ import type { Guards } from "./guards.js";
 import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { quoteVariants } from "./quotes.js";
+import { QUOTE_MARKS, quoteVariants } from "./quotes.js";
 
 const MAX_NESTED_ANALYSIS_DEPTH = 8;
 
@@ -58,8 +58,9 @@ export class Solver implements NestedAnalyzer {
       }
       case "for-bind": {
         const left = n.childForFieldName("left");
-        // Iterating a file object yields its lines.
-        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT), state, run, n);
+        // Iterating a file object yields its lines; an element of a container checked with
+        // `"'" in c` may still hold a quote (the check compared whole elements).
+        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT | QUOTE_MARKS), state, run, n);
         return;
       }
       case "with-bind": {
@@ -109,7 +110,8 @@ export class Solver implements NestedAnalyzer {
             const op = c.children.find((x) => !x.isNamed)?.text ?? "";
             const rt = this.e.evalExpr(right, state, run, 0);
             // `q += value` appends the value to what `q` already holds.
-            const t = union(this.e.evalExpr(left, state, run, 0), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
+            // The new text is not the checked text: quote marks go (quotes.ts).
+            const t = union(unclear(this.e.evalExpr(left, state, run, 0), QUOTE_MARKS), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
             if (unparen(left).type === "identifier") this.e.assign(left, t, state, run, c);
             else this.e.weakUpdate(left, t, state, c);
           } else this.e.evalExpr(c, state, run, 0);
