@@ -478,19 +478,18 @@ export function joinQuoted(sep: string, list: SyntaxNode, literal: LiteralOf, ev
 
 // ------------------------------------------------------------------ across same-file calls
 
-/** A quote right before a fill (`'{`, `'%s`) or right before `+`/`,` after a literal (`"'" +`). */
-const QUOTED_SLOT_TEXT = /['"](?:\{|%s)|['"]['"]\s*[+,]/;
 const variantsCache = new WeakMap<FunctionInfo, readonly number[]>();
 
 /**
  * The quote marks to follow a function's parameters with, each as a variant of its own (a
- * summary assumes the argument holds no such quote): none unless the function's text places a
- * value right after a quote, where a variant can make a difference (it costs facts).
+ * summary assumes the argument holds no such quote): none unless some string literal of the
+ * function holds a quote character in its text, the only way a template can quote a value (the
+ * variants cost facts).
  */
 export function quoteVariants(fn: FunctionInfo): readonly number[] {
   let v = variantsCache.get(fn);
   if (!v) {
-    v = QUOTED_SLOT_TEXT.test(fn.node.text) ? [NO_APOSTROPHE_BIT, NO_QUOTE_BIT] : [];
+    v = fn.node.descendantsOfType("string_content").some((c) => /['"]/.test(c.text)) ? [NO_APOSTROPHE_BIT, NO_QUOTE_BIT] : [];
     variantsCache.set(fn, v);
   }
   return v;
