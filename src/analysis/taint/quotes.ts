@@ -157,12 +157,13 @@ export function keepQuoteMarks(node: SyntaxNode, t: Taint, literal: LiteralOf, a
   return unclear(t, QUOTE_MARKS);
 }
 
-/** The name a quote check names: a variable or a one-level attribute path (never what it views). */
+/**
+ * The name a quote check names: a variable only (never what it views: a hostname holding no quote
+ * says nothing of its URL). The marks live only as long as reads of that name (keepQuoteMarks).
+ */
 function checkedName(n: SyntaxNode): string | null {
   const u = unparen(n);
-  if (u.type === "identifier") return u.text;
-  if (u.type === "attribute" && unparen(u.childForFieldName("object")!).type === "identifier") return `${unparen(u.childForFieldName("object")!).text}.${u.childForFieldName("attribute")!.text}`;
-  return null;
+  return u.type === "identifier" ? u.text : null;
 }
 
 function intOf(n: SyntaxNode): number | null {
