@@ -40,7 +40,7 @@ export const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([
   ["v", "\v"],
 ]);
 
-function decodeEscapes(body: string, bytes: boolean): string {
+export function decodeEscapes(body: string, bytes: boolean): string {
   if (!body.includes("\\")) return body;
   let out = "";
   for (let i = 0; i < body.length; i++) {

@@ -58,6 +58,8 @@ export interface FunctionInfo {
 
 export interface SummarySink {
   param: number;
+  /** The quote marks the parameter's variant assumed (see quoteVariant): applies to arguments that choose it. */
+  marks: number;
   cleared: number;
   cls: VulnClass;
   sink: SyntaxNode;

@@ -15,6 +15,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, ENCODED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
+import { QUOTE_MARKS, chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
 /** Builtins that never change the containers passed to them. */
@@ -36,9 +37,9 @@ function embedded(t: Taint): Taint {
   return mark(t, EMBEDDED_BIT);
 }
 
-/** What a read of a file object gives: its contents (the handle mark goes). */
+/** What a read of a file object gives: its contents (the handle mark goes, and quote marks: an element is not the checked text). */
 function contents(t: Taint): Taint {
-  return unclear(t, HANDLE_BIT);
+  return unclear(t, HANDLE_BIT | QUOTE_MARKS);
 }
 
 /** A string literal constant key (`d["k"]`), or null. */
@@ -177,6 +178,11 @@ export class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   evalExpr(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
+    // What a quote check proved holds of the checked text, not of what is computed from it.
+    return keepQuoteMarks(node, this.evalNode(node, state, run, depth), (x) => this.p.literalString(x, run.fn), (c) => this.p.args(c));
+  }
+
+  private evalNode(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
     if (depth > MAX_EXPR_DEPTH) {
       this.p.truncated = true;
       return this.identifiersTaint(node, state);
@@ -199,6 +205,8 @@ export class Evaluator {
         let t: Taint = CLEAN;
         let urlFixed = false;
         let before = false;
+        const slots = fstringSlots(node);
+        let slot = 0;
         for (const c of node.namedChildren) {
           if (c.type === "string_content") {
             if (!t.length && FIXED_URL.test(c.text)) urlFixed = true;
@@ -207,9 +215,11 @@ export class Evaluator {
           if (c.type === "interpolation") {
             const e = c.childForFieldName("expression");
             if (e) {
-              const v = this.evalExpr(e, state, run, d);
+              let v = this.evalExpr(e, state, run, d);
+              if (plainInterpolation(c)) v = clearQuoted(v, slots[slot], t.length > 0);
               t = union(t, fill(v, !before));
             }
+            slot++;
             before = true;
           }
         }
@@ -253,7 +263,10 @@ export class Evaluator {
         const r = unparen(right);
         const printf = op === "%" && lit !== null;
         const parts = printf && r.type === "tuple" ? r.namedChildren.filter((c) => c.type !== "comment").map((c) => this.evalExpr(c, state, run, d)) : null;
+        if (parts && printf) parts.splice(0, parts.length, ...percentQuoted(lit, parts));
         let rt = parts ? unionAll(parts) : this.evalExpr(right, state, run, d);
+        if (printf && !parts) rt = percentQuoted(lit, [rt])[0]!;
+        if (op === "+") rt = clearQuoted(rt, plusSlot(node, (x) => this.p.literalString(x, run.fn)), lt.length > 0);
         if (printf) {
           // A printf-style template: its values are fill values, as in an f-string or .format.
           const lead = leadingField(lit, "percent") === 0;
@@ -377,7 +390,9 @@ export class Evaluator {
     // Methods of a file object: reads give its contents; `fileno`, `tell`, `close`, `write`...
     // give nothing of what it holds.
     const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;
-    const posTaints = args.positional.map((a) => this.evalExpr(a, state, run, d));
+    const joinSep = method === "join" && args.positional.length === 1 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
+    const literal = (x: SyntaxNode | undefined): string | null => this.p.literalString(x, run.fn);
+    const posTaints = args.positional.map((a) => (joinSep !== null ? joinQuoted(joinSep, a, literal, (e) => this.evalExpr(e, state, run, d)) : null) ?? this.evalExpr(a, state, run, d));
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;
@@ -474,7 +489,8 @@ export class Evaluator {
     if ((method === "format" || method === "substitute" || method === "safe_substitute") && fnU.type === "attribute" && allArgs.length) {
       const lit = recvTaint.length === 0 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
       const lead = method === "format" && lit !== null ? leadingField(lit, "format") : null;
-      const fills = [...posTaints.map((t, i) => fill(t, lead === i)), ...[...kwTaints].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
+      const quoted = method === "format" && lit !== null ? formatQuoted(lit, posTaints, kwTaints) : { pos: posTaints, kw: kwTaints };
+      const fills = [...quoted.pos.map((t, i) => fill(t, lead === i)), ...[...quoted.kw].map(([k, t]) => fill(t, lead === k)), fill(splatTaint, false)];
       const result = union(recvTaint, unionAll(fills));
       // `"<base>/{}".format(x)` with a fixed scheme and host keeps the host out of the user's hands.
       if (method === "format" && lit !== null && FIXED_URL.test(lit)) return clear(result, CLASS_BIT["open-redirect"] | CLASS_BIT.ssrf);
@@ -589,10 +605,13 @@ export class Evaluator {
       return splat;
     };
     const callStep = step(call, `through ${fn.name}()`);
+    // Each argument fact goes through the one variant of the parameter that its quote marks choose.
+    const variants = quoteVariants(fn);
+    const viaVariant = (t: Taint, marks: number): Taint => (variants.length ? t.filter((g) => chosenVariant(g.cleared, variants) === marks) : t);
     if (!summary) return withStep(unionAll([...posTaints, ...kwTaints.values(), splat]), callStep);
     if (run.report) {
       for (const s of summary.sinks) {
-        const t = paramTaint(s.param);
+        const t = viaVariant(paramTaint(s.param), s.marks);
         const facts = clear(t, s.cleared);
         const inner = [step(call, `passed to ${fn.name}() as ${fn.params[s.param] ?? "argument"}`), ...s.path];
         this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
@@ -603,7 +622,7 @@ export class Evaluator {
       for (const f of ret) {
         const src = this.r.sources[f.src]!;
         if (src.param && src.param.fn === fn.qualname) {
-          const t = clear(paramTaint(src.param.index), f.cleared);
+          const t = clear(viaVariant(paramTaint(src.param.index), src.param.marks ?? 0), f.cleared);
           out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
         } else if (!src.param) {
           out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);

@@ -13,7 +13,8 @@ export interface TaintSource {
   line: number;
   col: number;
   /** Synthetic source standing for parameter `index` of function `fn` (used to build summaries). */
-  param?: { fn: string; index: number };
+  /** `marks`: the quote marks (quotes.ts) this variant of the parameter is assumed to carry. */
+  param?: { fn: string; index: number; marks?: number };
   /** Who chooses the value: a remote client, or the program's caller (see SourceModel.trust). */
   trust: "remote" | "caller";
   /** Classes at whose sinks a whole value of this source counts as caller-chosen (SourceModel.callerFor). */

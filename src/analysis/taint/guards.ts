@@ -15,6 +15,7 @@ import { unparen, type FunctionInfo, type Run } from "./context.js";
 import { clear, type State, type Taint } from "./facts.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, classMask, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
+import { quoteAbsence, quotedLiteralChecks } from "./quotes.js";
 
 export type StateReader = (state: State, key: string) => Taint;
 
@@ -176,6 +177,8 @@ export class Guards {
         if (both) {
           for (const [k, v] of l) out.set(k, v);
           for (const [k, v] of r) out.set(k, (out.get(k) ?? 0) | v);
+          // Atoms about one value that only together say what it is (a quoted literal).
+          add([...quotedLiteralChecks(c, truth, (x) => this.p.literalString(x, fn)).keys()], CLASS_BIT["code-injection"]);
         } else {
           for (const [k, v] of l) if (r.has(k)) out.set(k, v & r.get(k)!);
         }
@@ -202,6 +205,7 @@ export class Guards {
           // `".." in name` failing: no parent step, so the name cannot climb out of a base folder.
           if (lit !== null && lit.includes("..")) add(this.roots(b, fn), CLASS_BIT["path-traversal"]);
         }
+        for (const [k, v] of quoteAbsence(c, truth, (x) => this.p.literalString(x, fn))) add([k], v);
         const common = this.commonPathCall(a, fn) ?? this.commonPathCall(b, fn);
         if (common) {
           // `commonpath([base, p]) == base`: containment, meaningful only for normalized paths.

@@ -27,8 +27,8 @@ export class Reporter {
     this.taskClasses = new Set(opts.taskClasses ?? []);
   }
 
-  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number }; entryParam?: boolean; callerFor?: readonly string[]; operatorFor?: readonly string[] } = {}): TaintSource {
-    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}` : `${node.startIndex}:${label}`;
+  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number; marks?: number }; entryParam?: boolean; callerFor?: readonly string[]; operatorFor?: readonly string[] } = {}): TaintSource {
+    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}:${extra.param.marks ?? 0}` : `${node.startIndex}:${label}`;
     let s = this.sourceBySite.get(key);
     if (!s) {
       s = { id: this.sources.length, label, line: node.startPosition.row + 1, col: node.startPosition.column, trust, ...extra };
@@ -127,7 +127,7 @@ export class Reporter {
       const src = this.sources[f.src]!;
       if (src.param) {
         if (run.mode === "summary" && run.summaryFn && src.param.fn === run.summaryFn.qualname)
-          run.summarySinks.push({ param: src.param.index, cleared: f.cleared, cls, sink, sinkName, path: [...f.path, ...inner] });
+          run.summarySinks.push({ param: src.param.index, marks: src.param.marks ?? 0, cleared: f.cleared, cls, sink, sinkName, path: [...f.path, ...inner] });
         continue;
       }
       // The whole caller-chosen value at a sink the task does not name: the value the code exists

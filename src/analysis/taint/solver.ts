@@ -18,6 +18,7 @@ import type { Guards } from "./guards.js";
 import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
+import { QUOTE_MARKS, quoteVariants } from "./quotes.js";
 
 const MAX_NESTED_ANALYSIS_DEPTH = 8;
 
@@ -57,8 +58,9 @@ export class Solver implements NestedAnalyzer {
       }
       case "for-bind": {
         const left = n.childForFieldName("left");
-        // Iterating a file object yields its lines.
-        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT), state, run, n);
+        // Iterating a file object yields its lines; an element of a container checked with
+        // `"'" in c` may still hold a quote (the check compared whole elements).
+        if (left) this.e.assign(left, unclear(this.e.read(state, `@iter:${n.id}`), HANDLE_BIT | QUOTE_MARKS), state, run, n);
         return;
       }
       case "with-bind": {
@@ -108,7 +110,8 @@ export class Solver implements NestedAnalyzer {
             const op = c.children.find((x) => !x.isNamed)?.text ?? "";
             const rt = this.e.evalExpr(right, state, run, 0);
             // `q += value` appends the value to what `q` already holds.
-            const t = union(this.e.evalExpr(left, state, run, 0), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
+            // The new text is not the checked text: quote marks go (quotes.ts).
+            const t = union(unclear(this.e.evalExpr(left, state, run, 0), QUOTE_MARKS), op === "+=" || op === "/=" || op === "%=" ? mark(rt, EMBEDDED_BIT) : rt);
             if (unparen(left).type === "identifier") this.e.assign(left, t, state, run, c);
             else this.e.weakUpdate(left, t, state, c);
           } else this.e.evalExpr(c, state, run, 0);
@@ -293,7 +296,10 @@ export class Solver implements NestedAnalyzer {
     fn.params.forEach((p, i) => {
       if (mode === "summary") {
         const src = this.r.source(`parameter ${p} of ${fn.name}()`, fn.node, "caller", { param: { fn: fn.qualname, index: i } });
-        s.set(p, [{ src: src.id, cleared: 0, path: [] } satisfies Fact]);
+        const facts: Fact[] = [{ src: src.id, cleared: 0, path: [] }];
+        // An argument checked to hold no quote is followed as its own variant (quotes.ts).
+        for (const marks of quoteVariants(fn)) facts.push({ src: this.r.source(`parameter ${p} of ${fn.name}()`, fn.node, "caller", { param: { fn: fn.qualname, index: i, marks } }).id, cleared: marks, path: [] });
+        s.set(p, facts);
       } else if (tainted && !(i === 0 && fn.isMethod && (p === "self" || p === "cls"))) {
         if (this.opts.untrustedParams && fn.name === this.opts.entryFunction && !this.opts.untrustedParams.includes(p)) return;
         // A route handler's parameters are parts of the requested URL (a remote client's); the
@@ -390,14 +396,14 @@ function reboundNames(fn: SyntaxNode): Set<string> {
 
 function summaryKey(ret: Taint, sinks: SummarySink[]): string {
   const r = ret.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
-  const s = sinks.map((x) => `${x.param}/${x.cleared}/${x.cls}/${x.sink.startIndex}`).sort().join(",");
+  const s = sinks.map((x) => `${x.param}/${x.marks}/${x.cleared}/${x.cls}/${x.sink.startIndex}`).sort().join(",");
   return `${r}|${s}`;
 }
 
 function dedupeSinks(sinks: SummarySink[]): SummarySink[] {
   const seen = new Set<string>();
   return sinks.filter((s) => {
-    const k = `${s.param}/${s.cleared}/${s.cls}/${s.sink.startIndex}`;
+    const k = `${s.param}/${s.marks}/${s.cleared}/${s.cls}/${s.sink.startIndex}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

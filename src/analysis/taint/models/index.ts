@@ -93,6 +93,14 @@ export const HANDLE_BIT = 1 << (VULN_CLASSES.length + 2);
  */
 export const ENCODED_BIT = 1 << (VULN_CLASSES.length + 3);
 
+/**
+ * Not classes: the value holds no apostrophe (`'`) / no double quote (`"`), established by a check
+ * (see quotes.ts). Unlike the class bits they say something about the exact text, so they survive
+ * only while the value is passed on unchanged (see keepQuoteMarks).
+ */
+export const NO_APOSTROPHE_BIT = 1 << (VULN_CLASSES.length + 3);
+export const NO_QUOTE_BIT = 1 << (VULN_CLASSES.length + 4);
+
 export function classMask(clears: VulnClass[] | "all" | readonly VulnClass[]): number {
   if (clears === "all") return ALL_CLASSES_MASK;
   let m = 0;
