@@ -91,7 +91,7 @@ export const HANDLE_BIT = 1 << (VULN_CLASSES.length + 2);
  * every class, yet the fact is kept (facts cleared for everything are otherwise dropped) so that a
  * decoder can give the value back its taint: `b64decode(b64encode(x))` is `x`.
  */
-export const ENCODED_BIT = 1 << (VULN_CLASSES.length + 3);
+export const ENCODED_BIT = 1 << (VULN_CLASSES.length + 5);
 
 /**
  * Not classes: the value holds no apostrophe (`'`) / no double quote (`"`), established by a check
@@ -100,6 +100,8 @@ export const ENCODED_BIT = 1 << (VULN_CLASSES.length + 3);
  */
 export const NO_APOSTROPHE_BIT = 1 << (VULN_CLASSES.length + 3);
 export const NO_QUOTE_BIT = 1 << (VULN_CLASSES.length + 4);
+// Every marker bit above must be distinct and below bit 31 (facts' `cleared` is a 32-bit int).
+if (new Set([EMBEDDED_BIT, SPLICED_BIT, HANDLE_BIT, ENCODED_BIT, NO_APOSTROPHE_BIT, NO_QUOTE_BIT]).size !== 6 || ENCODED_BIT >= 2 ** 30) throw new Error("taint marker bits overlap");
 
 export function classMask(clears: VulnClass[] | "all" | readonly VulnClass[]): number {
   if (clears === "all") return ALL_CLASSES_MASK;
