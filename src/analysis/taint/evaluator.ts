@@ -10,75 +10,19 @@ import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { requestObjectTaint } from "./request-objects.js";
-import { CLEAN, clear, dropFields, fieldKey, mark, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
+import { CLEAN, clear, dropFields, fieldKey, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
 import { swallowsFailure, type Guards } from "./guards.js";
-import { ALL_CLASSES_MASK, CLASS_BIT, EMBEDDED_BIT, ENCODED_BIT, HANDLE_BIT, SPLICED_BIT, classMask, type SinkModel } from "./models/index.js";
+import { ALL_CLASSES_MASK, CLASS_BIT, ENCODED_BIT, HANDLE_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { QUOTE_MARKS, chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
+import { BUFFER_WRITES, FIXED_URL, HANDLE_METHODS, MEMORY_BUFFERS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
+import { chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
-/** Builtins that never change the containers passed to them. */
-const READ_ONLY_BUILTINS = new Set(["len", "str", "repr", "print", "isinstance", "bool", "sorted", "list", "tuple", "dict", "set", "frozenset", "any", "all", "min", "max", "sum", "iter", "enumerate", "zip", "id", "type", "hash"]);
-// `set(section, key, value)` (configparser, caches, key-value stores) keeps its value for a later `get`.
-const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "put", "put_nowait", "push", "set"]);
-/** Methods of a file object that return what it holds. */
-const READ_METHODS = new Set(["read", "readline", "readlines", "read1", "readall", "__next__", "__iter__", "getvalue"]);
-/** Writes into an in-memory text or byte buffer, which `getvalue()`/`read()` give back. */
-const BUFFER_WRITES = new Set(["write", "writelines"]);
-const MEMORY_BUFFERS = new Set(["io.StringIO", "io.BytesIO", "StringIO.StringIO", "cStringIO.StringIO"]);
-/** Methods of a file object whose result is nothing it holds (a number, a flag, None). */
-const HANDLE_METHODS = new Set(["fileno", "tell", "seek", "close", "flush", "write", "writelines", "truncate", "isatty", "readable", "writable", "seekable", "__enter__", "__exit__"]);
-/** A URL whose scheme and host are fixed text (no `{}` or `%` placeholder in the host). */
-const FIXED_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/{}%\s]+\//i;
-
-/** A value placed inside trusted structure (after a prefix, under a base, into a template). */
-function embedded(t: Taint): Taint {
-  return mark(t, EMBEDDED_BIT);
-}
-
-/** What a read of a file object gives: its contents (the handle mark goes, and quote marks: an element is not the checked text). */
-function contents(t: Taint): Taint {
-  return unclear(t, HANDLE_BIT | QUOTE_MARKS);
-}
-
-/** A string literal constant key (`d["k"]`), or null. */
-function constantKey(n: SyntaxNode | undefined): string | null {
-  const u = n ? unparen(n) : null;
-  if (!u || u.type !== "string" || u.namedChildren.some((c) => c.type === "interpolation")) return null;
-  const content = u.namedChildren.filter((c) => c.type === "string_content");
-  if (content.length > 1 || u.namedChildren.some((c) => c.type === "escape_sequence")) return null;
-  return content[0]?.text ?? "";
-}
 
 /** Analyzes a nested function or lambda with the state captured where it is defined. */
 export interface NestedAnalyzer {
   analyzeNested(node: SyntaxNode, captured: State, outer: Run): void;
-}
-
-/** The same facts, marked as fill values spliced into a template (see SPLICED_BIT). */
-function spliced(t: Taint): Taint {
-  return t.map((f) => (f.cleared & SPLICED_BIT ? f : { src: f.src, cleared: f.cleared | SPLICED_BIT, path: f.path }));
-}
-
-/**
- * Which fill value a literal template starts with, before any text: `{}`/`{0}` and `%s` give 0,
- * `{name}` gives "name"; null when text comes first. f-strings, `.format` and `%` are three
- * spellings of one template: a fill value at the very start is the whole value up to what follows
- * it (`f"{path}.bak"`), every other one sits inside the template's structure.
- */
-function leadingField(lit: string, style: "format" | "percent"): number | string | null {
-  if (style === "format") {
-    const m = /^\{(?!\{)([^{}!:.[]*)/.exec(lit);
-    if (!m) return null;
-    return m[1] === "" ? 0 : /^\d+$/.test(m[1]!) ? Number(m[1]) : m[1]!;
-  }
-  return /^%[-#0 +]*(\d+|\*)?(\.\d+)?[diouxXeEfFgGcrsa]/.test(lit) ? 0 : null;
-}
-
-/** A template's fill value: spliced, and inside the template's structure unless it leads it. */
-function fill(t: Taint, leads: boolean): Taint {
-  return leads ? spliced(t) : embedded(spliced(t));
 }
 
 export class Evaluator {
