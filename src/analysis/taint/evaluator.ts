@@ -15,7 +15,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, ENCODED_BIT, HANDLE_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { BUFFER_WRITES, FIXED_URL, HANDLE_METHODS, MEMORY_BUFFERS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
+import { BUFFER_WRITES, FIXED_URL, compositeKey, responseTupleTaint, storedKey, tupleParts, HANDLE_METHODS, MEMORY_BUFFERS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
 import { chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
@@ -337,6 +337,8 @@ export class Evaluator {
     const joinSep = method === "join" && args.positional.length === 1 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
     const literal = (x: SyntaxNode | undefined): string | null => this.p.literalString(x, run.fn);
     const posTaints = args.positional.map((a) => (joinSep !== null ? joinQuoted(joinSep, a, literal, (e) => this.evalExpr(e, state, run, d)) : null) ?? this.evalExpr(a, state, run, d));
+    const responseParts = q === "flask.make_response" && args.positional[0] ? tupleParts(args.positional[0]) : null;
+    if (responseParts) posTaints[0] = responseTupleTaint(responseParts.map((e) => this.evalExpr(e, state, run, d)));
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;
@@ -394,6 +396,10 @@ export class Evaluator {
     if (method === "get" && receiver) {
       const fallback = argTaint(1, "default") ?? CLEAN;
       if (this.p.isConstantContainer(receiver, run.fn)) return fallback;
+      // `conf.get("section", "key")` after a `set` with the same constant keys.
+      const composite = args.positional.length >= 2 && receiver.type === "identifier" ? compositeKey(args.positional) : null;
+      const stored = composite !== null ? state.get(fieldKey(receiver.text, composite)) : undefined;
+      if (stored) return stored;
       const key = constantKey(args.positional[0]);
       const field = key !== null && receiver.type === "identifier" ? state.get(fieldKey(receiver.text, key)) : undefined;
       if (field) return union(field, fallback);
@@ -466,8 +472,12 @@ export class Evaluator {
 
     // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
     if (method && receiver && (MUTATORS.has(method) || (BUFFER_WRITES.has(method) && this.isMemoryBuffer(receiver, run)))) {
-      if (receiver.type === "identifier") dropFields(state, receiver.text);
+      // `conf.set("section", "key", v)` / `cache.set("key", v)`: a field under constant keys, read
+      // back by a `get` with the same keys; the other fields stay what they were.
+      const stored = method === "set" && receiver.type === "identifier" ? storedKey(args.positional) : null;
+      if (receiver.type === "identifier" && stored === null) dropFields(state, receiver.text);
       if (allArgs.length) this.weakUpdate(receiver, allArgs, state, node);
+      if (stored !== null) state.set(fieldKey(receiver.text, stored), withStep(posTaints[posTaints.length - 1] ?? CLEAN, step(node, `stored into ${receiver.text}`)));
     }
 
     // Default propagation: result carries the receiver's and the arguments' taint (a file object

@@ -12,6 +12,7 @@ import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
+import { responseTupleTaint, tupleParts } from "./value-rules.js";
 import { CLEAN, dropFields, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
 import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
 import type { Guards } from "./guards.js";
@@ -125,7 +126,10 @@ export class Solver implements NestedAnalyzer {
       }
       case "return_statement": {
         const value = n.namedChildren[0];
-        const t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
+        let t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
+        // A route returning `(body, status, headers)`: only the body is the page.
+        const responseParts = value && run.fn?.isRoute ? tupleParts(value) : null;
+        if (responseParts && responseParts.length > 1) t = responseTupleTaint(responseParts.map((c) => this.e.evalExpr(c, state, quietRun(run), 0)));
         run.returns = union(run.returns, withStep(t, step(n, "returned")));
         if (run.mode === "summary" && run.returnElements !== null) {
           const u = value ? unparen(value) : null;

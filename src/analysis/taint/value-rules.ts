@@ -5,8 +5,8 @@
  */
 import type { SyntaxNode } from "../python/cfg.js";
 import { unparen } from "./context.js";
-import { mark, unclear, type Taint } from "./facts.js";
-import { EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT } from "./models/index.js";
+import { clear, mark, union, unionAll, unclear, type Taint } from "./facts.js";
+import { CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, SPLICED_BIT } from "./models/index.js";
 import { QUOTE_MARKS } from "./quotes.js";
 
 /** Builtins that never change the containers passed to them. */
@@ -66,4 +66,31 @@ export function leadingField(lit: string, style: "format" | "percent"): number |
 /** A template's fill value: spliced, and inside the template's structure unless it leads it. */
 export function fill(t: Taint, leads: boolean): Taint {
   return leads ? spliced(t) : embedded(spliced(t));
+}
+
+/** The field name for constant keys `k1, k2, ...` (one key: the key itself, as `d["k"]`), or null. */
+export function compositeKey(keys: readonly SyntaxNode[]): string | null {
+  const parts = keys.map((k) => constantKey(k));
+  return parts.length > 0 && parts.every((k) => k !== null) ? parts.join("\u0000") : null;
+}
+
+/** For `x.set(k1, ..., value)`: the field its constant keys name, or null. */
+export function storedKey(positional: readonly SyntaxNode[]): string | null {
+  return positional.length >= 2 ? compositeKey(positional.slice(0, -1)) : null;
+}
+
+/**
+ * A Flask response given as a tuple (`(body, headers)`, `(body, status, headers)`): only the body is
+ * HTML; the status and headers are not page content (a header value can still inject a header).
+ */
+export function responseTupleTaint(elements: readonly Taint[]): Taint {
+  return union(elements[0] ?? [], clear(unionAll(elements.slice(1)), CLASS_BIT.xss));
+}
+
+/** The parts of a tuple display (`(a, b)` or a bare `a, b`), or null for anything else. */
+export function tupleParts(n: SyntaxNode): SyntaxNode[] | null {
+  const u = unparen(n);
+  if (u.type !== "tuple" && u.type !== "expression_list") return null;
+  const parts = u.namedChildren.filter((c) => c.type !== "comment");
+  return parts.some((c) => c.type === "list_splat") ? null : parts;
 }
