@@ -353,7 +353,19 @@ export class Program {
   isNormalizedPath(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): boolean {
     if (depth > 16) return false;
     const u = unparen(n);
-    if (u.type === "call") return this.viewOfCall(u)?.normalizes ?? false;
+    if (u.type === "call") {
+      // `str(p)` is the same path as text: normalized when p is.
+      const callee = u.childForFieldName("function");
+      const only = this.args(u).positional;
+      if (callee && this.qname(callee) === "str" && only.length === 1) return this.isNormalizedPath(only[0]!, fn, depth + 1);
+      // A same-file helper whose every return is a normalized path (`target = build()`).
+      const helper = callee?.type === "identifier" && !this.isImported(callee) ? this.byName.get(callee.text) : undefined;
+      if (helper && !helper.isMethod) {
+        const returned = returnedExpressions(helper.node);
+        return returned.length > 0 && returned.every((r) => this.isNormalizedPath(r, helper, depth + 1));
+      }
+      return this.viewOfCall(u)?.normalizes ?? false;
+    }
     if (u.type === "identifier") {
       const r = this.resolveAssigned(u, fn);
       return r ? this.isNormalizedPath(r, fn, depth + 1) : false;
@@ -459,4 +471,16 @@ function bareNames(): Map<string, string> {
     bareNameTable.set(last, best.name);
   }
   return bareNameTable;
+}
+
+/** The expressions a function's own `return` statements give (nested functions excluded). */
+function returnedExpressions(fnNode: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [...fnNode.namedChildren];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === "return_statement" && n.namedChildren[0]) out.push(n.namedChildren[0]);
+    for (const c of n.namedChildren) if (c.type !== "function_definition" && c.type !== "class_definition" && c.type !== "lambda") stack.push(c);
+  }
+  return out;
 }

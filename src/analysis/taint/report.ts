@@ -81,7 +81,9 @@ export class Reporter {
     name: string,
     run: Run,
   ): void {
-    if (s.taskOnly && !this.taskClasses.has(s.class)) return;
+    // Outside a task about the class, a task-only sink (an existence probe) still counts for a
+    // remote client's value: a web request that learns which files exist has read the disk.
+    const remoteOnly = !!s.taskOnly && !this.taskClasses.has(s.class);
     if (s.requiresTruthyKeyword) {
       const kw = args.keywords.get(s.requiresTruthyKeyword);
       const off = !kw || ["False", "None", "0", "''", '""'].includes(kw.text);
@@ -101,7 +103,14 @@ export class Reporter {
     if (s.args === "receiver") t = recvTaint;
     else if (s.args === "all") t = unionAll([...args.positional.keys()].map((i) => argTaint(i, undefined) ?? CLEAN));
     else for (const a of s.args) t = union(t, argTaint(a.pos, a.kw) ?? CLEAN);
+    if (remoteOnly) t = t.filter((f) => this.remoteFact(f, s.class));
     this.reportFacts(s.class, call, name, t, run, []);
+  }
+
+  /** A fact whose value a remote client chose (not a parameter, not the caller's configuration). */
+  private remoteFact(f: Fact, cls: VulnClass): boolean {
+    const src = this.sources[f.src]!;
+    return !src.param && src.trust === "remote" && !src.callerFor?.includes(cls);
   }
 
   /** `container[key] = t`; for a trust-boundary store the key is data crossing it as well. */
