@@ -392,13 +392,18 @@ export class DefUse {
 
   /** Every name the given names (transitively) derive from, including themselves. */
   closure(names: Iterable<string>): Set<string> {
+    return this.closureBy(names, (n) => this.deps.get(n) ?? []);
+  }
+
+  /** The given names and every name `next` reaches from them, transitively. */
+  closureBy(names: Iterable<string>, next: (name: string) => Iterable<string>): Set<string> {
     const out = new Set<string>();
     const stack = [...names];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (out.has(n)) continue;
       out.add(n);
-      for (const d of this.deps.get(n) ?? []) stack.push(d);
+      for (const d of next(n)) stack.push(d);
     }
     return out;
   }

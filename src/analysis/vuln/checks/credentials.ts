@@ -129,17 +129,8 @@ export function readsCredential(expr: Node, aliases: Map<string, string>, lexica
  * def-use closure restricted to the parts of each assigned value that carry it (carriedNodes).
  */
 export function carriedClosure(du: DefUse, names: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  const stack = [...names];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (out.has(n)) continue;
-    out.add(n);
-    for (const v of du.assignedValues.get(n) ?? []) for (const m of carriedNames(v)) stack.push(m);
-    for (const v of du.loopSources.get(n) ?? []) for (const m of carriedNames(v)) stack.push(m);
-    // `x += y` keeps x's earlier value: its other definitions are already followed above.
-  }
-  return out;
+  // `x += y` keeps x's earlier value: its other definitions are followed as well.
+  return du.closureBy(names, (n) => [...(du.assignedValues.get(n) ?? []), ...(du.loopSources.get(n) ?? [])].flatMap((v) => [...carriedNames(v)]));
 }
 
 function readsAny(expr: Node | null | undefined, names: Set<string>): boolean {
