@@ -336,9 +336,11 @@ export class Evaluator {
     const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;
     const joinSep = method === "join" && args.positional.length === 1 ? this.p.literalString(receiver ?? undefined, run.fn) : null;
     const literal = (x: SyntaxNode | undefined): string | null => this.p.literalString(x, run.fn);
-    const posTaints = args.positional.map((a) => (joinSep !== null ? joinQuoted(joinSep, a, literal, (e) => this.evalExpr(e, state, run, d)) : null) ?? this.evalExpr(a, state, run, d));
+    // `make_response((body, status, headers))`: only the tuple's first item is the page.
     const responseParts = q === "flask.make_response" && args.positional[0] ? tupleParts(args.positional[0]) : null;
-    if (responseParts) posTaints[0] = responseTupleTaint(responseParts.map((e) => this.evalExpr(e, state, run, d)));
+    const posTaints = args.positional.map((a, i) =>
+      i === 0 && responseParts ? responseTupleTaint(responseParts.map((e) => this.evalExpr(e, state, run, d))) : ((joinSep !== null ? joinQuoted(joinSep, a, literal, (e) => this.evalExpr(e, state, run, d)) : null) ?? this.evalExpr(a, state, run, d)),
+    );
     const kwTaints = new Map<string, Taint>();
     for (const [k, v] of args.keywords) kwTaints.set(k, this.evalExpr(v, state, run, d));
     let splatTaint: Taint = CLEAN;

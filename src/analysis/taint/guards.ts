@@ -136,7 +136,7 @@ export class Guards {
 
   /** The elements of the tuple a function's only `return` returns, when it has that length. */
   private singleReturnedTuple(helper: FunctionInfo, length: number): readonly SyntaxNode[] | null {
-    const returns = helper.node.descendantsOfType("return_statement").filter((r) => this.scopeOwner(r) === helper.node.id);
+    const returns = this.p.returnStatements(helper);
     const value = returns.length === 1 ? returns[0]!.namedChildren[0] : undefined;
     const tuple = value ? unparen(value) : null;
     if (!tuple || (tuple.type !== "expression_list" && tuple.type !== "tuple") || tuple.namedChildCount !== length) return null;
@@ -467,12 +467,6 @@ export class Guards {
       if (v !== null) return v;
     }
     return null;
-  }
-
-  /** The id of the function or lambda whose body holds `n` (0 at module level). */
-  private scopeOwner(n: SyntaxNode): number {
-    for (let p = n.parent; p; p = p.parent) if (p.type === "function_definition" || p.type === "lambda") return p.id;
-    return 0;
   }
 
   /** The same-file function a call names (`helper(...)`, `self.method(...)`), or null. */

@@ -349,6 +349,24 @@ export class Program {
     return null;
   }
 
+  /** The same-file function a bare callee name refers to (`helper` in `helper(...)`), if any. */
+  helperNamed(callee: SyntaxNode): FunctionInfo | undefined {
+    return callee.type === "identifier" && !this.isImported(callee) ? this.byName.get(callee.text) : undefined;
+  }
+
+  /** A function's own `return` statements (not those of functions or lambdas nested in it). */
+  returnStatements(fn: FunctionInfo): SyntaxNode[] {
+    return fn.node.descendantsOfType("return_statement").filter((r) => {
+      for (let p = r.parent; p; p = p.parent) if (p.type === "function_definition" || p.type === "lambda") return p.id === fn.node.id;
+      return false;
+    });
+  }
+
+  /** The values a function's own `return` statements give (bare `return`s give none). */
+  returnedValues(fn: FunctionInfo): SyntaxNode[] {
+    return this.returnStatements(fn).flatMap((r) => (r.namedChildren[0] ? [r.namedChildren[0]] : []));
+  }
+
   /** Whether `n` holds a normalized path: a normalizing view, or a name whose reaching definition is one. */
   isNormalizedPath(n: SyntaxNode, fn: FunctionInfo | null, depth = 0): boolean {
     if (depth > 16) return false;
@@ -359,9 +377,9 @@ export class Program {
       const only = this.args(u).positional;
       if (callee && this.qname(callee) === "str" && only.length === 1) return this.isNormalizedPath(only[0]!, fn, depth + 1);
       // A same-file helper whose every return is a normalized path (`target = build()`).
-      const helper = callee?.type === "identifier" && !this.isImported(callee) ? this.byName.get(callee.text) : undefined;
+      const helper = callee ? this.helperNamed(callee) : undefined;
       if (helper && !helper.isMethod) {
-        const returned = returnedExpressions(helper.node);
+        const returned = this.returnedValues(helper);
         return returned.length > 0 && returned.every((r) => this.isNormalizedPath(r, helper, depth + 1));
       }
       return this.viewOfCall(u)?.normalizes ?? false;
@@ -471,16 +489,4 @@ function bareNames(): Map<string, string> {
     bareNameTable.set(last, best.name);
   }
   return bareNameTable;
-}
-
-/** The expressions a function's own `return` statements give (nested functions excluded). */
-function returnedExpressions(fnNode: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [...fnNode.namedChildren];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === "return_statement" && n.namedChildren[0]) out.push(n.namedChildren[0]);
-    for (const c of n.namedChildren) if (c.type !== "function_definition" && c.type !== "class_definition" && c.type !== "lambda") stack.push(c);
-  }
-  return out;
 }

@@ -31,16 +31,9 @@ export function runsShellOnString(argv: SyntaxNode | undefined, fn: FunctionInfo
 /** A same-file helper that builds the vector and returns it (`argv = build_argv()`). */
 function helperReturnsShell(call: SyntaxNode, p: Program, depth: number): boolean {
   const callee = call.childForFieldName("function");
-  if (callee?.type !== "identifier" || p.isImported(callee)) return false;
-  const helper = p.byName.get(callee.text);
+  const helper = callee ? p.helperNamed(callee) : undefined;
   if (!helper) return false;
-  const returned: SyntaxNode[] = [];
-  const stack: SyntaxNode[] = [helper.node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === "return_statement" && n.namedChildren[0]) returned.push(n.namedChildren[0]);
-    for (const c of n.namedChildren) if (c.type !== "function_definition" && c.type !== "class_definition") stack.push(c);
-  }
+  const returned = p.returnedValues(helper);
   return returned.length > 0 && returned.every((r) => runsShellOnString(r, helper, p, depth + 1));
 }
 

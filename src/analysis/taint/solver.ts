@@ -126,10 +126,9 @@ export class Solver implements NestedAnalyzer {
       }
       case "return_statement": {
         const value = n.namedChildren[0];
-        let t = value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
         // A route returning `(body, status, headers)`: only the body is the page.
         const responseParts = value && run.fn?.isRoute ? tupleParts(value) : null;
-        if (responseParts && responseParts.length > 1) t = responseTupleTaint(responseParts.map((c) => this.e.evalExpr(c, state, quietRun(run), 0)));
+        const t = responseParts && responseParts.length > 1 ? responseTupleTaint(responseParts.map((c) => this.e.evalExpr(c, state, run, 0))) : value ? this.e.evalExpr(value, state, run, 0) : CLEAN;
         run.returns = union(run.returns, withStep(t, step(n, "returned")));
         if (run.mode === "summary" && run.returnElements !== null) {
           const u = value ? unparen(value) : null;
