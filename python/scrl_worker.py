@@ -398,10 +398,17 @@ def main():
         if unclean is not None:
             result["retire"] = str(unclean)
         result["id"] = frame.get("id")
+        # The next job's child is forked before this verdict leaves, so that its set-up runs while
+        # Node handles the verdict, not after the next job has arrived. Only when the clean-up
+        # above verified the sandbox empty: prefork() then cleans nothing, and a failure to clean
+        # (which ends this worker) cannot come before the verdict is sent.
+        if unclean is None and KNOWN_CLEAN[0] and STILL_EXITING[0] == 0:
+            prefork_quietly()
         write_frame(result)
         if unclean is not None:
             leave_unclean(unclean)
-        prefork_quietly()
+        if STANDBY is None:
+            prefork_quietly()
 
 
 if __name__ == "__main__":
