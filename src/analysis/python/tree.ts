@@ -183,22 +183,23 @@ function computeLineStarts(source: string): number[] {
 
 /** Bumped whenever a type id is learnt, which invalidates cached id sets. */
 let typesLearnt = 0;
-const idSetCache = new WeakMap<readonly string[], { learnt: number; set: Uint8Array }>();
-// Single type names are strings, which a WeakMap cannot key; the grammar bounds how many there are.
-const idSetByName = new Map<string, { learnt: number; set: Uint8Array }>();
+// Keyed by the names, not by the array: many callers pass a fresh array literal on every call,
+// which an identity-keyed cache never hits (each miss built a new set and a WeakMap entry). The
+// distinct lists are the code's own literals, so the map stays small.
+const idSetByNames = new Map<string, { learnt: number; set: Uint8Array }>();
 
 /**
- * Type ids for a type name or a list of them (a name can have a named and an anonymous id).
- * Callers pass the same name or array for every module, so the set is cached per name or array
- * until a new type is learnt (the syntax checks alone search a dozen single names per module).
+ * Type ids for a type name or a list of them (a name can have a named and an anonymous id),
+ * cached per list of names until a new type is learnt (the syntax checks alone search a dozen
+ * single names per module).
  */
 function typeIdSet(types: string | readonly string[]): Uint8Array {
-  const cached = typeof types === "string" ? idSetByName.get(types) : idSetCache.get(types);
+  const key = typeof types === "string" ? types : types.length === 1 ? types[0]! : types.join("\u0000");
+  const cached = idSetByNames.get(key);
   if (cached && cached.learnt === typesLearnt) return cached.set;
   const set = new Uint8Array(typeNames.length);
   for (const name of typeof types === "string" ? [types] : types) for (const id of typeIdByName.get(name) ?? []) set[id] = 1;
-  if (typeof types === "string") idSetByName.set(types, { learnt: typesLearnt, set });
-  else idSetCache.set(types, { learnt: typesLearnt, set });
+  idSetByNames.set(key, { learnt: typesLearnt, set });
   return set;
 }
 

@@ -341,6 +341,15 @@ export class DefUse {
   readonly loopSources = new Map<string, Node[]>();
   readonly assignedValues = new Map<string, Node[]>();
 
+  private static readonly cache = new WeakMap<Node, DefUse>();
+
+  /** The def-use map of `scope`, built once per scope node (it never changes once built). */
+  static of(scope: Node): DefUse {
+    let du = DefUse.cache.get(scope);
+    if (!du) DefUse.cache.set(scope, (du = new DefUse(scope)));
+    return du;
+  }
+
   constructor(readonly scope: Node) {
     for (const n of ofTypes(scope, ["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "as_pattern"], { intoFunctions: false })) {
       if (n.type === "assignment" || n.type === "augmented_assignment") {

@@ -128,7 +128,7 @@ function testedByHelper(n: Node, depth: number): boolean {
   if (!helper || !body || helper.id === enclosingFunction(call)?.id) return false;
   for (const [param, value] of argumentBinding(call, helper)) {
     if (value.id !== n.id) continue;
-    return contextParameters(body, [param], new DefUse(helper), depth + 1).includes(param);
+    return contextParameters(body, [param], DefUse.of(helper), depth + 1).includes(param);
   }
   return false;
 }

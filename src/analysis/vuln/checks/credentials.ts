@@ -141,28 +141,59 @@ function readsAny(expr: Node | null | undefined, names: Set<string>): boolean {
 
 /** Does the scope hand a value read from `names` on as a credential? */
 export function handsOnAsCredential(scope: Node, names: Set<string>, aliases: Map<string, string>, lexicalTokens = false): boolean {
+  for (const expr of credentialReceivers(scope, aliases, lexicalTokens)) if (readsAny(expr, names)) return true;
+  return false;
+}
+
+interface Receivers {
+  aliases: Map<string, string>;
+  exprs: readonly Node[];
+}
+const receiversCache = [new WeakMap<Node, Receivers>(), new WeakMap<Node, Receivers>()];
+
+/**
+ * The expressions `scope` hands on as credentials: values of secret-named keyword arguments, dict
+ * pairs and subscript stores, cookie values, and the key arguments of KEY_ARGUMENTS. They depend
+ * on the scope alone, while the rules ask once per local name (B105 for every string a function
+ * assigns), so they are found once per scope: asking per name walked the whole function each time.
+ */
+function credentialReceivers(scope: Node, aliases: Map<string, string>, lexicalTokens: boolean): readonly Node[] {
+  const cache = receiversCache[lexicalTokens ? 1 : 0]!;
+  const hit = cache.get(scope);
+  if (hit && hit.aliases === aliases) return hit.exprs;
+  const exprs: Node[] = [];
+  const add = (e: Node | null | undefined) => {
+    if (e) exprs.push(e);
+  };
   for (const n of descendants(scope)) {
     if (n.type === "keyword_argument") {
-      const kw = n.childForFieldName("name")?.text ?? "";
-      if (isSecretName(kw, lexicalTokens) && readsAny(n.childForFieldName("value"), names)) return true;
+      if (isSecretName(n.childForFieldName("name")?.text ?? "", lexicalTokens)) add(n.childForFieldName("value"));
     } else if (n.type === "pair") {
       const key = stringKey(n.childForFieldName("key")) ?? "";
-      if ((isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("value"), names)) return true;
+      if (isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) add(n.childForFieldName("value"));
     } else if (n.type === "assignment") {
       const left = n.childForFieldName("left");
       if (left?.type !== "subscript") continue;
       const key = stringKey(left.childForFieldName("subscript")) ?? "";
-      if ((isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) && readsAny(n.childForFieldName("right"), names)) return true;
+      if (isSecretName(key, lexicalTokens) || CREDENTIAL_HEADERS.test(key)) add(n.childForFieldName("right"));
     } else if (n.type === "call") {
       const args = n.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
       const positional = args.filter((a) => a.type !== "keyword_argument");
       const keyword = (k: string) => args.find((a) => a.type === "keyword_argument" && a.childForFieldName("name")?.text === k)?.childForFieldName("value");
-      if (calleeTail(n) === "set_cookie" && (readsAny(positional[1], names) || readsAny(keyword("value"), names))) return true;
+      if (calleeTail(n) === "set_cookie") {
+        add(positional[1]);
+        add(keyword("value"));
+      }
       const q = qualifiedCallee(n, aliases) ?? "";
-      for (const [callee, index, kw] of KEY_ARGUMENTS) if (callee.test(q) && (readsAny(positional[index], names) || readsAny(keyword(kw), names))) return true;
+      for (const [callee, index, kw] of KEY_ARGUMENTS) {
+        if (!callee.test(q)) continue;
+        add(positional[index]);
+        add(keyword(kw));
+      }
     }
   }
-  return false;
+  cache.set(scope, { aliases, exprs });
+  return exprs;
 }
 
 /**

@@ -258,7 +258,7 @@ function returnsText(fn: Node, proxies: Set<string>, depth: number): boolean {
   // `def make_tag(...) -> str:` says so itself.
   const annotation = fn.childForFieldName("return_type")?.text;
   if (annotation) return PRIMITIVE_ANNOTATIONS.test(annotation);
-  const du = new DefUse(fn);
+  const du = DefUse.of(fn);
   const returns = ofTypes(fn, ["return_statement"], { intoFunctions: false });
   return returns.length > 0 && returns.every((r) => r.namedChildren[0] !== undefined && !isObjectLike(r.namedChildren[0]!, fn, du, proxies, depth));
 }
@@ -349,7 +349,7 @@ function isLexicalToken(id: Node, statement: Node): boolean {
   const fn = enclosingFunction(id);
   if (!fn) return false;
 
-  const du = new DefUse(fn);
+  const du = DefUse.of(fn);
   if (du.loopSources.has(id.text)) return true;
   const values = du.assignedValues.get(id.text) ?? [];
   const params = parameters(fn).map((p) => p.name);
@@ -366,7 +366,7 @@ function isLexicalToken(id: Node, statement: Node): boolean {
 function holdsPath(id: Node): boolean {
   const fn = enclosingFunction(id);
   if (!fn) return false;
-  const values = new DefUse(fn).assignedValues.get(id.text) ?? [];
+  const values = DefUse.of(fn).assignedValues.get(id.text) ?? [];
   const aliases = importAliasesOf(id);
   return values.length > 0 && values.every((v) => {
     const u = unwrap(v);

@@ -54,10 +54,10 @@ export function enclosingFunctionOf(node: SyntaxNode): SyntaxNode | null {
 /** Does `fn` hand its local `name` on as a credential (`password=name`, an hmac key, an Authorization header)? */
 export function localHandedOnAsCredential(module: ParsedModule, fn: SyntaxNode, name: string): boolean {
   const body = fn.childForFieldName("body");
-  return !!body && handsOnAsCredential(body, new DefUse(fn).closure([name]), aliasesOf(module));
+  return !!body && handsOnAsCredential(body, DefUse.of(fn).closure([name]), aliasesOf(module));
 }
 
 /** Does the local identifier `id` hold a credential (read from getpass, a credential key or field, or handed on as one)? */
 export function localHoldsCredential(module: ParsedModule, fn: SyntaxNode, id: SyntaxNode): boolean {
-  return holdsCredential(id, fn, new DefUse(fn), aliasesOf(module));
+  return holdsCredential(id, fn, DefUse.of(fn), aliasesOf(module));
 }
