@@ -15,7 +15,9 @@
  * Wall time is the goal's measure; each command's CPU time (user + system over all its threads,
  * from the reaped child's rusage) is printed beside it, since on a shared machine wall time
  * follows the neighbours' load.
- * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir), --compare-dist DIR: also
+ * Options: --files N, --bandit N, --runs N, --keep (leave the temp dir), --dir DIR: a third corpus,
+ * a directory of your own timed the same way (the issue's figure was taken on the 1,243 Python
+ * files of a clone of OWASP-Benchmark/BenchmarkPython, which is not in the repository), --compare-dist DIR: also
  * time `scan` from another build folder directly below the repo root, as SECURECODERL_DIST takes
  * it (say a copy of dist/ built at the base commit; the bundle finds package.json two levels up
  * and node_modules above it), in the same interleaved runs on both corpora, and print
@@ -39,6 +41,12 @@ const banditN = opt("bandit", 20);
 const runs = Math.max(1, opt("runs", 3));
 const keep = argv.includes("--keep");
 const compareDistArg = argv.indexOf("--compare-dist");
+const dirArg = argv.indexOf("--dir");
+const extraDir = dirArg >= 0 ? resolve(argv[dirArg + 1] ?? "") : undefined;
+if (extraDir !== undefined && !existsSync(extraDir)) {
+  console.log(`bench:scan: --dir ${extraDir} does not exist`);
+  process.exit(2);
+}
 const compareDist = compareDistArg >= 0 ? resolve(argv[compareDistArg + 1] ?? "") : undefined;
 if (compareDist !== undefined && !existsSync(join(compareDist, "bundle", "main.js")) && !existsSync(join(compareDist, "cli", "main.js"))) {
   console.log(`bench:scan: --compare-dist ${compareDist} holds no build (bundle/main.js or cli/main.js)`);
@@ -174,6 +182,13 @@ const cases = {
         ruffReal: () => timeIt(process.execPath, ruffCli("real", "ruff-real.json")),
       }
     : {}),
+  ...(extraDir !== undefined
+    ? {
+        oursDir: () => timeIt(process.execPath, ourCli(extraDir, "ours-dir.json")),
+        theirsDir: () => timeIt(BANDIT, banditCli(extraDir, "bandit-dir.json")),
+        ruffDir: () => timeIt(process.execPath, ruffCli(extraDir, "ruff-dir.json")),
+      }
+    : {}),
   // The bin runs the build named by SECURECODERL_DIST (a folder below the repo root, or absolute).
   ...(compareDist !== undefined
     ? {
@@ -182,7 +197,7 @@ const cases = {
       }
     : {}),
 };
-type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal" | "compared" | "comparedReal";
+type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal" | "oursDir" | "theirsDir" | "ruffDir" | "compared" | "comparedReal";
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // CPU time (user + system, all threads) beside wall time: on a machine shared with other work the
 // wall ratio follows the neighbours' load, the CPU ratio much less.
@@ -229,6 +244,19 @@ if (realFiles > 0) {
   console.log(`  speed-up vs ruff-wasm                     ${(ruffReal! / oursReal!).toFixed(1)}x  (goal >= 3x)`);
   const [oursRealCpu, theirsRealCpu, ruffRealCpu] = (["oursReal", "theirsReal", "ruffReal"] as const).map((k) => median(cpuTimes[k]));
   console.log(`  CPU time (user + system, median)          ours ${sec(oursRealCpu!)}, bandit ${sec(theirsRealCpu!)}, ruff-wasm ${sec(ruffRealCpu!)}: ${(theirsRealCpu! / oursRealCpu!).toFixed(1)}x / ${(ruffRealCpu! / oursRealCpu!).toFixed(1)}x`);
+}
+if (extraDir !== undefined) {
+  const [oursDir, theirsDir, ruffDir] = (["oursDir", "theirsDir", "ruffDir"] as const).map((k) => median(times[k]));
+  const results = (file: string) => (JSON.parse(readFileSync(join(dir, file), "utf8")) as { results: unknown[]; errors?: unknown[] });
+  const bandit = results("bandit-dir.json");
+  console.log(`Whole process, --dir ${extraDir} (median of ${runs} interleaved runs):`);
+  console.log(`  securecoderl scan -a rules DIR            ${sec(oursDir!)}  (${results("ours-dir.json").results.length} findings)`);
+  console.log(`  bandit -r DIR                             ${sec(theirsDir!)}  (${bandit.results.length} findings; ${bandit.errors?.length ?? 0} files it could not parse)`);
+  console.log(`  ruff-wasm S rules (node, whole process)   ${sec(ruffDir!)}  (${results("ruff-dir.json").results.length} findings)`);
+  console.log(`  speed-up vs Bandit                        ${(theirsDir! / oursDir!).toFixed(1)}x  (goal >= 3x)`);
+  console.log(`  speed-up vs ruff-wasm                     ${(ruffDir! / oursDir!).toFixed(1)}x  (goal >= 3x)`);
+  const [oursDirCpu, theirsDirCpu, ruffDirCpu] = (["oursDir", "theirsDir", "ruffDir"] as const).map((k) => median(cpuTimes[k]));
+  console.log(`  CPU time (user + system, median)          ours ${sec(oursDirCpu!)}, bandit ${sec(theirsDirCpu!)}, ruff-wasm ${sec(ruffDirCpu!)}: ${(theirsDirCpu! / oursDirCpu!).toFixed(1)}x / ${(ruffDirCpu! / oursDirCpu!).toFixed(1)}x`);
 }
 if (compareDist !== undefined) {
   const agree = (a: string, b: string) => (withoutTime(a) === withoutTime(b) ? "yes" : "NO");

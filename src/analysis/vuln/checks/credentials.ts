@@ -157,7 +157,7 @@ const receiversCache = [new WeakMap<Node, Receivers>(), new WeakMap<Node, Receiv
  * on the scope alone, while the rules ask once per local name (B105 for every string a function
  * assigns), so they are found once per scope: asking per name walked the whole function each time.
  */
-function credentialReceivers(scope: Node, aliases: Map<string, string>, lexicalTokens: boolean): readonly Node[] {
+export function credentialReceivers(scope: Node, aliases: Map<string, string>, lexicalTokens = false): readonly Node[] {
   const cache = receiversCache[lexicalTokens ? 1 : 0]!;
   const hit = cache.get(scope);
   if (hit && hit.aliases === aliases) return hit.exprs;

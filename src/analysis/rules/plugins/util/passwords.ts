@@ -1,7 +1,7 @@
 import type { ParsedModule, SyntaxNode } from "../../../python/index.js";
 import type { RuleHit, RuleOptions } from "../../types.js";
 import { DefUse, importAliases } from "../../../vuln/checks/ast.js";
-import { handsOnAsCredential, holdsCredential } from "../../../vuln/checks/credentials.js";
+import { credentialReceivers, handsOnAsCredential, holdsCredential } from "../../../vuln/checks/credentials.js";
 
 // Bandit's password-looking name test: the word alone, or as an underscore-delimited part.
 const WORDS = "(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)";
@@ -54,7 +54,10 @@ export function enclosingFunctionOf(node: SyntaxNode): SyntaxNode | null {
 /** Does `fn` hand its local `name` on as a credential (`password=name`, an hmac key, an Authorization header)? */
 export function localHandedOnAsCredential(module: ParsedModule, fn: SyntaxNode, name: string): boolean {
   const body = fn.childForFieldName("body");
-  return !!body && handsOnAsCredential(body, DefUse.of(fn).closure([name]), aliasesOf(module));
+  if (!body) return false;
+  const aliases = aliasesOf(module);
+  // Most functions hand nothing on as a credential: then no def-use map is needed.
+  return credentialReceivers(body, aliases).length > 0 && handsOnAsCredential(body, DefUse.of(fn).closure([name]), aliases);
 }
 
 /** Does the local identifier `id` hold a credential (read from getpass, a credential key or field, or handed on as one)? */
