@@ -9,7 +9,12 @@
  * same set each time, in one run so the figures share the machine's load) and prints samples/s,
  * efficiency (rate / (jobs x rate at 1 job)) and the CPU split: sandbox processes, the main thread,
  * the analysis threads and the rest of the process (GC helpers, libuv pool), from /proc.
- *   npm run bench:reward [-- --limit N] [-- --jobs J] [-- --in-flight K (samples per sandbox worker, default SAMPLES_IN_FLIGHT_PER_WORKER)]
+ * --warm: a long-running process's figures. Each pass's fresh analysis threads first analyse every
+ * program once, untimed (their JIT warm-up: a cold thread spends the first few thousand samples
+ * interpreting and compiling, ~2 s of compiler threads' CPU), and one untimed full pass warms the
+ * main thread before the passes that are timed. Nothing is cached between passes: the analysis
+ * keeps no results, and each pass has its own sandbox pool and reference runs.
+ *   npm run bench:reward [-- --limit N] [-- --jobs J] [-- --warm] [-- --in-flight K (samples per sandbox worker, default SAMPLES_IN_FLIGHT_PER_WORKER)]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -27,6 +32,7 @@ function arg(name: string): number | undefined {
 
 const path = join(import.meta.dirname, "..", "..", "shared", "datasets", "seccodeplt-plus", "train.parquet");
 const limit = arg("limit");
+const warm = process.argv.includes("--warm");
 const cores = availableParallelism();
 const fixedJobs = arg("jobs");
 const jobs = fixedJobs ?? cores;
@@ -164,6 +170,11 @@ async function pass(
   const tidsBefore = new Set(threadCpu().keys());
   const analysis = analysisThreads > 0 ? new AnalysisPool({ threads: analysisThreads }) : undefined;
   const analysisTids = [...threadCpu().keys()].filter((t) => !tidsBefore.has(t));
+  if (warm && analysis && analyzers.length > 0) {
+    await forEachBounded(items, analysisThreads * 2, async (it) => {
+      await analysis.analyze({ code: it.completion, analyzers: ["rules", "vuln"], ...(it.task.entryPoint ? { entryFunction: it.task.entryPoint } : {}), ...(it.task.cwe ? { cwe: it.task.cwe } : {}) });
+    });
+  }
   const meter = new IdleMeter(pool, jobs);
   const deps: EvaluateDeps = { pool: meter, spec: getSpec("real"), analyzers, ...(analysis ? { analysis } : {}) };
   // Warm the workers so start-up is not billed to the first samples.
@@ -210,8 +221,12 @@ const describeSplit = (p: { cpu: { children: number }; split: CpuSplit }) => {
   const named = [...p.split.otherByName].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${ms(s)}`).join(", ");
   return `sandbox ${ms(p.cpu.children)} + main ${ms(p.split.main)} + analysis threads ${ms(p.split.analysis)} + other threads ${ms(p.split.otherThreads)}${named ? ` (${named})` : ""} ms CPU/sample`;
 };
+if (warm) {
+  process.stderr.write("--warm: one untimed full pass to warm this thread\n");
+  await pass("warm-up (untimed)", ["rules", "vuln"], jobs, analysisThreads);
+}
 if (sweep.length > 0) {
-  console.log(`scaling over ${items.length} samples (full reward), --jobs ${sweep.join(", ")} on ${cores} cores:`);
+  console.log(`scaling over ${items.length} samples (full reward${warm ? ", warm analysis threads" : ""}), --jobs ${sweep.join(", ")} on ${cores} cores:`);
   let rate1 = 0;
   for (const j of sweep) {
     const p = await pass("full reward (sweep)", ["rules", "vuln"], j, threadsFor(j));
