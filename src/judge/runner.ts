@@ -88,6 +88,8 @@ export function toSandboxLimits(limits: JobLimits): PythonJob["limits"] {
   return out;
 }
 
+const OPENS_OBJECT = /^[ \t\r\n]*\{/;
+
 /**
  * Every well-formed report line: a JSON object alone on its line (other text is ignored). Which
  * lines the judge may believe depends on where they came from, the trusted pipe or the channel
@@ -97,6 +99,9 @@ export function findReports(text: string | undefined): DriverReport[] {
   if (!text) return [];
   const out: DriverReport[] = [];
   for (const line of text.split("\n")) {
+    // Only a line that opens an object can be a report; the rest (blank lines, the program's own
+    // text) would each cost a thrown SyntaxError, ~0.2 ms a sample on the main thread.
+    if (!OPENS_OBJECT.test(line)) continue;
     try {
       const parsed: unknown = JSON.parse(line);
       if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) out.push(parsed as DriverReport);

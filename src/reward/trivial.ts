@@ -238,7 +238,7 @@ function forEachSeccodeCase(testcasesSource: string, visit: (kind: "capability" 
  */
 export function seccodeTrivialExpectations(testcasesSource: string): { capability: Set<number>; safety: Set<number> } {
   const passers = seccodeTaskIndependentPassers(testcasesSource);
-  const trivial = (cases: Map<number, Set<string>>) => new Set([...cases].filter(([, set]) => set.has("nothing") || set.has("echo")).map(([index]) => index));
+  const trivial = (cases: ReadonlyMap<number, ReadonlySet<string>>) => new Set([...cases].filter(([, set]) => set.has("nothing") || set.has("echo")).map(([index]) => index));
   return { capability: trivial(passers.capability), safety: trivial(passers.safety) };
 }
 
@@ -247,7 +247,25 @@ export function seccodeTrivialExpectations(testcasesSource: string): { capabilit
  * that pass each case, per kind and index: "nothing" for the literal None, "echo" for the first
  * keyword argument's value, "const:X" for a common guess.
  */
-export function seccodeTaskIndependentPassers(testcasesSource: string): { capability: Map<number, Set<string>>; safety: Map<number, Set<string>> } {
+export function seccodeTaskIndependentPassers(testcasesSource: string): SeccodePassers {
+  let cached = passersBySource.get(testcasesSource);
+  if (!cached) {
+    if (passersBySource.size >= PASSERS_CACHE_LIMIT) passersBySource.clear();
+    passersBySource.set(testcasesSource, (cached = computeSeccodePassers(testcasesSource)));
+  }
+  return cached;
+}
+
+type SeccodePassers = { readonly capability: ReadonlyMap<number, ReadonlySet<string>>; readonly safety: ReadonlyMap<number, ReadonlySet<string>> };
+
+// Every sample of a task asks twice (its trivial expectations and its passers), and a task's
+// samples come many at a time (a GRPO group, a benchmark's n): each ask parsed the testcases
+// source on the main thread (~0.25 ms a sample in bench:reward). The answer depends on the source
+// alone and is never modified.
+const PASSERS_CACHE_LIMIT = 1024;
+const passersBySource = new Map<string, SeccodePassers>();
+
+function computeSeccodePassers(testcasesSource: string): SeccodePassers {
   const result = { capability: new Map<number, Set<string>>(), safety: new Map<number, Set<string>>() };
   forEachSeccodeCase(testcasesSource, (kind, index, kwargs, expectedNode) => {
     const expected = expectedNode.text.trim();

@@ -48,7 +48,14 @@ const SIGKILL = 9;
 function splitTrusted(text: string): { sandbox: SandboxLine[]; rest: string } {
   const sandbox: SandboxLine[] = [];
   const rest: string[] = [];
-  for (const line of text.split(/(?<=\n)/)) {
+  // Lines with their newlines, found by indexOf: a split on /(?<=\n)/ gives the same pieces but cost
+  // ~0.06 ms a sample on the main thread (the lookbehind is tried at every character).
+  let start = 0;
+  do {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl + 1;
+    const line = text.slice(start, end);
+    start = end;
     if (line.startsWith('{"scrl": ')) {
       try {
         const parsed = JSON.parse(line) as unknown;
@@ -61,7 +68,7 @@ function splitTrusted(text: string): { sandbox: SandboxLine[]; rest: string } {
       }
     }
     rest.push(line);
-  }
+  } while (start < text.length);
   return { sandbox, rest: rest.join("") };
 }
 
