@@ -198,16 +198,8 @@ export function literalValue(node: SyntaxNode, source: string, depth = 0): PyVal
     }
     case "tuple":
     case "list":
-    case "set": {
-      const items: PyValue[] = [];
-      for (const c of n.namedChildren) {
-        if (c.type === "comment") continue;
-        const v = literalValue(c, source, depth + 1);
-        if (!v) return undefined;
-        items.push(v);
-      }
-      return { kind: n.type, items };
-    }
+    case "set":
+      return displayValue(n, (c) => literalValue(c, source, depth + 1));
     case "dictionary": {
       const entries: [PyValue, PyValue][] = [];
       for (const c of n.namedChildren) {
@@ -225,6 +217,18 @@ export function literalValue(node: SyntaxNode, source: string, depth = 0): PyVal
     default:
       return undefined;
   }
+}
+
+/** A tuple, list or set display as a value when `itemValue` knows every item, else undefined. */
+export function displayValue(n: SyntaxNode, itemValue: (item: SyntaxNode) => PyValue | undefined): PyValue | undefined {
+  const items: PyValue[] = [];
+  for (const c of n.namedChildren) {
+    if (c.type === "comment") continue;
+    const v = itemValue(c);
+    if (!v) return undefined;
+    items.push(v);
+  }
+  return { kind: n.type as "tuple" | "list" | "set", items };
 }
 
 /** Python's truthiness of a literal value. */

@@ -9,7 +9,7 @@
  * (a parameter, a global, a call, a float, a merge of definitions, a name a `global` or `nonlocal`
  * statement can rebind) leaves the condition undecided and both edges live.
  */
-import { literalValue, isTruthy, type PyValue } from "../python/literals.js";
+import { displayValue, literalValue, isTruthy, type PyValue } from "../python/literals.js";
 import type { CfgEdge, SyntaxNode } from "../python/cfg.js";
 import { unparen, type FunctionInfo } from "./context.js";
 import type { Program } from "./program.js";
@@ -129,16 +129,8 @@ export class Constants {
       }
       case "tuple":
       case "list":
-      case "set": {
-        const items: PyValue[] = [];
-        for (const c of u.namedChildren) {
-          if (c.type === "comment") continue;
-          const v = this.fold(c, fn, d);
-          if (!v) return undefined;
-          items.push(v);
-        }
-        return { kind: u.type, items };
-      }
+      case "set":
+        return displayValue(u, (c) => this.fold(c, fn, d));
       default:
         return undefined;
     }
@@ -331,23 +323,17 @@ export class Constants {
 
   /** Names `fn` binds to a list literal somewhere (only they can have a known shape). */
   private listNames(fn: FunctionInfo): Set<string> {
-    let out = this.lists.get(fn.node.id);
-    if (!out) {
-      out = new Set();
+    return namesOnce(this.lists, fn, (out) => {
       for (const a of fn.node.descendantsOfType("assignment")) {
         const left = a.childForFieldName("left");
         if (left?.type === "identifier" && a.childForFieldName("right")?.type === "list") out.add(left.text);
       }
-      this.lists.set(fn.node.id, out);
-    }
-    return out;
+    });
   }
 
   /** Names that a nested function, lambda or class of `fn` mentions (a closure may change them at any call). */
   private capturedNames(fn: FunctionInfo): Set<string> {
-    let out = this.captured.get(fn.node.id);
-    if (!out) {
-      out = new Set();
+    return namesOnce(this.captured, fn, (out) => {
       const body = fn.node.type === "lambda" ? null : fn.node.childForFieldName("body");
       const stack = body ? [...body.namedChildren] : [];
       while (stack.length) {
@@ -355,19 +341,13 @@ export class Constants {
         if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") for (const id of n.descendantsOfType("identifier")) out.add(id.text);
         else stack.push(...n.namedChildren);
       }
-      this.captured.set(fn.node.id, out);
-    }
-    return out;
+    });
   }
 
   private escapingNames(fn: FunctionInfo): Set<string> {
-    let out = this.escaping.get(fn.node.id);
-    if (!out) {
-      out = new Set();
-      for (const s of [...fn.node.descendantsOfType("global_statement"), ...fn.node.descendantsOfType("nonlocal_statement")]) for (const c of s.namedChildren) if (c.type === "identifier") out.add(c.text);
-      this.escaping.set(fn.node.id, out);
-    }
-    return out;
+    return namesOnce(this.escaping, fn, (out) => {
+      for (const s of fn.node.descendantsOfType(["global_statement", "nonlocal_statement"])) for (const c of s.namedChildren) if (c.type === "identifier") out.add(c.text);
+    });
   }
 }
 
@@ -524,4 +504,15 @@ function patternMatches(p: SyntaxNode, v: Value, source: string): boolean | null
     return same === undefined ? null : same;
   }
   return null;
+}
+
+/** A set of names computed once per function (`collect` fills it) and kept in `cache`. */
+function namesOnce(cache: Map<number, Set<string>>, fn: FunctionInfo, collect: (out: Set<string>) => void): Set<string> {
+  let out = cache.get(fn.node.id);
+  if (!out) {
+    out = new Set();
+    collect(out);
+    cache.set(fn.node.id, out);
+  }
+  return out;
 }
