@@ -10,6 +10,7 @@ import { extractHelper } from "./extract.js";
 import { fromToImport, importToFrom } from "./imports.js";
 import { inlineHelper } from "./inline.js";
 import { renameNeutral } from "./rename.js";
+import { respellNames } from "./respell.js";
 import { formatToFstring, fstringToFormat, fstringToPercent, percentToFstring } from "./strings.js";
 import type { Transform } from "./types.js";
 
@@ -27,4 +28,5 @@ export const TRANSFORMS: Readonly<Record<string, Transform>> = {
   "format-to-fstring": formatToFstring,
   "percent-to-fstring": percentToFstring,
   "swap-branches": swapBranches,
+  "respell-names": respellNames,
 };

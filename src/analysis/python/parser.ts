@@ -5,6 +5,7 @@ import type { SyntaxNode } from "./source.js";
 import { SourceText, lineNumber } from "./source.js";
 import type { PyTree } from "./tree.js";
 import { copyTree } from "./tree.js";
+import { mayNeedRespelling, respellIdentifiers } from "./identifiers.js";
 import { invalidPython3Forms } from "./py3-syntax.js";
 import { walkTypes } from "./walk.js";
 
@@ -19,7 +20,11 @@ export interface SyntaxErrorRange {
 
 /** A parsed Python module: the shared IR every analysis (rules, CFG/SSA, taint) starts from. */
 export interface ParsedModule {
-  /** Source text as analysed: as given, less a leading BOM, with lone CRs read as LF (same offsets). */
+  /**
+   * Source text as analysed: as given, less a leading BOM, with lone CRs read as LF (same offsets),
+   * and with identifiers in the NFKC form Python reads them in (identifiers.ts; lines are kept,
+   * columns after a respelt name shift).
+   */
   source: string;
   /** Display name (path or "<string>"). */
   filename: string;
@@ -112,25 +117,45 @@ function findSyntaxErrors(root: SyntaxNode, source: string): SyntaxErrorRange[] 
   return errors;
 }
 
+/** tree-sitter's tree for `source`, copied out of the native tree (which is freed at once). */
+function parseTree(source: string): PyTree {
+  // The Node binding cannot take strings over its default buffer in one piece; a generous
+  // bufferSize makes large files (10 MB) parse in one call.
+  const native = parser().parse(source, null, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
+  try {
+    return copyTree(native, source, Python as unknown as Parser.Language);
+  } finally {
+    // The copy is all anyone reads; free the native tree now rather than at some later GC.
+    (native as unknown as { delete?: () => void }).delete?.();
+  }
+}
+
 /** Parse Python source with tree-sitter (shared native parser). Never throws on bad code. */
 export function parsePython(input: string, filename = "<string>"): ParsedModule {
   // Python reads a leading BOM as an encoding mark and a lone CR as a newline; tree-sitter does
   // neither. Replacing CR by LF keeps every offset; the BOM is dropped before anything is measured.
   let source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (source.includes("\r")) source = source.replace(/\r(?!\n)/g, "\n");
-  // The Node binding cannot take strings over its default buffer in one piece; a generous
-  // bufferSize makes large files (10 MB) parse in one call.
-  const native = parser().parse(source, null, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
-  let tree: PyTree;
-  try {
-    tree = copyTree(native, source, Python as unknown as Parser.Language);
-  } finally {
-    // The copy is all anyone reads; free the native tree now rather than at some later GC.
-    (native as unknown as { delete?: () => void }).delete?.();
+  let tree = parseTree(source);
+  let errorRanges = findSyntaxErrors(tree.rootNode, source);
+  if (mayNeedRespelling(source)) {
+    // Identifiers as Python reads them (identifiers.ts). A respelling that would turn a file we
+    // accept into one we reject is not taken: it is tried again without the keyword-like names,
+    // then given up.
+    for (const keywordLike of [true, false]) {
+      const respelt = respellIdentifiers(tree.rootNode, source, keywordLike);
+      if (respelt === null) break;
+      const respeltTree = parseTree(respelt);
+      const respeltErrors = findSyntaxErrors(respeltTree.rootNode, respelt);
+      if (respeltErrors.length > 0 && errorRanges.length === 0) continue;
+      source = respelt;
+      tree = respeltTree;
+      errorRanges = respeltErrors;
+      break;
+    }
   }
   const root = tree.rootNode;
   const text = new SourceText(source);
-  const errorRanges = findSyntaxErrors(root, source);
   return {
     source,
     filename,

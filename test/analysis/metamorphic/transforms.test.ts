@@ -243,3 +243,25 @@ for v in [0, 1, 3, 5]:
     expect(out).toContain("if x:");
   });
 });
+
+describe("respell-names", () => {
+  it("respells every name in fullwidth and mathematical letters, which CPython reads as the same names", () => {
+    const code = `
+import os.path as osp
+from collections import OrderedDict
+class Box:
+    size = 2
+    def area(self, scale=1, **extra):
+        return self.size * scale + len(extra)
+def show(**kw):
+    return sorted(kw.items())
+b = Box()
+print(b.area(scale=3, unit="m"), getattr(b, "size"), show(match=1, type=2))
+print(osp.join("a", "b"), list(OrderedDict(x=1)), True, None)
+`;
+    const out = samePrint("respell-names", code);
+    expect(out).not.toMatch(/\b(Box|area|show|osp)\b/);
+    expect(out).toMatch(/^import .* as /m);
+    expect(out).toContain('"size"');
+  });
+});
