@@ -95,9 +95,12 @@ export class Program {
 
   qname(n: SyntaxNode): string | null {
     const u = unparen(n);
+    if (u.type === "call") return this.lookedUpName(u);
     if (u.type !== "identifier" && u.type !== "attribute") return null;
     const cached = this.qnameCache.get(u.id);
     if (cached !== undefined) return cached;
+    // Resolving through aliases can come back here for the same node: it is unresolved meanwhile.
+    this.qnameCache.set(u.id, null);
     // Resolution recurses along the chain: very long `a.b.c...` chains are not names we model.
     let len = 0;
     for (let x: SyntaxNode | null = u; x && x.type === "attribute" && len <= 64; x = x.childForFieldName("object")) len++;
@@ -114,8 +117,68 @@ export class Program {
     // Snippets often rely on imports made elsewhere (a task's setup code): a bare name that no model
     // shares with another module, and that the file neither imports nor defines, means that function.
     if (q !== null && u.type === "identifier" && q === u.text && !this.definedNames().has(q)) q = bareNames().get(q) ?? q;
+    // Only a callee is read through its alias: a variable holding data keeps its own name, so a
+    // check on it is never bypassed by looking through to where the data came from.
+    if (u.type === "identifier" && q === u.text && isCallee(u)) q = this.aliasedName(u, false) ?? q;
+    if (u.type === "attribute") {
+      // `__import__("os").system`, `m = importlib.import_module("os")` then `m.system`: a module
+      // only a lookup by constant name gives.
+      const obj = unparen(u.childForFieldName("object")!);
+      const attr = u.childForFieldName("attribute")?.text;
+      const base = obj.type === "call" ? this.lookedUpName(obj) : obj.type === "identifier" && this.qname(obj) === obj.text ? this.aliasedName(obj, true) : null;
+      if (base && attr) q = `${base}.${attr}`;
+    }
     this.qnameCache.set(u.id, q);
     return q;
+  }
+
+  /**
+   * The name a variable holds when the definition reaching it binds a function or module by name:
+   * `run = os.system` (or `run = getattr(os, "system")`) makes `run(cmd)` a call of os.system, as
+   * Python resolves it. Null for anything else (data, parameters, merges of several definitions).
+   * `lookupsOnly`: only a binding by a constant-name lookup (`m = __import__("os")`), which always
+   * gives a module or one of its members, never request data.
+   */
+  private aliasedName(id: SyntaxNode, lookupsOnly: boolean): string | null {
+    const rhs = this.resolveAssigned(id, this.enclosingFunction(id));
+    if (!rhs) return null;
+    const r = unparen(rhs);
+    if (r.type === "call" ? !this.lookedUpName(r) : lookupsOnly || (r.type !== "identifier" && r.type !== "attribute")) return null;
+    const q = this.qname(r);
+    return q !== null && q !== id.text ? q : null;
+  }
+
+  /**
+   * What a dynamic lookup with constant names returns, by name: `getattr(os, "system")` is
+   * `os.system`, `__import__("os")` and `importlib.import_module("os")` are `os`. Null for other
+   * calls and for computed names.
+   */
+  private lookedUpName(call: SyntaxNode): string | null {
+    const fnNode = call.childForFieldName("function");
+    if (!fnNode) return null;
+    const f = unparen(fnNode);
+    if (f.type !== "identifier" && f.type !== "attribute") return null;
+    const callee = this.qname(f);
+    if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
+    const a = this.args(call);
+    if (a.keywords.size > 0 || a.hasStarArgs || a.hasStarStarKwargs) return null;
+    if (callee === "getattr") {
+      const name = a.positional.length >= 2 ? stringValue(a.positional[1]!, this.mod.source) : undefined;
+      const base = a.positional[0] ? this.qname(a.positional[0]) : null;
+      return typeof name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && base ? `${base}.${name}` : null;
+    }
+    const module = a.positional.length >= 1 ? stringValue(a.positional[0]!, this.mod.source) : undefined;
+    if (typeof module !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module)) return null;
+    // `__import__("a.b")` returns the top-level package; import_module returns `a.b` itself.
+    return callee === "__import__" ? module.split(".")[0]! : module;
+  }
+
+  /** The function whose graph holds `n` (null at module level). */
+  private enclosingFunction(n: SyntaxNode): FunctionInfo | null {
+    for (let x = n.parent; x; x = x.parent) {
+      if (x.type === "function_definition" || x.type === "lambda") return this.byNode.get(x.id) ?? null;
+    }
+    return null;
   }
 
   /** Whether an identifier names an import (its qualified name differs from its text). */
@@ -489,4 +552,10 @@ function bareNames(): Map<string, string> {
     bareNameTable.set(last, best.name);
   }
   return bareNameTable;
+}
+
+function isCallee(n: SyntaxNode): boolean {
+  let x = n;
+  while (x.parent?.type === "parenthesized_expression") x = x.parent;
+  return x.parent?.type === "call" && x.field === "function";
 }

@@ -209,47 +209,6 @@ export function callArgs(call: Node): CallArgs {
   return out;
 }
 
-/** Import aliases of a module: local name -> qualified name (`h` -> `hashlib`, `md5` -> `hashlib.md5`). */
-export function importAliases(root: Node): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const n of ofTypes(root, ["import_statement", "import_from_statement"])) {
-    if (n.type === "import_statement") {
-      for (const c of n.namedChildren) {
-        if (c.type === "dotted_name") out.set(c.text.split(".")[0]!, c.text.split(".")[0]!);
-        else if (c.type === "aliased_import") {
-          const name = c.childForFieldName("name")?.text;
-          const alias = c.childForFieldName("alias")?.text;
-          if (name && alias) out.set(alias, name);
-        }
-      }
-    } else if (n.type === "import_from_statement") {
-      const mod = n.childForFieldName("module_name")?.text;
-      if (!mod) continue;
-      for (const c of n.namedChildren) {
-        if (c.id === n.childForFieldName("module_name")?.id) continue;
-        if (c.type === "dotted_name") out.set(c.text, `${mod}.${c.text}`);
-        else if (c.type === "aliased_import") {
-          const name = c.childForFieldName("name")?.text;
-          const alias = c.childForFieldName("alias")?.text;
-          if (name && alias) out.set(alias, `${mod}.${name}`);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-/** Fully qualified callee name, resolving the first segment through the module's imports. */
-export function qualifiedCallee(call: Node, aliases: Map<string, string>): string | null {
-  const fn = call.childForFieldName("function");
-  if (!fn) return null;
-  const dotted = dottedName(fn);
-  if (!dotted) return null;
-  const [head, ...rest] = dotted.split(".");
-  const resolved = aliases.get(head!);
-  return resolved ? [resolved, ...rest].join(".") : dotted;
-}
-
 /** Value of a string literal (plain or concatenated, no interpolation), else null. */
 export function stringValue(node: Node): string | null {
   const n = unwrap(node);

@@ -14,7 +14,8 @@
  */
 import type { Finding } from "../../finding.js";
 import { DECODERS } from "../../taint/models/sanitizers.js";
-import { callArgs, calleeTail, descendants, enclosingFunction, namesIn, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeTail, descendants, enclosingFunction, namesIn, ofTypes, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { guardsAt } from "./dominance.js";
 import { helperResults, untrustedAcrossCalls } from "./calls.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";

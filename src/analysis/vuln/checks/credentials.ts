@@ -12,7 +12,8 @@
  *   one (`password=`, `token=`, `api_key=`); the key of `hmac.new`/`jwt.encode`/`jwt.decode`; a
  *   value stored under a credential key or an `Authorization`/`Cookie` header; `set_cookie`'s value.
  */
-import { calleeTail, DefUse, descendants, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
+import { calleeTail, DefUse, descendants, unwrap, words, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 
 const SECRET_WORDS = ["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "ssn", "cvv", "pin", "credential", "credentials", "privatekey"];
 const SECRET_PAIRS = [["api", "key"], ["private", "key"], ["secret", "key"], ["credit", "card"], ["card", "number"], ["access", "key"], ["auth", "token"], ["social", "security"]];

@@ -17,7 +17,8 @@
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
-import { DefUse, descendants, enclosingFunction, functionName, namesIn, qualifiedCallee, rootName, stringValue, unwrap, ofTypes, type Node } from "./ast.js";
+import { DefUse, descendants, enclosingFunction, functionName, namesIn, rootName, stringValue, unwrap, ofTypes, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { defUseOf, finding, localsOf, paramsOf, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 import { mutationTarget } from "./state.js";
 import { argumentBinding, calledFunction, callSitesOf, helperResults, MAX_CALL_DEPTH } from "./calls.js";

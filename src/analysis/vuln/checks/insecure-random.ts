@@ -14,7 +14,8 @@
  * named e.g. `shuffle_api_results` using `random.shuffle` is reported.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeTail, DefUse, enclosingFunction, functionName, namesIn, ofTypes, qualifiedCallee, stringValue, targetNames, words, type Node } from "./ast.js";
+import { callArgs, calleeTail, DefUse, enclosingFunction, functionName, namesIn, ofTypes, stringValue, targetNames, words, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "insecure_randomness";

@@ -17,7 +17,8 @@
  * of them; a mode computed at run time (copied from another file's `st_mode`) is not reported.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeObject, calleeTail, dottedName, enclosingFunction, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, dottedName, enclosingFunction, ofTypes, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { defUseOf, finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "permissive_file_permissions";

@@ -17,7 +17,8 @@
  * Patterns built from untrusted input without `re.escape` are the taint engine's CWE-1333 class.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeObject, calleeTail, DefUse, enclosingFunction, qualifiedCallee, rootName, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, DefUse, enclosingFunction, rootName, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { analyzeRegex, parseRegex, RegexSyntaxError } from "./regex.js";
 import { defUseOf, finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";
 import { derivesFromUntrusted } from "./remote-input.js";

@@ -17,7 +17,8 @@
  * the entry function's parameters in task code (see remote-input.ts).
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeObject, calleeTail, descendants, enclosingFunction, functionName, namesIn, ofTypes, qualifiedCallee, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, descendants, enclosingFunction, functionName, namesIn, ofTypes, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { untrustedAcrossCalls } from "./calls.js";
 
 /** Standard input is a program's own channel here: reading all of it is what filters and solutions do. */

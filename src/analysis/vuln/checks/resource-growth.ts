@@ -17,7 +17,8 @@
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
-import { callArgs, calleeObject, calleeTail, DefUse, descendants, isLiteral, namesIn, qualifiedCallee, rootName, unwrap, ofTypes, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, DefUse, descendants, isLiteral, namesIn, rootName, unwrap, ofTypes, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { rootIsShared } from "./state.js";
 import { defUseOf, finding, localsOf, parametersAreInput, paramsOf, targetFunctions, type CheckInput } from "./types.js";
 import { comparisons } from "./values.js";

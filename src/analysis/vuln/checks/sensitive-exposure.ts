@@ -23,15 +23,14 @@ import {
   descendants,
   enclosingFunction,
   functionName,
-  importAliases,
   namesIn,
   parameters,
-  qualifiedCallee,
   rootName,
   unwrap,
   ofTypes,
   type Node,
 } from "./ast.js";
+import { importAliases, qualifiedCallee } from "./callees.js";
 import { defUseOf, finding, paramsOf, liveNodesOfType, type CheckInput } from "./types.js";
 import { readsRemoteSource } from "./remote-input.js";
 import { constantString } from "./values.js";

@@ -21,7 +21,8 @@
  * skipped verification; this check does not report it.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, descendants, functionName, isLiteral, namesIn, parameters, qualifiedCallee, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
+import { callArgs, descendants, functionName, isLiteral, namesIn, parameters, stringValue, unwrap, words, ofTypes, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { argumentBinding, calledFunction, MAX_CALL_DEPTH } from "./calls.js";
 import { defUseOf, finding, liveNodesOfType, parametersAreInput, targetFunctions, type CheckInput } from "./types.js";
 

@@ -18,7 +18,8 @@
  * `check_hostname = True` would only make the handshake raise.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeTail, namesIn, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
+import { callArgs, calleeTail, namesIn, unwrap, words, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { guardsAt } from "./dominance.js";
 import { finding, liveNodesOfType, type CheckInput } from "./types.js";
 

@@ -18,7 +18,8 @@
  * files (`if os.path.exists(p): os.remove(p)`) is not reported: no other party chooses those paths.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeObject, calleeTail, enclosingFunction, ofTypes, qualifiedCallee, stringValue, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeObject, calleeTail, enclosingFunction, ofTypes, stringValue, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { guardsAt } from "./dominance.js";
 import { derivesFromUntrusted } from "./remote-input.js";
 import { defUseOf, finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";

@@ -1,6 +1,7 @@
 import { cweRef, type Confidence, type Finding, type Severity } from "../../finding.js";
 import { calledFunction } from "./calls.js";
-import { DefUse, descendants, functionName, functions, importAliases, localNames, ofTypes, parameters, type Param, position, shadowedFunctions, type Node } from "./ast.js";
+import { DefUse, descendants, functionName, functions, localNames, ofTypes, parameters, type Param, position, shadowedFunctions, type Node } from "./ast.js";
+import { calleeAliases } from "./callees.js";
 
 /**
  * What a check needs from the parsed module. The shared front end's ParsedModule satisfies it
@@ -35,6 +36,7 @@ export interface CheckContext {
 export interface CheckInput {
   module: CheckModule;
   context: CheckContext;
+  /** Local name -> qualified name: imports and one-binding callee aliases (callees.ts). */
   aliases: Map<string, string>;
   lines: string[];
   /** Ids of function definitions replaced by a later `def` of the same name (never run). */
@@ -69,7 +71,7 @@ export type Check = (input: CheckInput) => Finding[];
 
 export function makeInput(module: CheckModule, context: CheckContext): CheckInput {
   const source = module.source ?? module.root.text;
-  return { module, context, aliases: importAliases(module.root), lines: source.split("\n"), shadowed: shadowedFunctions(module.root), cache: new Map() };
+  return { module, context, aliases: calleeAliases(module.root), lines: source.split("\n"), shadowed: shadowedFunctions(module.root), cache: new Map() };
 }
 
 /** Every node of the module except those inside shadowed (dead) function definitions. */

@@ -12,7 +12,8 @@
  */
 import type { Finding } from "../../finding.js";
 import { guardsAt } from "./dominance.js";
-import { callArgs, DefUse, enclosingFunction, isStringLiteral, namesIn, ofTypes, qualifiedCallee, unwrap, words, type Node } from "./ast.js";
+import { callArgs, DefUse, enclosingFunction, isStringLiteral, namesIn, ofTypes, unwrap, words, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { finding, liveNodesOfType, parametersAreInput, type CheckInput } from "./types.js";
 import { derivesFromUntrusted } from "./remote-input.js";
 import { comparisons, constantString, dominatedByAllowList, moduleStringCollections, parameterNames, resolveCollection } from "./values.js";

@@ -13,7 +13,8 @@
  * since Python 3.7.1) are not reported; neither are these options set to their safe values.
  */
 import type { Finding } from "../../finding.js";
-import { callArgs, calleeTail, qualifiedCallee, stringValue, unwrap, type Node } from "./ast.js";
+import { callArgs, calleeTail, stringValue, unwrap, type Node } from "./ast.js";
+import { qualifiedCallee } from "./callees.js";
 import { finding, liveNodesOfType, type CheckInput } from "./types.js";
 
 const NAME = "xml_external_entities";

@@ -1,6 +1,7 @@
 import type { ParsedModule, SyntaxNode } from "../../../python/index.js";
 import type { RuleHit, RuleOptions } from "../../types.js";
-import { DefUse, importAliases } from "../../../vuln/checks/ast.js";
+import { DefUse } from "../../../vuln/checks/ast.js";
+import { importAliases } from "../../../vuln/checks/callees.js";
 import { credentialReceivers, handsOnAsCredential, holdsCredential } from "../../../vuln/checks/credentials.js";
 
 // Bandit's password-looking name test: the word alone, or as an underscore-delimited part.
