@@ -116,7 +116,11 @@ export class Evaluator {
       }
     }
     while (base.type === "subscript" || base.type === "attribute") base = unparen(base.namedChildren[0]!);
-    if (base.type === "identifier") state.set(base.text, union(this.read(state, base.text), withStep(t, step(at, `stored into ${base.text}`))));
+    if (base.type !== "identifier") return;
+    const stored = withStep(t, step(at, `stored into ${base.text}`));
+    state.set(base.text, union(this.read(state, base.text), stored));
+    // The same container under another name (`alias = rows`, `for row in table`) holds it too.
+    for (const other of this.p.aliases.sharing(at, base.text)) state.set(other, union(this.read(state, other), stored));
   }
 
   // ---------------------------------------------------------------- expressions
@@ -186,7 +190,7 @@ export class Evaluator {
         const idxs = node.childrenForFieldName("subscript");
         for (const idx of idxs) this.evalExpr(idx, state, run, d);
         // An element of a constant table is one of its constants, whatever the key (an allow-list).
-        if (this.p.isConstantContainer(value, run.fn)) return CLEAN;
+        if (this.p.isConstantContainer(value)) return CLEAN;
         // A list whose shape is known here holds a constant at this index.
         if (value.type === "identifier" && this.p.constants.constantListElement(node, run.fn)) return CLEAN;
         const key = idxs.length === 1 ? constantKey(idxs[0]) : null;
@@ -397,7 +401,7 @@ export class Evaluator {
     // dict whose field was written with that constant key gives that field.
     if (method === "get" && receiver) {
       const fallback = argTaint(1, "default") ?? CLEAN;
-      if (this.p.isConstantContainer(receiver, run.fn)) return fallback;
+      if (this.p.isConstantContainer(receiver)) return fallback;
       // `conf.get("section", "key")` after a `set` with the same constant keys.
       const composite = args.positional.length >= 2 && receiver.type === "identifier" ? compositeKey(args.positional) : null;
       const stored = composite !== null ? state.get(fieldKey(receiver.text, composite)) : undefined;

@@ -12,6 +12,8 @@ import { callArgs, qualifiedName, stringValue, type ParsedModule } from "../pyth
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
+import { ConstantTables } from "./constant-tables.js";
+import { ContainerAliases } from "./container-aliases.js";
 import { Constants } from "./constants.js";
 import { TaintTimeout, unparen, type FunctionInfo, type TaintOptions } from "./context.js";
 import { models, type IndexedModels } from "./models/index.js";
@@ -41,13 +43,15 @@ export class Program {
   readonly calledNames = new Set<string>();
   /** Request objects recognised by behaviour (Django views' request parameters). */
   readonly requests: RequestParams;
+  /** Names that may share a container with another (container-aliases.ts). */
+  readonly aliases: ContainerAliases;
   /** Conditions whose value is fixed (constants.ts). */
   readonly constants = new Constants(this);
   private readonly qnameCache = new Map<number, string | null>();
   private readonly argsCache = new Map<number, ReturnType<typeof callArgs>>();
   private readonly ssaCache = new Map<Cfg, SsaIndex>();
   private defined: Set<string> | null = null;
-  private mutated: Set<string> | null = null;
+  private readonly tables: ConstantTables;
   private constantTables: Set<string> | null = null;
   truncated: boolean;
 
@@ -57,6 +61,8 @@ export class Program {
   ) {
     this.cfgs = buildModuleCfgs(mod.root);
     this.requests = new RequestParams(mod.root);
+    this.tables = new ConstantTables(mod.root);
+    this.aliases = new ContainerAliases(mod.root);
     this.truncated = this.cfgs.truncated;
     for (const f of this.cfgs.functions) {
       const node = f.node;
@@ -325,62 +331,26 @@ export class Program {
   // ---------------------------------------------------------------- values
 
   /**
-   * Whether `n` names a container literal of constants (`COLS = {"a": "name", ...}`) that nothing
-   * in the file mutates: any element read from it is one of its constants, whatever the key.
+   * Whether `n` names a table of constants (`COLS = {"a": "name", ...}`) that every use in the
+   * file keeps one (constant-tables.ts): any element read from it is one of its constants,
+   * whatever the key.
    */
-  isConstantContainer(n: SyntaxNode, fn: FunctionInfo | null): boolean {
+  isConstantContainer(n: SyntaxNode): boolean {
     const u = unparen(n);
     // Cheap test first: most subscripted names are never bound to a literal table.
-    if (u.type !== "identifier" || !this.constantTableNames().has(u.text) || this.mutatedNames().has(u.text)) return false;
-    const r = this.resolveAssigned(u, fn);
-    const v = r ? unparen(r) : null;
-    return !!v && ["dictionary", "list", "tuple", "set"].includes(v.type) && isConstantLiteral(v, 0);
+    return u.type === "identifier" && this.constantTableNames().has(u.text) && this.tables.holds(u);
   }
 
-  /** Names some assignment in the file binds to a container literal of constants. */
+  /** Names some assignment in the file binds to a container display. */
   private constantTableNames(): Set<string> {
     if (this.constantTables) return this.constantTables;
     const out = new Set<string>();
     for (const n of this.mod.root.descendantsOfType("assignment")) {
       const left = n.childForFieldName("left");
       const right = n.childForFieldName("right");
-      if (left?.type === "identifier" && right && ["dictionary", "list", "tuple", "set"].includes(unparen(right).type) && isConstantLiteral(right, 0)) out.add(left.text);
+      if (left?.type === "identifier" && right && ["dictionary", "list", "tuple", "set"].includes(unparen(right).type)) out.add(left.text);
     }
     this.constantTables = out;
-    return out;
-  }
-
-  /** Names whose object is changed in place somewhere (`X[k] = v`, `X.update(...)`, `del X[k]`, `X += ...`). */
-  private mutatedNames(): Set<string> {
-    if (this.mutated) return this.mutated;
-    const out = new Set<string>();
-    const baseName = (t: SyntaxNode | null): string | null => {
-      let b = t ? unparen(t) : null;
-      while (b && (b.type === "subscript" || b.type === "attribute")) b = unparen(b.namedChildren[0]!);
-      return b?.type === "identifier" ? b.text : null;
-    };
-    for (const n of this.mod.root.descendantsOfType(["assignment", "augmented_assignment", "delete_statement", "call"])) {
-      if (n.type === "call") {
-        const f = n.childForFieldName("function");
-        if (f?.type === "attribute" && MUTATING_METHODS.has(f.childForFieldName("attribute")?.text ?? "")) {
-          const name = baseName(f.childForFieldName("object"));
-          if (name) out.add(name);
-        }
-        continue;
-      }
-      if (n.type === "delete_statement") {
-        for (const c of n.namedChildren) if (c.type !== "identifier") for (const x of [c, ...c.namedChildren]) { const name = baseName(x); if (name) out.add(name); }
-        continue;
-      }
-      const left = n.childForFieldName("left");
-      const l = left ? unparen(left) : null;
-      if (!l) continue;
-      if (n.type === "augmented_assignment" || l.type === "subscript" || l.type === "attribute") {
-        const name = baseName(l);
-        if (name) out.add(name);
-      }
-    }
-    this.mutated = out;
     return out;
   }
 
@@ -480,37 +450,6 @@ export class Program {
       }
     }
     return null;
-  }
-}
-
-const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "clear", "remove", "discard", "appendleft", "extendleft", "__setitem__", "sort", "reverse"]);
-
-/** A literal built only of constants (strings without interpolation, numbers, None/True/False, containers of these). */
-function isConstantLiteral(n: SyntaxNode, depth: number): boolean {
-  if (depth > 16) return false;
-  const u = unparen(n);
-  switch (u.type) {
-    case "string":
-      return !u.namedChildren.some((c) => c.type === "interpolation");
-    case "concatenated_string":
-      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
-    case "integer":
-    case "float":
-    case "true":
-    case "false":
-    case "none":
-      return true;
-    case "unary_operator":
-      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
-    case "pair":
-      return u.namedChildren.every((c) => isConstantLiteral(c, depth + 1));
-    case "dictionary":
-    case "list":
-    case "tuple":
-    case "set":
-      return u.namedChildren.every((c) => c.type === "comment" || isConstantLiteral(c, depth + 1));
-    default:
-      return false;
   }
 }
 

@@ -343,6 +343,7 @@ export class Solver implements NestedAnalyzer {
     const moduleRun: Run = { fn: null, summaryFn: null, mode: "final", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
     const moduleState = new Map<string, Taint>();
     this.solveModule(moduleState, moduleRun);
+    this.addGlobalStores();
     for (const fn of this.p.functions) {
       if (fn.name === "<lambda>" && fn.node.parent?.type !== "module") continue;
       this.p.checkTime();
@@ -370,6 +371,38 @@ export class Solver implements NestedAnalyzer {
     });
   }
 
+  /**
+   * A function that stores into a module-level container (`CACHE[k] = v`, `ITEMS.append(v)`,
+   * through another name for it, or `global X` and a rebinding) changes what every other function
+   * reads from it, in whatever order they run: its state at exit joins the globals, to a fixpoint,
+   * before the reporting runs.
+   */
+  private addGlobalStores(): void {
+    const writers = this.p.functions.filter((fn) => storesIntoGlobals(fn, this.p));
+    for (let round = 0; round < GLOBAL_STORE_ROUNDS && writers.length; round++) {
+      let changed = false;
+      for (const fn of writers) {
+        this.p.checkTime();
+        const entry = this.r.isEntry(fn);
+        const run: Run = { fn, summaryFn: null, mode: "final", report: false, returns: CLEAN, isEntry: entry, summarySinks: [], depth: 0 };
+        const exit = new Map<string, Taint>();
+        this.solve(fn.cfg, this.paramState(fn, "final", entry), run, exit);
+        const local = localNames(fn);
+        for (const [name, t] of exit) {
+          if (local.has(name) || name.includes(".") || name.includes("[")) continue;
+          const before = this.e.globals.get(name) ?? CLEAN;
+          const after = union(before, t);
+          if (after.length === before.length) continue;
+          // Its fields as the module left them may have been overwritten: reads get the whole.
+          dropFields(this.e.globals, name);
+          this.e.globals.set(name, after);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  }
+
   private solveModule(state: State, run: Run): void {
     // Globals seen by functions: the module's state at its exit.
     const exit = new Map<string, Taint>();
@@ -378,10 +411,17 @@ export class Solver implements NestedAnalyzer {
   }
 }
 
+// Rounds of function runs feeding each other's stores into module-level containers: a store seen
+// only after this many rounds (a chain of helpers each reading the last one's) is not followed.
+const GLOBAL_STORE_ROUNDS = 3;
+
 const BINDERS = new Set(["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "as_pattern_target", "delete_statement"]);
 
-/** Names the function (not its nested scopes) binds anywhere in its body. */
-function reboundNames(fn: SyntaxNode): Set<string> {
+/**
+ * Names the function (not its nested scopes) binds anywhere in its body; with `bindingsOnly`, not
+ * the containers it stores into (`X[k] = v`).
+ */
+function reboundNames(fn: SyntaxNode, bindingsOnly = false): Set<string> {
   const out = new Set<string>();
   const body = fn.childForFieldName("body");
   const stack = body ? [body] : [];
@@ -390,9 +430,21 @@ function reboundNames(fn: SyntaxNode): Set<string> {
     if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
     if (BINDERS.has(n.type)) {
       const target = n.type === "named_expression" ? n.childForFieldName("name") : n.type === "as_pattern_target" ? n : n.type === "delete_statement" ? n.namedChildren[0] ?? null : n.childForFieldName("left");
-      for (const name of targetNames(target)) out.add(name);
+      for (const name of bindingsOnly ? boundNames(target) : targetNames(target)) out.add(name);
     }
     for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
+}
+
+/** The names a target binds, not the containers it stores into. */
+function boundNames(target: SyntaxNode | null): string[] {
+  const out: string[] = [];
+  const stack = target ? [target] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "identifier") out.push(n.text);
+    else if (n.type !== "subscript" && n.type !== "attribute") stack.push(...n.namedChildren);
   }
   return out;
 }
@@ -413,3 +465,43 @@ function dedupeSinks(sinks: SummarySink[]): SummarySink[] {
   });
 }
 
+/** Names that are the function's own: parameters and what it binds, less what it declares global. */
+function localNames(fn: FunctionInfo): Set<string> {
+  // `X[k] = v` and `X.a = v` store into X; they do not make X local.
+  const out = new Set([...fn.params, ...reboundNames(fn.node, true)]);
+  for (const g of declaredGlobals(fn.node)) out.delete(g);
+  return out;
+}
+
+function declaredGlobals(fn: SyntaxNode): string[] {
+  return fn.descendantsOfType("global_statement").flatMap((g) => g.namedChildren.map((c) => c.text));
+}
+
+const STORE_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "__setitem__", "write", "set"]);
+
+/**
+ * Cheap syntactic filter for addGlobalStores: whether the function declares a global, or stores
+ * into a container (by subscript, attribute or a storing method) through a name that is not its
+ * own or that shares a container with one that is not (container-aliases.ts).
+ */
+function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
+  if (declaredGlobals(fn.node).length > 0) return true;
+  const local = localNames(fn);
+  const reachesGlobal = (base: SyntaxNode | null): boolean => {
+    let b = base ? unparen(base) : null;
+    while (b && (b.type === "subscript" || b.type === "attribute")) b = unparen(b.namedChildren[0]!);
+    if (b?.type !== "identifier") return false;
+    return !local.has(b.text) || p.aliases.sharing(b, b.text).some((n) => !local.has(n));
+  };
+  for (const n of fn.node.descendantsOfType(["assignment", "augmented_assignment", "call"])) {
+    if (n.type === "call") {
+      const f = n.childForFieldName("function");
+      if (f?.type === "attribute" && STORE_METHODS.has(f.childForFieldName("attribute")?.text ?? "") && reachesGlobal(f.childForFieldName("object"))) return true;
+      continue;
+    }
+    const left = n.childForFieldName("left");
+    const l = left ? unparen(left) : null;
+    if (l && (l.type === "subscript" || l.type === "attribute") && reachesGlobal(l)) return true;
+  }
+  return false;
+}
