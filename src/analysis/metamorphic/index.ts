@@ -5,6 +5,7 @@
  *   TRANSFORMS[name](parsed, options) -> new source | null (does not apply)
  *   verdictOf(code, context) -> the reward's analyzers' findings by class
  */
+import { aliasCallees } from "./alias.js";
 import { swapBranches } from "./branches.js";
 import { extractHelper } from "./extract.js";
 import { fromToImport, importToFrom } from "./imports.js";
@@ -29,4 +30,5 @@ export const TRANSFORMS: Readonly<Record<string, Transform>> = {
   "percent-to-fstring": percentToFstring,
   "swap-branches": swapBranches,
   "respell-names": respellNames,
+  "alias-callees": aliasCallees,
 };

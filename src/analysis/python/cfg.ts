@@ -16,6 +16,7 @@
  * The builder is iterative over statements within a block list and recursive only over compound
  * statement nesting, guarded by MAX_NESTING so hostile input cannot overflow the stack.
  */
+import { calleeAliasValues } from "./callee-aliases.js";
 import type { PyNode } from "./tree.js";
 
 export type SyntaxNode = PyNode;
@@ -399,7 +400,10 @@ export function isNoReturnStatement(node: SyntaxNode): boolean {
   const call = node.namedChildren[0];
   if (call?.type !== "call") return false;
   const fn = call.childForFieldName("function");
-  return !!fn && NO_RETURN_CALLS.has(fn.text);
+  if (!fn) return false;
+  // `stop = abort` then `stop(403)` ends the path as `abort(403)` does (callee-aliases.ts).
+  const aliased = fn.type === "identifier" ? calleeAliasValues(fn.tree.rootNode).get(fn.text) : undefined;
+  return NO_RETURN_CALLS.has(fn.text) || (aliased !== undefined && NO_RETURN_CALLS.has(aliased.text));
 }
 
 /** Parameter names of a function_definition or lambda, in order (`*args`, `**kw` by their name). */

@@ -119,6 +119,20 @@ export class ImportTable {
     return found;
   }
 
+  /**
+   * Whether an import before offset `index` binds the local name `local`: `import os` and
+   * `import os.path` bind `os`, `import m as x` and `from m import f [as x]` bind their names
+   * (Bandit's alias map records only the last two).
+   */
+  bindsName(local: string, index = Number.POSITIVE_INFINITY): boolean {
+    if (this.lookup(local, index)) return true;
+    for (const stmt of this.statements) {
+      if (stmt.node.startIndex >= index || stmt.kind === "from") continue;
+      if (stmt.names.some((n) => n.asname === null && n.name.split(".")[0] === local)) return true;
+    }
+    return false;
+  }
+
   /** Bandit's alias map lookup: the qualified target of `name` at offset `index`, or undefined. */
   resolve(name: string, index = Number.POSITIVE_INFINITY): string | undefined {
     return this.lookup(name, index)?.target;

@@ -1,3 +1,4 @@
+import { ALIASABLE_BUILTINS, calleeAliasValues, lookupName } from "./callee-aliases.js";
 import type { ImportTable } from "./imports.js";
 import type { SyntaxNode } from "./source.js";
 import { nodeText } from "./source.js";
@@ -57,12 +58,49 @@ export function callQualName(call: SyntaxNode, scope: NameScope): string {
     // Fast path: a callee written as plain dotted identifiers (`os.path.join`, the usual case)
     // resolves from its text alone, without visiting each attribute node.
     const text = nodeText(fn, scope.source);
-    if (PLAIN_DOTTED.test(text)) return resolveDotted(text, scope, call.startIndex);
+    if (PLAIN_DOTTED.test(text)) {
+      const head = text.includes(".") ? text.slice(0, text.indexOf(".")) : text;
+      const aliased = aliasedCallee(head, call, scope);
+      return aliased === null ? resolveDotted(text, scope, call.startIndex) : aliased + text.slice(head.length);
+    }
   }
   const f = unparenthesize(fn);
+  // Beyond Bandit: `getattr(os, "system")(cmd)` calls os.system (docs/rules.md).
+  if (f.type === "call") return lookupName(f, scope.source, (n) => plainQualName(n, scope, f.startIndex)) ?? "";
   if (f.type !== "identifier" && f.type !== "attribute") return "";
   return banditQualName(f, scope, call.startIndex);
 }
+
+/**
+ * Beyond Bandit: a callee named by a name the module binds once to an imported function, a
+ * builtin or a lookup by constant name (`run = os.system`, python/callee-aliases.ts) is what that
+ * value names, as Python calls it. Null when `head` is no such name (or the imports bind it).
+ */
+function aliasedCallee(head: string, call: SyntaxNode, scope: NameScope, depth = 0): string | null {
+  if (depth > MAX_ALIAS_DEPTH || scope.imports.bindsName(head, call.startIndex)) return null;
+  const value = calleeAliasValues(call.tree.rootNode).get(head);
+  if (!value) return null;
+  if (value.type === "call") return lookupName(value, scope.source, (n) => plainQualName(n, scope, value.startIndex, depth + 1));
+  const text = nodeText(value, scope.source);
+  const valueHead = text.split(".")[0]!;
+  if (!scope.imports.bindsName(valueHead, value.startIndex) && !ALIASABLE_BUILTINS.has(valueHead)) return null;
+  return resolveDotted(text, scope, value.startIndex);
+}
+
+/** A plain dotted name resolved through the imports, or a lookup by constant name; else null. */
+function plainQualName(node: SyntaxNode, scope: NameScope, at: number, depth = 0): string | null {
+  const n = unparenthesize(node);
+  if (n.type === "call") return lookupName(n, scope.source, (x) => plainQualName(x, scope, at, depth + 1));
+  const text = nodeText(n, scope.source);
+  if ((n.type !== "identifier" && n.type !== "attribute") || !PLAIN_DOTTED.test(text)) return null;
+  const head = text.includes(".") ? text.slice(0, text.indexOf(".")) : text;
+  const aliased = aliasedCallee(head, n, scope, depth + 1);
+  return aliased === null ? resolveDotted(text, scope, at) : aliased + text.slice(head.length);
+}
+
+// Aliases of aliases (`load = importlib.import_module` then `m = load("os")`) are followed this
+// deep; a cycle (`x = getattr(x, "a")`) ends here.
+const MAX_ALIAS_DEPTH = 8;
 
 // ASCII identifiers joined by dots, nothing else (no spaces, comments, parentheses or calls).
 const PLAIN_DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;

@@ -334,7 +334,9 @@ export class Evaluator {
     const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : null;
     const q = this.p.qname(fnU);
 
-    const rawRecv = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? CLEAN : this.evalExpr(fnU, state, run, d);
+    // A name called is read too: `get = request.args.get` then `get("q")` calls a bound method of
+    // request data, which carries the data as its receiver would.
+    const rawRecv = receiver ? this.evalExpr(receiver, state, run, d) : fnU.type === "identifier" ? this.read(state, fnU.text) : this.evalExpr(fnU, state, run, d);
     // Methods of a file object: reads give its contents; `fileno`, `tell`, `close`, `write`...
     // give nothing of what it holds.
     const recvTaint = method && READ_METHODS.has(method) ? contents(rawRecv) : method && HANDLE_METHODS.has(method) ? withoutMarked(rawRecv, HANDLE_BIT) : rawRecv;

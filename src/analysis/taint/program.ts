@@ -8,7 +8,7 @@
  * normalizing definition even though `p` is assigned twice. The other passes only ask questions
  * of this object; it never evaluates taint.
  */
-import { callArgs, qualifiedName, stringValue, type ParsedModule } from "../python/index.js";
+import { callArgs, lookupName, qualifiedName, stringValue, type ParsedModule } from "../python/index.js";
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
@@ -150,33 +150,15 @@ export class Program {
     if (!rhs) return null;
     const r = unparen(rhs);
     if (r.type === "call" ? !this.lookedUpName(r) : lookupsOnly || (r.type !== "identifier" && r.type !== "attribute")) return null;
+    // A name the file defines itself (`def eval(...)`) is that definition, not the builtin.
+    if (r.type === "identifier" && this.definedNames().has(r.text) && !this.isImported(r)) return null;
     const q = this.qname(r);
     return q !== null && q !== id.text ? q : null;
   }
 
-  /**
-   * What a dynamic lookup with constant names returns, by name: `getattr(os, "system")` is
-   * `os.system`, `__import__("os")` and `importlib.import_module("os")` are `os`. Null for other
-   * calls and for computed names.
-   */
+  /** `getattr(os, "system")` is `os.system`, `__import__("os")` is `os` (python/callee-aliases.ts). */
   private lookedUpName(call: SyntaxNode): string | null {
-    const fnNode = call.childForFieldName("function");
-    if (!fnNode) return null;
-    const f = unparen(fnNode);
-    if (f.type !== "identifier" && f.type !== "attribute") return null;
-    const callee = this.qname(f);
-    if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
-    const a = this.args(call);
-    if (a.keywords.size > 0 || a.hasStarArgs || a.hasStarStarKwargs) return null;
-    if (callee === "getattr") {
-      const name = a.positional.length >= 2 ? stringValue(a.positional[1]!, this.mod.source) : undefined;
-      const base = a.positional[0] ? this.qname(a.positional[0]) : null;
-      return typeof name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && base ? `${base}.${name}` : null;
-    }
-    const module = a.positional.length >= 1 ? stringValue(a.positional[0]!, this.mod.source) : undefined;
-    if (typeof module !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(module)) return null;
-    // `__import__("a.b")` returns the top-level package; import_module returns `a.b` itself.
-    return callee === "__import__" ? module.split(".")[0]! : module;
+    return lookupName(call, this.mod.source, (n) => this.qname(n));
   }
 
   /** The function whose graph holds `n` (null at module level). */

@@ -17,6 +17,7 @@
  */
 import type { SyntaxNode } from "../python/cfg.js";
 import { parameterNames } from "../python/cfg.js";
+import { calleeAliasValues } from "../python/index.js";
 
 /** Parts of a request object that hold client-controlled data. */
 export const REQUEST_DATA: ReadonlySet<string> = new Set(["GET", "POST", "body", "COOKIES", "META", "FILES", "headers", "data", "query_params"]);
@@ -124,9 +125,12 @@ export class RequestParams {
   private registeredViews(): Set<string> {
     if (this.registered) return this.registered;
     const out = new Set<string>();
-    if (/\b(?:re_)?path\s*\(|\burl\s*\(/.test(this.root.text)) {
+    if (/\b(?:re_)?path\b|\burl\b/.test(this.root.text)) {
+      const aliases = calleeAliasValues(this.root);
       for (const call of this.root.descendantsOfType("call")) {
-        const callee = call.childForFieldName("function");
+        let callee = call.childForFieldName("function");
+        // `register = path` then `register("x/", show)` (callee-aliases.ts).
+        if (callee?.type === "identifier") callee = aliases.get(callee.text) ?? callee;
         const tail = callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
         if (!tail || !URL_REGISTRARS.has(tail)) continue;
         const view = call.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "keyword_argument" && c.type !== "comment")[1];

@@ -265,3 +265,32 @@ print(osp.join("a", "b"), list(OrderedDict(x=1)), True, None)
     expect(out).toContain('"size"');
   });
 });
+
+describe("alias-callees", () => {
+  it("calls imported functions and builtins through a name bound just before, in the same scope", () => {
+    const code = `
+import os.path
+import hashlib
+from json import dumps as encode
+class Box:
+    tag = os.path.basename("/a/b.txt")
+    def digest(self, data):
+        return hashlib.sha256(data).hexdigest()[:8]
+def show(items):
+    total = eval("1 + 2")
+    names = [os.path.join("d", x) for x in items]
+    return encode({"n": names, "t": total}, sort_keys=True)
+if True: print(show(["a"]))
+print(Box().digest(b"x"), Box.tag, (lambda p: os.path.splitext(p))("f.py"))
+`;
+    const out = samePrint("alias-callees", code);
+    expect(out).toMatch(/^\s+c\w* = hashlib\.sha256$/m);
+    expect(out).toMatch(/^\s+c\w* = eval$/m);
+    expect(out).toMatch(/^\s+c\w* = encode$/m);
+    // Not where the binding would land in another scope or layout.
+    expect(out).toContain('tag = os.path.basename("/a/b.txt")');
+    expect(out).toContain('os.path.join("d", x) for x in items');
+    expect(out).toContain("lambda p: os.path.splitext(p)");
+    expect(out).toContain("if True: print(");
+  });
+});

@@ -7,7 +7,7 @@
  * `if C: <always exits>` / `assert C`. For Python's structured control flow (no goto) this is the
  * same answer a CFG dominator tree gives for the conditions the checks ask about.
  */
-import type { SyntaxNode } from "../../python/index.js";
+import { calleeAliasValues, lookupName, type SyntaxNode } from "../../python/index.js";
 
 export type Node = SyntaxNode;
 
@@ -179,7 +179,12 @@ export function calleeTail(call: Node): string {
   const fn = call.childForFieldName("function");
   if (!fn) return "";
   if (fn.type === "attribute") return fn.childForFieldName("attribute")?.text ?? "";
-  if (fn.type === "identifier") return fn.text;
+  if (fn.type === "identifier") {
+    // `read = open` then `read(path)`: the tail of what the name is bound to (callee-aliases.ts).
+    const value = calleeAliasValues(fn.tree.rootNode).get(fn.text);
+    const named = value ? (value.type === "call" ? lookupName(value, fn.tree.source, dottedName) : value.text) : null;
+    return named ? named.slice(named.lastIndexOf(".") + 1) : fn.text;
+  }
   return "";
 }
 

@@ -5,7 +5,12 @@
  * Python resolves to the same object as the dotted name. A policy that writes `h(x)` or
  * `getattr(hashlib, "md5")(x)` for `hashlib.md5(x)` must meet the same check.
  */
-import { dottedName, ofTypes, stringValue, unwrap, type Node } from "./ast.js";
+import { ALIASABLE_BUILTINS, calleeAliasValues, lookupName } from "../../python/index.js";
+import { dottedName, ofTypes, unwrap, type Node } from "./ast.js";
+
+function lookupOf(call: Node, aliases: Map<string, string>): string | null {
+  return lookupName(call, call.tree.source, (n) => qualifiedExpression(n, aliases));
+}
 
 /** Import aliases of a module: local name -> qualified name (`h` -> `hashlib`, `md5` -> `hashlib.md5`). */
 export function importAliases(root: Node): Map<string, string> {
@@ -46,12 +51,12 @@ export function qualifiedCallee(call: Node, aliases: Map<string, string>): strin
 /** The qualified name an identifier, attribute chain or constant-name lookup denotes, else null. */
 function qualifiedExpression(node: Node, aliases: Map<string, string>): string | null {
   const n = unwrap(node);
-  if (n.type === "call") return lookupName(n, aliases);
+  if (n.type === "call") return lookupOf(n, aliases);
   if (n.type === "attribute") {
     const obj = unwrap(n.childForFieldName("object")!);
     const attr = n.childForFieldName("attribute")?.text;
     if (obj.type === "call") {
-      const base = lookupName(obj, aliases);
+      const base = lookupOf(obj, aliases);
       return base && attr ? `${base}.${attr}` : null;
     }
   }
@@ -62,67 +67,19 @@ function qualifiedExpression(node: Node, aliases: Map<string, string>): string |
   return resolved ? [resolved, ...rest].join(".") : dotted;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MODULE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-/** `getattr(m, "f")` is `m.f`; `__import__("a.b")` is `a`; `importlib.import_module("a.b")` is `a.b`. */
-function lookupName(call: Node, aliases: Map<string, string>): string | null {
-  const fn = call.childForFieldName("function");
-  const callee = fn ? qualifiedExpression(fn, aliases) : null;
-  if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
-  const args = call.childForFieldName("arguments")?.namedChildren.filter((a) => a.type !== "comment") ?? [];
-  if (args.some((a) => a.type === "keyword_argument" || a.type === "list_splat" || a.type === "dictionary_splat")) return null;
-  if (callee === "getattr") {
-    const name = args[1] ? stringValue(args[1]) : null;
-    const base = args[0] ? qualifiedExpression(args[0], aliases) : null;
-    return name !== null && IDENTIFIER.test(name) && base ? `${base}.${name}` : null;
-  }
-  const module = args[0] ? stringValue(args[0]) : null;
-  if (module === null || !MODULE_PATH.test(module)) return null;
-  return callee === "__import__" ? module.split(".")[0]! : module;
-}
-
-/** Builtins a check models by name (`run = open`). */
-const BUILTINS = new Set(["open", "eval", "exec", "compile", "getattr", "__import__", "input", "print"]);
-
-/** Where a name is bound other than by `name = value`: then it is not a one-binding alias. */
-const OTHER_BINDINGS = ["parameters", "lambda_parameters", "function_definition", "class_definition", "for_statement", "for_in_clause", "as_pattern_target", "global_statement", "nonlocal_statement"];
-
 /**
- * The import aliases plus each name the module binds exactly once, by `name = <callee>` where the
- * value resolves to a qualified name through the imports or a lookup (`run = os.system`,
- * `h = getattr(hashlib, "md5")`). A name bound anywhere else too (a parameter, a loop target, a
- * second assignment) is left out: which binding a use sees is then a question of scope and order.
+ * The import aliases plus each name the module binds once to a callee (python/callee-aliases.ts)
+ * whose value resolves through a lookup, the imports or a builtin (`run = os.system`,
+ * `h = getattr(hashlib, "md5")`); `x = y` between two locals names no callee.
  */
 export function calleeAliases(root: Node): Map<string, string> {
   const imports = importAliases(root);
   const out = new Map(imports);
-  const candidates = new Map<string, Node | null>();
-  for (const a of ofTypes(root, ["assignment", "augmented_assignment", "named_expression"])) {
-    const left = a.childForFieldName(a.type === "named_expression" ? "name" : "left");
-    if (!left) continue;
-    for (const id of left.type === "identifier" ? [left] : left.descendantsOfType("identifier")) {
-      const single = a.type === "assignment" && left.type === "identifier";
-      candidates.set(id.text, candidates.has(id.text) || !single ? null : a.childForFieldName("right"));
-    }
-  }
-  if (candidates.size === 0) return out;
-  const boundElsewhere = new Set<string>();
-  for (const n of ofTypes(root, OTHER_BINDINGS)) {
-    if (n.type === "function_definition" || n.type === "class_definition") boundElsewhere.add(n.childForFieldName("name")?.text ?? "");
-    else if (n.type === "for_statement" || n.type === "for_in_clause") for (const id of n.childForFieldName("left")?.descendantsOfType("identifier") ?? []) boundElsewhere.add(id.text);
-    else for (const id of n.descendantsOfType("identifier")) boundElsewhere.add(id.text);
-  }
-  for (const [name, value] of candidates) {
-    if (!value || imports.has(name) || boundElsewhere.has(name)) continue;
-    const v = unwrap(value);
-    if (v.type !== "identifier" && v.type !== "attribute" && v.type !== "call") continue;
-    const q = qualifiedExpression(v, imports);
-    // Only what a lookup, the imports or a builtin resolve: `x = y` between locals names no callee.
-    const head = dottedName(v)?.split(".")[0];
-    if (q && q !== name && (v.type === "call" || (head !== undefined && (imports.has(head) || BUILTINS.has(head))))) out.set(name, q);
+  for (const [name, value] of calleeAliasValues(root)) {
+    if (imports.has(name)) continue;
+    const q = qualifiedExpression(value, imports);
+    const head = dottedName(value)?.split(".")[0];
+    if (q && q !== name && (value.type === "call" || (head !== undefined && (imports.has(head) || ALIASABLE_BUILTINS.has(head))))) out.set(name, q);
   }
   return out;
 }
-
-

@@ -1,0 +1,117 @@
+import { callArgs } from "./calls.js";
+import { stringValue } from "./literals.js";
+import type { SyntaxNode } from "./source.js";
+import { unparenthesize } from "./walk.js";
+
+/**
+ * Names a module binds exactly once, by `name = <value>`, to something a call can go through: a
+ * dotted name (`run = os.system`, `weak = hashlib.md5`) or a lookup by constant name
+ * (`shell = importlib.import_module("os")`). `run(cmd)` then calls what the value names, as Python
+ * does; each analysis resolves the value with its own import rules. A name bound anywhere else too
+ * (a parameter, a def or class, a loop or `with` target, `global`, a second assignment, an
+ * augmented assignment, a walrus) is left out: which binding a use sees is then a matter of scope
+ * and order.
+ */
+export function calleeAliasValues(root: SyntaxNode): ReadonlyMap<string, SyntaxNode> {
+  const table = root.tree.memoTable<ReadonlyMap<string, SyntaxNode>>(MEMO);
+  let out = table.get(root.id);
+  if (!out) table.set(root.id, (out = collect(root)));
+  return out;
+}
+
+const MEMO = {};
+
+/** Builtins the analyses model by name, which a callee alias may name (`run = eval`). */
+export const ALIASABLE_BUILTINS: ReadonlySet<string> = new Set(["open", "eval", "exec", "compile", "getattr", "__import__", "input", "print"]);
+const PLAIN_DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const OTHER_BINDINGS = ["parameters", "lambda_parameters", "function_definition", "class_definition", "for_statement", "for_in_clause", "as_pattern_target", "global_statement", "nonlocal_statement", "augmented_assignment", "named_expression"];
+
+const FUNCTION_SCOPES = new Set(["function_definition", "lambda"]);
+
+/** The function or lambda whose scope `node` is in (the module: -1); parameters bind in their own. */
+function scopeOf(node: SyntaxNode): number {
+  for (let x = node.parent; x; x = x.parent) if (FUNCTION_SCOPES.has(x.type)) return x.id;
+  return -1;
+}
+
+function collect(root: SyntaxNode): ReadonlyMap<string, SyntaxNode> {
+  const candidates = new Map<string, SyntaxNode | null>();
+  // Every binding's scope, for telling a builtin from a name the code binds where the alias is.
+  const boundIn = new Map<string, Set<number>>();
+  const bind = (name: string, scope: number) => {
+    let set = boundIn.get(name);
+    if (!set) boundIn.set(name, (set = new Set()));
+    set.add(scope);
+  };
+  for (const a of root.descendantsOfType("assignment")) {
+    const left = a.childForFieldName("left");
+    if (!left) continue;
+    const scope = scopeOf(a);
+    if (left.type !== "identifier") {
+      for (const id of left.descendantsOfType("identifier")) {
+        candidates.set(id.text, null);
+        bind(id.text, scope);
+      }
+      continue;
+    }
+    const value = a.childForFieldName("right");
+    candidates.set(left.text, candidates.has(left.text) || !value ? null : unparenthesize(value));
+    bind(left.text, scope);
+  }
+  const out = new Map<string, SyntaxNode>();
+  if (![...candidates.values()].some((v) => v !== null)) return out;
+  const elsewhere = new Set<string>();
+  for (const n of root.descendantsOfType(OTHER_BINDINGS)) {
+    const names =
+      n.type === "function_definition" || n.type === "class_definition" || n.type === "named_expression"
+        ? [n.childForFieldName("name")?.text ?? ""]
+        : n.type === "for_statement" || n.type === "for_in_clause" || n.type === "augmented_assignment"
+          ? (n.childForFieldName("left")?.descendantsOfType("identifier") ?? []).map((id) => id.text)
+          : n.descendantsOfType("identifier").map((id) => id.text);
+    // Parameters bind in their function; everything else in the scope the statement is in.
+    const scope = n.type === "parameters" || n.type === "lambda_parameters" ? (n.parent?.id ?? -1) : scopeOf(n);
+    for (const name of names) {
+      elsewhere.add(name);
+      bind(name, scope);
+    }
+  }
+  for (const [name, value] of candidates) {
+    if (!value || elsewhere.has(name)) continue;
+    // A bare name bound where the alias is, or around it (`def eval(...)`, a parameter `open`),
+    // is that binding, not the builtin.
+    if (value.type === "identifier" && boundAround(value, boundIn.get(value.text))) continue;
+    if (value.type === "call" || ((value.type === "identifier" || value.type === "attribute") && PLAIN_DOTTED.test(value.text) && value.text !== name)) out.set(name, value);
+  }
+  return out;
+}
+
+function boundAround(use: SyntaxNode, scopes: Set<number> | undefined): boolean {
+  if (!scopes) return false;
+  if (scopes.has(-1)) return true;
+  for (let x = use.parent; x; x = x.parent) if (FUNCTION_SCOPES.has(x.type) && scopes.has(x.id)) return true;
+  return false;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * What a lookup by constant name returns, by name: `getattr(os, "system")` is `os.system`,
+ * `__import__("a.b")` is `a` (the top-level package), `importlib.import_module("a.b")` is `a.b`.
+ * `qualify` names an expression the caller's way (its import rules); null for other calls and for
+ * computed names.
+ */
+export function lookupName(call: SyntaxNode, source: string, qualify: (n: SyntaxNode) => string | null): string | null {
+  const fn = call.childForFieldName("function");
+  const callee = fn ? qualify(fn) : null;
+  if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
+  const args = callArgs(call, source);
+  if (args.keywords.size > 0 || args.hasStarArgs || args.hasStarStarKwargs) return null;
+  if (callee === "getattr") {
+    const name = args.positional.length >= 2 ? stringValue(args.positional[1]!, source) : null;
+    const base = args.positional.length >= 2 ? qualify(args.positional[0]!) : null;
+    return name !== null && IDENTIFIER.test(name) && base ? `${base}.${name}` : null;
+  }
+  const module = args.positional.length >= 1 ? stringValue(args.positional[0]!, source) : null;
+  if (module === null || !PLAIN_DOTTED.test(module)) return null;
+  return callee === "__import__" ? module.split(".")[0]! : module;
+}
