@@ -97,21 +97,27 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * What a lookup by constant name returns, by name: `getattr(os, "system")` is `os.system`,
  * `__import__("a.b")` is `a` (the top-level package), `importlib.import_module("a.b")` is `a.b`.
- * `qualify` names an expression the caller's way (its import rules); null for other calls and for
- * computed names.
+ * `qualify` names an expression the caller's way (its import rules), `text` reads a constant
+ * string (by default a literal; the taint engine also folds `"ev" + "al"`); null for other calls
+ * and for computed names.
  */
-export function lookupName(call: SyntaxNode, source: string, qualify: (n: SyntaxNode) => string | null): string | null {
+export function lookupName(
+  call: SyntaxNode,
+  source: string,
+  qualify: (n: SyntaxNode) => string | null,
+  text: (n: SyntaxNode) => string | null = (n) => stringValue(n, source),
+): string | null {
   const fn = call.childForFieldName("function");
   const callee = fn ? qualify(fn) : null;
   if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
   const args = callArgs(call, source);
   if (args.keywords.size > 0 || args.hasStarArgs || args.hasStarStarKwargs) return null;
   if (callee === "getattr") {
-    const name = args.positional.length >= 2 ? stringValue(args.positional[1]!, source) : null;
+    const name = args.positional.length >= 2 ? text(args.positional[1]!) : null;
     const base = args.positional.length >= 2 ? qualify(args.positional[0]!) : null;
     return name !== null && IDENTIFIER.test(name) && base ? `${base}.${name}` : null;
   }
-  const module = args.positional.length >= 1 ? stringValue(args.positional[0]!, source) : null;
+  const module = args.positional.length >= 1 ? text(args.positional[0]!) : null;
   if (module === null || !PLAIN_DOTTED.test(module)) return null;
   return callee === "__import__" ? module.split(".")[0]! : module;
 }

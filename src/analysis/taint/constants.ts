@@ -70,6 +70,12 @@ export class Constants {
     return matches === true && holds === true ? true : null;
   }
 
+  /** The string an expression always evaluates to (`"ev" + "al"`, a name bound once to one), or null. */
+  constantString(n: SyntaxNode, fn: FunctionInfo | null): string | null {
+    const v = this.fold(n, fn, 0);
+    return v?.kind === "str" ? v.value : null;
+  }
+
   private fold(n: SyntaxNode, fn: FunctionInfo | null, depth: number): Value {
     if (depth > MAX_DEPTH) return undefined;
     const u = unparen(n);

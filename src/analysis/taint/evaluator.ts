@@ -9,6 +9,7 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { indirectCalls } from "./indirect-calls.js";
 import { requestObjectTaint } from "./request-objects.js";
 import { CLEAN, clear, dropFields, fieldKey, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
 import { swallowsFailure, type Guards } from "./guards.js";
@@ -253,6 +254,13 @@ export class Evaluator {
       case "lambda":
         if (run.report) this.nested.analyzeNested(node, state, run);
         return CLEAN;
+      case "yield": {
+        // A generator's caller iterates what it yields: yields are what its call gives back.
+        const t = this.unionChildren(node, state, run, d);
+        run.returns = union(run.returns, withStep(t, step(node, "yielded")));
+        run.returnElements = null;
+        return CLEAN;
+      }
       case "keyword_argument": {
         const v = node.childForFieldName("value");
         return v ? this.evalExpr(v, state, run, d) : CLEAN;
@@ -385,9 +393,20 @@ export class Evaluator {
       for (const s of sinks) this.r.checkCallSink(s, node, args, argTaint, recvTaint, q ?? method ?? fnU.text, run);
     }
 
+    // A function value called without being named here (a table element, a partial, map's).
+    let indirect: Taint = CLEAN;
+    for (const ind of indirectCalls(node, q, this.p)) {
+      const pos = ind.args.positional.map((a) => this.evalExpr(a, state, run, d));
+      const kw = new Map([...ind.args.keywords].map(([k, v]) => [k, this.evalExpr(v, state, run, d)] as const));
+      const taintOf = (i: number | undefined, k: string | undefined): Taint | undefined => (k !== undefined && kw.has(k) ? kw.get(k) : i !== undefined ? pos[i] : undefined);
+      if (run.report) for (const s of this.p.m.sinkCalls.byCallee.get(ind.callee) ?? []) this.r.checkCallSink(s, node, ind.args, taintOf, CLEAN, ind.callee, run);
+      const own = !ind.callee.includes(".") ? this.p.byName.get(ind.callee) : undefined;
+      if (own) indirect = union(indirect, this.applySummary(own, own.isMethod ? 1 : 0, node, ind.args, pos, kw, CLEAN, run));
+    }
+
     // Same-file functions: summaries.
     const callee = this.calleeFunction(fnU, receiver);
-    if (callee) return this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run);
+    if (callee) return union(indirect, this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run));
 
     // Sources.
     if (q) {
@@ -478,6 +497,20 @@ export class Evaluator {
     const built = requestObjectTaint(q, posTaints, kwTaints, splatTaint);
     if (built) return built;
 
+    // `setattr(o, "cmd", v)` is `o.cmd = v`; `getattr(o, "cmd")` reads it back.
+    if ((q === "setattr" || q === "getattr") && !callee0(this.p, fnU) && args.keywords.size === 0) {
+      const obj = args.positional[0] ? unparen(args.positional[0]) : null;
+      const attr = args.positional[1] ? this.p.literalString(args.positional[1], run.fn) : null;
+      if (obj?.type === "identifier" && attr !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) {
+        const key = `${obj.text}.${attr}`;
+        if (q === "getattr") return union(state.get(key) ?? CLEAN, recvOrObject(this.read(state, obj.text)));
+        if (args.positional.length === 3) {
+          state.set(key, withStep(posTaints[2]!, step(node, `assigned to ${obj.text}.${attr}`)));
+          return CLEAN;
+        }
+      }
+    }
+
     // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
     if (method && receiver && (MUTATORS.has(method) || (BUFFER_WRITES.has(method) && this.isMemoryBuffer(receiver, run)))) {
       // `conf.set("section", "key", v)` / `cache.set("key", v)`: a field under constant keys, read
@@ -491,7 +524,7 @@ export class Evaluator {
     // Default propagation: result carries the receiver's and the arguments' taint (a file object
     // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
     // items are still untrusted text for every class but paths).
-    return union(recvTaint, allArgs);
+    return unionAll([recvTaint, allArgs, indirect]);
   }
 
   /** A name bound to `io.StringIO()`/`io.BytesIO()`: writing to it keeps the text in memory. */
@@ -540,8 +573,10 @@ export class Evaluator {
       if (f && !this.p.isImported(fnU)) return { fn: f, offset: 0 };
       return null;
     }
-    if (fnU.type === "attribute" && receiver && (receiver.text === "self" || receiver.text === "cls" || receiver.type === "identifier")) {
+    if (fnU.type === "attribute" && receiver) {
       const name = fnU.childForFieldName("attribute")!.text;
+      const known = this.p.methodCalled(receiver, name);
+      if (known) return { fn: known, offset: 1 };
       const f = this.p.byName.get(name);
       if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
     }
@@ -602,4 +637,14 @@ export class Evaluator {
     return this.elements.get(call.id) ?? null;
   }
 
+}
+
+/** Whether a call's callee is a function the file defines (which then shadows the builtin). */
+function callee0(p: Program, fnU: SyntaxNode): boolean {
+  return fnU.type === "identifier" && p.byName.has(fnU.text) && !p.isImported(fnU);
+}
+
+/** What an attribute read gives when no field is known: the object's own taint, as evalAttribute. */
+function recvOrObject(objTaint: Taint): Taint {
+  return withoutMarked(objTaint, HANDLE_BIT);
 }

@@ -15,6 +15,7 @@ import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.
 import { ConstantTables } from "./constant-tables.js";
 import { ContainerAliases } from "./container-aliases.js";
 import { Constants } from "./constants.js";
+import { expandLiteralSplats } from "./literal-splats.js";
 import { TaintTimeout, unparen, type FunctionInfo, type TaintOptions } from "./context.js";
 import { models, type IndexedModels } from "./models/index.js";
 import { RequestParams } from "./request-params.js";
@@ -53,6 +54,7 @@ export class Program {
   private defined: Set<string> | null = null;
   private readonly tables: ConstantTables;
   private constantTables: Set<string> | null = null;
+  private classNodes: Map<string, SyntaxNode> | null = null;
   truncated: boolean;
 
   constructor(
@@ -82,6 +84,12 @@ export class Program {
       this.byNode.set(node.id, info);
       this.functions.push(info);
       if (f.cfg.name !== "<lambda>" && !this.byName.has(info.name)) this.byName.set(info.name, info);
+    }
+    // `run = lambda c: ...` then `run(x)` calls the lambda.
+    for (const info of this.functions) {
+      const a = info.node.parent;
+      const left = a?.type === "assignment" && info.node.field === "right" ? a.childForFieldName("left") : null;
+      if (info.name === "<lambda>" && left?.type === "identifier" && !this.byName.has(left.text)) this.byName.set(left.text, info);
     }
     this.collectAssignments(mod.root, this.moduleAssigns, true);
     const calls = mod.root.descendantsOfType("call");
@@ -158,11 +166,76 @@ export class Program {
 
   /** `getattr(os, "system")` is `os.system`, `__import__("os")` is `os` (python/callee-aliases.ts). */
   private lookedUpName(call: SyntaxNode): string | null {
-    return lookupName(call, this.mod.source, (n) => this.qname(n));
+    return lookupName(
+      call,
+      this.mod.source,
+      (n) => this.qname(n),
+      (n) => this.constants.constantString(n, this.enclosingFunction(n)),
+    );
+  }
+
+  /**
+   * The file's method that `receiver.name(...)` calls, where the receiver's class is known: an
+   * instance made here (`Job().run(x)`, `j = Job()` then `j.run(x)`), `super()` (the enclosing
+   * class's bases) or `self`/`cls` (the enclosing class); inherited methods are found through the
+   * bases the file defines. Null when the class or the method is not the file's.
+   */
+  methodCalled(receiver: SyntaxNode, name: string): FunctionInfo | null {
+    const r = unparen(receiver);
+    let classes: string[] = [];
+    if (r.type === "identifier" && (r.text === "self" || r.text === "cls")) classes = [this.enclosingClass(r)].filter((c): c is string => c !== null);
+    else {
+      const made = r.type === "call" ? r : r.type === "identifier" ? this.resolveAssigned(r, this.enclosingFunction(r)) : null;
+      const callee = made?.type === "call" ? made.childForFieldName("function") : null;
+      if (callee?.type === "identifier" && callee.text === "super") classes = this.basesOf(this.enclosingClass(callee) ?? "");
+      else if (callee?.type === "identifier" && this.classes().has(callee.text) && !this.isImported(callee)) classes = [callee.text];
+    }
+    for (const c of classes) {
+      const m = this.methodIn(c, name, 0);
+      if (m) return m;
+    }
+    return null;
+  }
+
+  private methodIn(cls: string, name: string, depth: number): FunctionInfo | null {
+    if (depth > 8) return null;
+    const own = this.functions.find((f) => f.isMethod && f.name === name && f.qualname === `${cls}.${name}`);
+    if (own) return own;
+    for (const base of this.basesOf(cls)) {
+      const m = this.methodIn(base, name, depth + 1);
+      if (m) return m;
+    }
+    return null;
+  }
+
+  private basesOf(cls: string): string[] {
+    const node = this.classes().get(cls);
+    return (node?.childForFieldName("superclasses")?.namedChildren ?? []).filter((b) => b.type === "identifier").map((b) => b.text);
+  }
+
+  private enclosingClass(n: SyntaxNode): string | null {
+    for (let x = n.parent; x; x = x.parent) if (x.type === "class_definition") return x.childForFieldName("name")?.text ?? null;
+    return null;
+  }
+
+  /** Top-level classes of the file by name (the first definition of each). */
+  private classes(): Map<string, SyntaxNode> {
+    if (this.classNodes) return this.classNodes;
+    this.classNodes = new Map();
+    for (const c of this.mod.root.descendantsOfType("class_definition")) {
+      const name = c.childForFieldName("name")?.text;
+      if (name && !this.classNodes.has(name)) this.classNodes.set(name, c);
+    }
+    return this.classNodes;
+  }
+
+  /** The value of the one definition that reaches an identifier where it is read, or null. */
+  bindingOf(id: SyntaxNode): SyntaxNode | null {
+    return this.resolveAssigned(id, this.enclosingFunction(id));
   }
 
   /** The function whose graph holds `n` (null at module level). */
-  private enclosingFunction(n: SyntaxNode): FunctionInfo | null {
+  enclosingFunction(n: SyntaxNode): FunctionInfo | null {
     for (let x = n.parent; x; x = x.parent) {
       if (x.type === "function_definition" || x.type === "lambda") return this.byNode.get(x.id) ?? null;
     }
@@ -194,7 +267,7 @@ export class Program {
 
   args(call: SyntaxNode): ReturnType<typeof callArgs> {
     let a = this.argsCache.get(call.id);
-    if (!a) this.argsCache.set(call.id, (a = callArgs(call, this.mod.source)));
+    if (!a) this.argsCache.set(call.id, (a = expandLiteralSplats(call, callArgs(call, this.mod.source), this.mod.source)));
     return a;
   }
 

@@ -76,7 +76,8 @@ export class Solver implements NestedAnalyzer {
       }
       case "except-bind": {
         const value = n.childForFieldName("value");
-        if (value?.type === "as_pattern") for (const name of targetNames(value.childForFieldName("alias"))) state.set(name, CLEAN);
+        const raised = state.get(RAISED) ?? CLEAN;
+        if (value?.type === "as_pattern") for (const name of targetNames(value.childForFieldName("alias"))) state.set(name, raised.length ? withStep(raised, step(n, `caught as ${name}`)) : CLEAN);
         return;
       }
       case "case": {
@@ -163,6 +164,14 @@ export class Solver implements NestedAnalyzer {
       case "delete_statement":
         for (const c of n.namedChildren) for (const name of targetNames(c)) if (unparen(c).type === "identifier") state.delete(name);
         return;
+      case "raise_statement": {
+        // What a handler binds (`except E as e`) is the raised object, which holds its arguments:
+        // the exception edge carries it to the handler (except-bind).
+        let t: Taint = CLEAN;
+        for (const c of n.namedChildren) if (c.type !== "comment") t = union(t, this.e.evalExpr(c, state, run, 0));
+        if (t.length) state.set(RAISED, union(state.get(RAISED) ?? CLEAN, withStep(t, step(n, "raised"))));
+        return;
+      }
       default:
         for (const c of n.namedChildren) if (c.type !== "comment") this.e.evalExpr(c, state, run, 0);
     }
@@ -318,7 +327,8 @@ export class Solver implements NestedAnalyzer {
   run(): void {
     // Only functions that are called somewhere in the file need summaries.
     const called = this.p.calledNames;
-    const named = this.p.functions.filter((f) => f.name !== "<lambda>" && called.has(f.name));
+    const calledLambdas = new Set([...this.p.byName].filter(([name, f]) => f.name === "<lambda>" && called.has(name)).map(([, f]) => f));
+    const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && called.has(f.name)) || calledLambdas.has(f));
     // Summaries to a fixpoint (recursion and call chains), bounded.
     for (let round = 0; round < 4; round++) {
       let changed = false;
@@ -410,6 +420,9 @@ export class Solver implements NestedAnalyzer {
     this.e.globals = exit;
   }
 }
+
+/** State key: what this path has raised so far (an exception edge takes it to the handler). */
+const RAISED = "@raised";
 
 // Rounds of function runs feeding each other's stores into module-level containers: a store seen
 // only after this many rounds (a chain of helpers each reading the last one's) is not followed.
