@@ -406,7 +406,10 @@ export class Evaluator {
 
     // Same-file functions: summaries.
     const callee = this.calleeFunction(fnU, receiver);
-    if (callee) return union(indirect, this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run));
+    if (callee) {
+      const self = callee.offset === 1 && receiver ? this.objectTaint(receiver, rawRecv, state) : CLEAN;
+      return union(indirect, this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run, self));
+    }
 
     // Sources.
     if (q) {
@@ -576,8 +579,10 @@ export class Evaluator {
     if (fnU.type === "attribute" && receiver) {
       const name = fnU.childForFieldName("attribute")!.text;
       const known = this.p.methodCalled(receiver, name);
-      if (known) return { fn: known, offset: 1 };
-      const f = this.p.byName.get(name);
+      if (known) return known;
+      // `self.m()` in a class the file defines is that class's or its file bases' method, found
+      // above, or else one it inherits from elsewhere (`dict.get`), never another class's.
+      const f = this.p.inKnownClass(receiver) ? undefined : this.p.byName.get(name);
       if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
     }
     return null;
@@ -592,11 +597,14 @@ export class Evaluator {
     kwTaints: Map<string, Taint>,
     splat: Taint,
     run: Run,
+    selfTaint: Taint = CLEAN,
   ): Taint {
     const summary = this.summaries.get(fn);
     const paramTaint = (index: number): Taint => {
       const name = fn.params[index];
       if (name !== undefined && kwTaints.has(name)) return kwTaints.get(name)!;
+      // A method called on an object: its `self` is that object, with what its fields hold.
+      if (offset === 1 && index === 0) return selfTaint;
       const pos = index - offset;
       if (pos >= 0 && pos < posTaints.length) return posTaints[pos]!;
       return splat;
@@ -630,6 +638,20 @@ export class Evaluator {
     if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
     else this.elements.delete(call.id);
     return bind(summary.ret);
+  }
+
+  /**
+   * An object's taint with what its known fields hold (`job.cmd = x` then `job.run()`). Not for
+   * `self`: its fields are the method's own state, and one field's taint is not another's (a
+   * password cached on `self` is not the path a later `self.open()` reads).
+   */
+  private objectTaint(receiver: SyntaxNode, own: Taint, state: State): Taint {
+    const r = unparen(receiver);
+    if (r.type !== "identifier" || r.text === "self" || r.text === "cls") return own;
+    const prefix = `${r.text}.`;
+    let t = own;
+    for (const [k, v] of state) if (k.startsWith(prefix)) t = union(t, v);
+    return t;
   }
 
   /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */

@@ -2,8 +2,10 @@
  * Calls of a function value that the call site does not name: an element of a dispatch table
  * (`{"run": os.system}[action](cmd)`, `HANDLERS[k](x)` after `HANDLERS = [os.system]`), a
  * `functools.partial` of one (`partial(subprocess.call, shell=True)(cmd)`, also through a name
- * bound to it), and a function handed to `map`, `filter` or a `key=` argument, which calls it on
- * each element. Each is given as the qualified name called and the arguments it gets, so the sink
+ * bound to it), a function handed to `map`, `filter` or a `key=` argument, which calls it on each
+ * element, and one handed to a thread, a process, an executor or an event loop with its arguments
+ * (`Thread(target=os.system, args=(cmd,))`, `pool.submit(os.system, cmd)`), and the function value
+ * a function of this file returns (`pick()(cmd)`). Each is given as the qualified name called and the arguments it gets, so the sink
  * models apply as they do to a direct call. Without this, passing the sink around as a value hid
  * every call of it.
  *
@@ -34,6 +36,35 @@ const ELEMENT_CALLERS = new Set(["map", "filter", "itertools.starmap", "itertool
 const KEY_CALLERS = new Set(["sorted", "min", "max", "heapq.nsmallest", "heapq.nlargest", "itertools.groupby"]);
 const PARTIALS = new Set(["functools.partial", "functools.partialmethod"]);
 
+/**
+ * Calls that call a function they are given, with arguments they are given: where the function
+ * is (a position or a keyword), and where its arguments are (the positions after it, or an
+ * `args=` tuple and `kwargs=` dict).
+ */
+interface Applier {
+  fn: { pos?: number; kw?: string };
+  rest?: number;
+  args?: { pos?: number; kw: string };
+  kwargs?: string;
+}
+const APPLIERS_BY_CALLEE: ReadonlyMap<string, Applier> = new Map([
+  ["threading.Thread", { fn: { kw: "target" }, args: { kw: "args" }, kwargs: "kwargs" }],
+  ["multiprocessing.Process", { fn: { kw: "target" }, args: { kw: "args" }, kwargs: "kwargs" }],
+  ["threading.Timer", { fn: { pos: 1, kw: "function" }, args: { pos: 2, kw: "args" }, kwargs: "kwargs" }],
+  ["asyncio.to_thread", { fn: { pos: 0 }, rest: 1 }],
+]);
+/** Methods of executors, pools and event loops, whatever the receiver is called. */
+const APPLIERS_BY_METHOD: ReadonlyMap<string, Applier> = new Map([
+  ["submit", { fn: { pos: 0 }, rest: 1 }],
+  ["run_in_executor", { fn: { pos: 1 }, rest: 2 }],
+  ["apply", { fn: { pos: 0 }, args: { pos: 1, kw: "args" }, kwargs: "kwds" }],
+  ["apply_async", { fn: { pos: 0 }, args: { pos: 1, kw: "args" }, kwargs: "kwds" }],
+  ["call_soon", { fn: { pos: 0 }, rest: 1 }],
+  ["call_later", { fn: { pos: 1 }, rest: 2 }],
+]);
+/** Methods that call their first argument on each element of the second (`pool.map(f, xs)`). */
+const ELEMENT_METHODS = new Set(["map", "imap", "imap_unordered", "starmap", "map_async"]);
+
 const cache = new WeakMap<Program, Map<number, IndirectCall[]>>();
 
 export function indirectCalls(call: SyntaxNode, q: string | null, p: Program): IndirectCall[] {
@@ -56,6 +87,18 @@ function compute(call: SyntaxNode, q: string | null, p: Program): IndirectCall[]
   const key = q && KEY_CALLERS.has(q) ? own.keywords.get("key") : undefined;
   if (key && own.positional[0]) for (const v of functionValues(key, p, 0, true)) out.push(withArgs(v, [own.positional[0]], new Map()));
   const f = unparen(fnNode);
+  const method = f.type === "attribute" ? (f.childForFieldName("attribute")?.text ?? "") : "";
+  const applier = (q ? APPLIERS_BY_CALLEE.get(q) : undefined) ?? (method ? APPLIERS_BY_METHOD.get(method) : undefined);
+  const target = applier ? ((applier.fn.kw !== undefined ? own.keywords.get(applier.fn.kw) : undefined) ?? (applier.fn.pos !== undefined ? own.positional[applier.fn.pos] : undefined)) : undefined;
+  if (applier && target) {
+    const tuple = applier.args ? ((applier.args.kw !== undefined ? own.keywords.get(applier.args.kw) : undefined) ?? (applier.args.pos !== undefined ? own.positional[applier.args.pos] : undefined)) : undefined;
+    const positional = applier.rest !== undefined ? own.positional.slice(applier.rest) : tuple ? packed(tuple) : [];
+    const dict = applier.kwargs ? own.keywords.get(applier.kwargs) : undefined;
+    for (const v of functionValues(target, p, 0, true)) out.push(withArgs(v, positional, dict ? packedKeywords(dict, p) : new Map()));
+  }
+  if (method && ELEMENT_METHODS.has(method) && !(q && ELEMENT_CALLERS.has(q)) && own.positional.length >= 2) {
+    for (const v of functionValues(own.positional[0]!, p, 0, true)) out.push(withArgs(v, own.positional.slice(1), new Map()));
+  }
   // A callee named at the site (`os.system`, `run`) is the direct call's business.
   if (f.type === "subscript" || f.type === "call" || (f.type === "identifier" && boundToValue(f, p))) {
     for (const v of functionValues(f, p, 0, false)) out.push(withArgs(v, own.positional, own.keywords, own));
@@ -111,6 +154,10 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
     }
     case "call": {
       const fn = e.childForFieldName("function");
+      const f = fn ? unparen(fn) : null;
+      // `pick()(cmd)`: a function of this file that returns a function value (a sink, a closure).
+      const own = f?.type === "identifier" && !p.isImported(f) ? p.byName.get(f.text) : undefined;
+      if (own) return p.returnedValues(own).flatMap((v) => functionValues(v, p, depth + 1, true));
       if (!fn || !PARTIALS.has(p.qname(unparen(fn)) ?? "")) return [];
       const a = p.args(e);
       if (!a.positional[0]) return [];
@@ -130,4 +177,24 @@ function elementsOf(display: SyntaxNode): SyntaxNode[] {
   if (display.type === "dictionary") return display.namedChildren.filter((c) => c.type === "pair").map((c) => c.childForFieldName("value")!).filter(Boolean);
   if (display.type === "list" || display.type === "tuple" || display.type === "set") return display.namedChildren.filter((c) => c.type !== "comment" && c.type !== "list_splat");
   return [];
+}
+
+/** The items of an `args=` tuple display, or the whole expression as one argument's worth of taint. */
+function packed(tuple: SyntaxNode): SyntaxNode[] {
+  const t = unparen(tuple);
+  return (t.type === "tuple" || t.type === "list") && !t.namedChildren.some((c) => c.type === "list_splat") ? t.namedChildren.filter((c) => c.type !== "comment") : [t];
+}
+
+/** The entries of a `kwargs=` dict display with constant names. */
+function packedKeywords(dict: SyntaxNode, p: Program): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  const d = unparen(dict);
+  if (d.type !== "dictionary") return out;
+  for (const pair of d.namedChildren) {
+    const key = pair.type === "pair" ? pair.childForFieldName("key") : null;
+    const name = key ? p.literalString(key, null) : null;
+    const value = pair.childForFieldName("value");
+    if (name && value) out.set(name, value);
+  }
+  return out;
 }

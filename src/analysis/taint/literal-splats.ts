@@ -1,6 +1,8 @@
 /**
  * Arguments passed through a literal splat are plain arguments: `f(*[cmd])` is `f(cmd)` and
- * `subprocess.call(**{"args": cmd, "shell": True})` is `subprocess.call(args=cmd, shell=True)`.
+ * `subprocess.call(**{"args": cmd, "shell": True})` is `subprocess.call(args=cmd, shell=True)`,
+ * also when the splat names a variable whose one reaching definition is such a display
+ * (`opts = {"shell": True}` then `subprocess.call(cmd, **opts)`).
  * Unpacked, they meet the sink models' positions and keywords; left packed, the splat hid the
  * argument and the keyword that makes the call a shell.
  */
@@ -9,7 +11,7 @@ import { stringValue } from "../python/index.js";
 import type { SyntaxNode } from "../python/cfg.js";
 import { unparen } from "./context.js";
 
-export function expandLiteralSplats(call: SyntaxNode, args: CallArgs, source: string): CallArgs {
+export function expandLiteralSplats(call: SyntaxNode, args: CallArgs, source: string, binding: (id: SyntaxNode) => SyntaxNode | null): CallArgs {
   if (!args.hasStarArgs && !args.hasStarStarKwargs) return args;
   const list = call.childForFieldName("arguments");
   if (!list || list.type === "generator_expression") return args;
@@ -17,14 +19,14 @@ export function expandLiteralSplats(call: SyntaxNode, args: CallArgs, source: st
   for (const a of list.namedChildren) {
     if (a.type === "comment" || a.type === "keyword_argument") continue;
     if (a.type === "list_splat") {
-      const v = unparen(a.namedChildren[0] ?? a);
+      const v = displayOf(a, binding);
       const items = (v.type === "list" || v.type === "tuple") && !v.namedChildren.some((c) => c.type === "list_splat") ? v.namedChildren.filter((c) => c.type !== "comment") : null;
       if (items) out.positional.push(...items);
       else out.hasStarArgs = true;
       continue;
     }
     if (a.type === "dictionary_splat") {
-      const v = unparen(a.namedChildren[0] ?? a);
+      const v = displayOf(a, binding);
       const pairs = v.type === "dictionary" ? v.namedChildren.filter((c) => c.type !== "comment") : [];
       const named = pairs.map((p) => {
         const key = p.type === "pair" ? p.childForFieldName("key") : null;
@@ -42,4 +44,11 @@ export function expandLiteralSplats(call: SyntaxNode, args: CallArgs, source: st
     out.positional.push(a);
   }
   return out;
+}
+
+/** What a splat unpacks: its display, or the display the one reaching definition of its name binds. */
+function displayOf(splat: SyntaxNode, binding: (id: SyntaxNode) => SyntaxNode | null): SyntaxNode {
+  const v = unparen(splat.namedChildren[0] ?? splat);
+  const bound = v.type === "identifier" ? binding(v) : null;
+  return bound ? unparen(bound) : v;
 }

@@ -55,6 +55,7 @@ export class Program {
   private readonly tables: ConstantTables;
   private constantTables: Set<string> | null = null;
   private classNodes: Map<string, SyntaxNode> | null = null;
+  private valueNames: Set<string> | null = null;
   truncated: boolean;
 
   constructor(
@@ -180,20 +181,43 @@ export class Program {
    * class's bases) or `self`/`cls` (the enclosing class); inherited methods are found through the
    * bases the file defines. Null when the class or the method is not the file's.
    */
-  methodCalled(receiver: SyntaxNode, name: string): FunctionInfo | null {
+  methodCalled(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
     const r = unparen(receiver);
     let classes: string[] = [];
+    // `Tools.run(x)`: through the class, a plain method takes `self` as its first argument.
+    let viaClass = false;
     if (r.type === "identifier" && (r.text === "self" || r.text === "cls")) classes = [this.enclosingClass(r)].filter((c): c is string => c !== null);
-    else {
-      const made = r.type === "call" ? r : r.type === "identifier" ? this.resolveAssigned(r, this.enclosingFunction(r)) : null;
+    else if (r.type === "identifier" && this.classes().has(r.text) && !this.isImported(r)) {
+      classes = [r.text];
+      viaClass = true;
+    } else {
+      // `job.command = x` stores into the object: the SSA form counts it as a definition of
+      // `job`, so the name's single plain assignment answers too.
+      const fn = r.type === "identifier" ? this.enclosingFunction(r) : null;
+      const made = r.type === "call" ? r : r.type === "identifier" ? (this.resolveAssigned(r, fn) ?? (fn ? fn.assigns : this.moduleAssigns).get(r.text) ?? null) : null;
       const callee = made?.type === "call" ? made.childForFieldName("function") : null;
       if (callee?.type === "identifier" && callee.text === "super") classes = this.basesOf(this.enclosingClass(callee) ?? "");
       else if (callee?.type === "identifier" && this.classes().has(callee.text) && !this.isImported(callee)) classes = [callee.text];
     }
     for (const c of classes) {
       const m = this.methodIn(c, name, 0);
-      if (m) return m;
+      if (!m) continue;
+      const decorators = m.node.parent?.type === "decorated_definition" ? m.node.parent.namedChildren.filter((d) => d.type === "decorator").map((d) => d.text) : [];
+      const isStatic = decorators.some((d) => /\bstaticmethod\b/.test(d));
+      const isClassMethod = decorators.some((d) => /\bclassmethod\b/.test(d));
+      return { fn: m, offset: isStatic ? 0 : isClassMethod || !viaClass ? 1 : 0 };
     }
+    return null;
+  }
+
+  /** Whether `n` is inside a class definition this file's top-level class table knows. */
+  inKnownClass(n: SyntaxNode): boolean {
+    const cls = this.enclosingClass(n);
+    return cls !== null && this.classes().get(cls)?.id === this.enclosingClassNode(n)?.id;
+  }
+
+  private enclosingClassNode(n: SyntaxNode): SyntaxNode | null {
+    for (let x = n.parent; x; x = x.parent) if (x.type === "class_definition") return x;
     return null;
   }
 
@@ -242,6 +266,19 @@ export class Program {
     return null;
   }
 
+  /** Names read somewhere other than as a callee or a definition's own name (`return inner`, `[f, g]`). */
+  namesUsedAsValues(): Set<string> {
+    if (this.valueNames) return this.valueNames;
+    const out = new Set<string>();
+    for (const id of this.mod.root.descendantsOfType("identifier")) {
+      const parent = id.parent;
+      if (!parent || (parent.type === "call" && id.field === "function") || id.field === "name" || (parent.type === "attribute" && id.field === "attribute")) continue;
+      out.add(id.text);
+    }
+    this.valueNames = out;
+    return out;
+  }
+
   /** Whether an identifier names an import (its qualified name differs from its text). */
   isImported(id: SyntaxNode): boolean {
     const q = this.qname(id);
@@ -267,7 +304,7 @@ export class Program {
 
   args(call: SyntaxNode): ReturnType<typeof callArgs> {
     let a = this.argsCache.get(call.id);
-    if (!a) this.argsCache.set(call.id, (a = expandLiteralSplats(call, callArgs(call, this.mod.source), this.mod.source)));
+    if (!a) this.argsCache.set(call.id, (a = expandLiteralSplats(call, callArgs(call, this.mod.source), this.mod.source, (id) => this.bindingOf(id))));
     return a;
   }
 

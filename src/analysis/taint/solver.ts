@@ -328,7 +328,10 @@ export class Solver implements NestedAnalyzer {
     // Only functions that are called somewhere in the file need summaries.
     const called = this.p.calledNames;
     const calledLambdas = new Set([...this.p.byName].filter(([name, f]) => f.name === "<lambda>" && called.has(name)).map(([, f]) => f));
-    const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && called.has(f.name)) || calledLambdas.has(f));
+    // A function passed around as a value (returned, put in a table, handed to map) may be called
+    // under no name of its own (indirect-calls.ts): it gets a summary too.
+    const asValue = this.p.functions.some((f) => f.name !== "<lambda>" && !called.has(f.name)) ? this.p.namesUsedAsValues() : new Set<string>();
+    const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && (called.has(f.name) || asValue.has(f.name))) || calledLambdas.has(f));
     // Summaries to a fixpoint (recursion and call chains), bounded.
     for (let round = 0; round < 4; round++) {
       let changed = false;
