@@ -13,6 +13,7 @@
  * Any other binding (a parameter, a loop target, `global`, `del`...) disqualifies the scope.
  */
 import type { SyntaxNode } from "../python/cfg.js";
+import { unparen } from "./context.js";
 
 const FUNCTION_SCOPES = new Set(["function_definition", "lambda"]);
 const DISPLAYS = new Set(["dictionary", "list", "tuple", "set"]);
@@ -72,11 +73,6 @@ function innermostValue(assignment: SyntaxNode): SyntaxNode | null {
   return right ? unparen(right) : null;
 }
 
-function unparen(n: SyntaxNode): SyntaxNode {
-  let u = n;
-  while (u.type === "parenthesized_expression" && u.namedChildren.length === 1) u = u.namedChildren[0]!;
-  return u;
-}
 
 export class ConstantTables {
   private occurrences: Map<string, SyntaxNode[]> | null = null;

@@ -9,6 +9,7 @@
  *   reaches, `name` excluded
  */
 import type { SyntaxNode } from "../python/cfg.js";
+import { unparen } from "./context.js";
 
 const SCOPES = new Set(["function_definition", "lambda"]);
 /** Calls that give back an element, or a view over the elements, of their receiver. */
@@ -26,11 +27,6 @@ function scopeNode(n: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-function unparen(n: SyntaxNode): SyntaxNode {
-  let u = n;
-  while (u.type === "parenthesized_expression" && u.namedChildren.length === 1) u = u.namedChildren[0]!;
-  return u;
-}
 
 /** The container an expression reads an element of (`t[0]`, `t.get(k)`, `t.values()`), by name. */
 function containerOf(value: SyntaxNode): string | null {

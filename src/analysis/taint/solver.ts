@@ -12,7 +12,7 @@ import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
-import { responseTupleTaint, tupleParts } from "./value-rules.js";
+import { MUTATORS, responseTupleTaint, tupleParts } from "./value-rules.js";
 import { CLEAN, dropFields, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
 import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
 import type { Guards } from "./guards.js";
@@ -493,8 +493,6 @@ function declaredGlobals(fn: SyntaxNode): string[] {
   return fn.descendantsOfType("global_statement").flatMap((g) => g.namedChildren.map((c) => c.text));
 }
 
-const STORE_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "__setitem__", "write", "set"]);
-
 /**
  * Cheap syntactic filter for addGlobalStores: whether the function declares a global, or stores
  * into a container (by subscript, attribute or a storing method) through a name that is not its
@@ -512,7 +510,7 @@ function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
   for (const n of fn.node.descendantsOfType(["assignment", "augmented_assignment", "call"])) {
     if (n.type === "call") {
       const f = n.childForFieldName("function");
-      if (f?.type === "attribute" && STORE_METHODS.has(f.childForFieldName("attribute")?.text ?? "") && reachesGlobal(f.childForFieldName("object"))) return true;
+      if (f?.type === "attribute" && MUTATORS.has(f.childForFieldName("attribute")?.text ?? "") && reachesGlobal(f.childForFieldName("object"))) return true;
       continue;
     }
     const left = n.childForFieldName("left");
