@@ -501,12 +501,13 @@ export class Evaluator {
     if (built) return built;
 
     // `setattr(o, "cmd", v)` is `o.cmd = v`; `getattr(o, "cmd")` reads it back.
-    if ((q === "setattr" || q === "getattr") && !callee0(this.p, fnU) && args.keywords.size === 0) {
+    if ((q === "setattr" || q === "getattr") && !this.calleeFunction(fnU, null) && args.keywords.size === 0) {
       const obj = args.positional[0] ? unparen(args.positional[0]) : null;
       const attr = args.positional[1] ? this.p.literalString(args.positional[1], run.fn) : null;
       if (obj?.type === "identifier" && attr !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) {
         const key = `${obj.text}.${attr}`;
-        if (q === "getattr") return union(state.get(key) ?? CLEAN, recvOrObject(this.read(state, obj.text)));
+        // No field known: the object's own taint, as evalAttribute reads it.
+        if (q === "getattr") return union(state.get(key) ?? CLEAN, withoutMarked(this.read(state, obj.text), HANDLE_BIT));
         if (args.positional.length === 3) {
           state.set(key, withStep(posTaints[2]!, step(node, `assigned to ${obj.text}.${attr}`)));
           return CLEAN;
@@ -659,14 +660,4 @@ export class Evaluator {
     return this.elements.get(call.id) ?? null;
   }
 
-}
-
-/** Whether a call's callee is a function the file defines (which then shadows the builtin). */
-function callee0(p: Program, fnU: SyntaxNode): boolean {
-  return fnU.type === "identifier" && p.byName.has(fnU.text) && !p.isImported(fnU);
-}
-
-/** What an attribute read gives when no field is known: the object's own taint, as evalAttribute. */
-function recvOrObject(objTaint: Taint): Taint {
-  return withoutMarked(objTaint, HANDLE_BIT);
 }

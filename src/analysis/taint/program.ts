@@ -56,6 +56,7 @@ export class Program {
   private constantTables: Set<string> | null = null;
   private classNodes: Map<string, SyntaxNode> | null = null;
   private valueNames: Set<string> | null = null;
+  private readonly methodCache = new Map<string, { fn: FunctionInfo; offset: number } | null>();
   truncated: boolean;
 
   constructor(
@@ -182,6 +183,15 @@ export class Program {
    * bases the file defines. Null when the class or the method is not the file's.
    */
   methodCalled(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
+    // Asked on every evaluation of every method call: the answer depends on the syntax only.
+    if (this.classes().size === 0) return null;
+    const key = `${receiver.id}.${name}`;
+    let known = this.methodCache.get(key);
+    if (known === undefined) this.methodCache.set(key, (known = this.resolveMethod(receiver, name)));
+    return known;
+  }
+
+  private resolveMethod(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
     const r = unparen(receiver);
     let classes: string[] = [];
     // `Tools.run(x)`: through the class, a plain method takes `self` as its first argument.
@@ -212,8 +222,9 @@ export class Program {
 
   /** Whether `n` is inside a class definition this file's top-level class table knows. */
   inKnownClass(n: SyntaxNode): boolean {
-    const cls = this.enclosingClass(n);
-    return cls !== null && this.classes().get(cls)?.id === this.enclosingClassNode(n)?.id;
+    const node = this.enclosingClassNode(n);
+    const name = node?.childForFieldName("name")?.text;
+    return name !== undefined && this.classes().get(name)?.id === node!.id;
   }
 
   private enclosingClassNode(n: SyntaxNode): SyntaxNode | null {
@@ -238,8 +249,7 @@ export class Program {
   }
 
   private enclosingClass(n: SyntaxNode): string | null {
-    for (let x = n.parent; x; x = x.parent) if (x.type === "class_definition") return x.childForFieldName("name")?.text ?? null;
-    return null;
+    return this.enclosingClassNode(n)?.childForFieldName("name")?.text ?? null;
   }
 
   /** Top-level classes of the file by name (the first definition of each). */
