@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
@@ -98,7 +98,7 @@ function compare(source: string): void {
 describe("plain syntax tree", () => {
   it("matches tree-sitter's native tree on every Python fixture in the repository", () => {
     const files = pythonFiles(resolve(import.meta.dirname, "../.."));
-    expect(files.length).toBeGreaterThan(100);
+    expect(files.length).toBeGreaterThan(50);
     for (const file of files) compare(readFileSync(file, "utf8"));
   });
 
@@ -113,8 +113,23 @@ describe("plain syntax tree", () => {
       "class C(\n",
       "",
       "# only a comment",
+      // Types whose range holds an invisible token (the copy reads it rather than take the
+      // children's): blocks ending in a newline, strings with escapes and format specs, decorators.
+      'f"{x:>{w}.2f} {y!r}" "a\\nb" b"\\x00" r"\\d+"\n',
+      "@dec\n@dec2(1)\ndef g():\n    pass\n\n\nclass C:  # c\n    x = 1\n",
+      "try:\n    pass\nexcept (A, B) as e:\n    raise\nfinally:\n    x = [i for i in y if i]\n",
+      "if a:\n    b\nelif c: d\nelse:\n\n    # comment\n    e\n",
     ];
     for (const source of cases) compare(source);
+  });
+
+  const stdlib = "/usr/lib/python3.11";
+  it.skipIf(!existsSync(stdlib))("matches on a spread sample of the standard library (skipped where /usr/lib/python3.11 is absent)", () => {
+    const all = pythonFiles(stdlib);
+    const step = Math.max(1, Math.floor(all.length / 80));
+    const files = all.filter((_, i) => i % step === 0);
+    expect(files.length).toBeGreaterThan(50);
+    for (const file of files) compare(readFileSync(file, "utf8"));
   });
 
   it("answers tree-sitter's navigation and search questions", () => {
