@@ -98,14 +98,14 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * What a lookup by constant name returns, by name: `getattr(os, "system")` is `os.system`,
  * `__import__("a.b")` is `a` (the top-level package), `importlib.import_module("a.b")` is `a.b`.
  * `qualify` names an expression the caller's way (its import rules), `text` reads a constant
- * string (by default a literal; the taint engine also folds `"ev" + "al"`); null for other calls
- * and for computed names.
+ * string (by default `foldedString`; the taint engine also follows local names); null for other
+ * calls and for computed names.
  */
 export function lookupName(
   call: SyntaxNode,
   source: string,
   qualify: (n: SyntaxNode) => string | null,
-  text: (n: SyntaxNode) => string | null = (n) => stringValue(n, source),
+  text: (n: SyntaxNode) => string | null = (n) => foldedString(n, source),
 ): string | null {
   const fn = call.childForFieldName("function");
   const callee = fn ? qualify(fn) : null;
@@ -121,3 +121,21 @@ export function lookupName(
   if (module === null || !PLAIN_DOTTED.test(module)) return null;
   return callee === "__import__" ? module.split(".")[0]! : module;
 }
+
+/**
+ * A string constant written as literals joined by `+` (`"sys" + "tem"`), in parentheses or not;
+ * null for anything else. Python folds these at compile time, so a name looked up this way is as
+ * constant as one written out.
+ */
+export function foldedString(node: SyntaxNode, source: string, depth = 0): string | null {
+  const n = unparenthesize(node);
+  if (n.type === "binary_operator" && depth < MAX_FOLD_DEPTH && n.childForFieldName("operator")?.type === "+") {
+    const left = foldedString(n.childForFieldName("left")!, source, depth + 1);
+    const right = left === null ? null : foldedString(n.childForFieldName("right")!, source, depth + 1);
+    return left === null || right === null ? null : left + right;
+  }
+  return stringValue(n, source);
+}
+
+/** Deeper sums are not folded: a name is a few words, and the recursion stays bounded. */
+const MAX_FOLD_DEPTH = 32;

@@ -99,7 +99,9 @@ export class RuleEngine {
    * a module whose text has no "nosec" (or a run that ignores nosec) does not fetch them.
    */
   private tableFor(source: string): DispatchTable {
-    if (this.filtered.length === 0) return this.full;
+    // `getattr(os, "sys" + "tem")` calls os.system (python/callee-aliases.ts): there a callee's
+    // last name is spelt inside strings, which the text tests (util/triggers.ts) do not read.
+    if (this.filtered.length === 0 || source.includes("getattr")) return this.full;
     let key = "";
     // Indexed loops in the per-module path: a scan runs mostly unoptimized code (src/cli/jit.ts),
     // where each for-of step allocates an iterator result.

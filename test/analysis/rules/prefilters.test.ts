@@ -65,6 +65,9 @@ const BINDING_FORMS = [
   "from django.db.models.expressions import RawSQL as R\nR(user_sql)\nqs.extra(where=[user])\n",
   "def f():\n    exec(code)  # nosec B102\n    exec(code)  # nosec\n    exec(code)\n",
   "subprocess.call('ls *', shell=True)\nos.system('chown -R user *')\n",
+  // The callee's last name is spelt only in pieces, inside strings.
+  "import os\ngetattr(os, 'sys' + 'tem')(cmd)\n",
+  "import subprocess as s\ngetattr(s, 'Po' + 'pen')(c, shell=True)\n",
 ];
 
 describe("rule prefilters (appliesTo) never change findings", () => {
