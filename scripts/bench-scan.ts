@@ -197,6 +197,8 @@ const cases = {
       }
     : {}),
 };
+/** The report each of our commands writes (a missing one means the command failed). */
+const outputOf: Record<string, string> = { ours: "ours.json", oursOneThread: "ours-j1.json", oursStart: "ours-one.json", oursReal: "ours-real.json", oursDir: "ours-dir.json", compared: "compared.json", comparedReal: "compared-real.json" };
 type CaseName = "ours" | "ruff" | "oursOneThread" | "theirs" | "oursStart" | "theirsStart" | "oursReal" | "theirsReal" | "ruffReal" | "oursDir" | "theirsDir" | "ruffDir" | "compared" | "comparedReal";
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<CaseName, number[]>;
 // CPU time (user + system, all threads) beside wall time: on a machine shared with other work the
@@ -205,8 +207,12 @@ const cpuTimes = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as numb
 // Interleaved, so a change in the machine's load touches every command alike.
 for (let r = 0; r < runs; r++) {
   for (const [name, run] of Object.entries(cases) as [CaseName, () => ReturnType<typeof timeIt>][]) {
+    if (outputOf[name]) rmSync(join(dir, outputOf[name]), { force: true });
     const t = run();
-    if ((name.startsWith("ours") || name.startsWith("compared")) && t.status !== 0 && t.status !== 1) throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
+    // Exit status 1 means findings, but also a crash before any report: the report must exist.
+    if ((name.startsWith("ours") || name.startsWith("compared")) && ((t.status !== 0 && t.status !== 1) || !existsSync(join(dir, outputOf[name])))) {
+      throw new Error(`securecoderl scan failed (${t.status}): ${t.stderr}`);
+    }
     if (name.startsWith("ruff") && t.status !== 0) throw new Error(`ruff-wasm scan failed (${t.status}): ${t.stderr}`);
     times[name].push(t.ms);
     cpuTimes[name].push(t.cpuMs);

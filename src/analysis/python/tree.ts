@@ -1,4 +1,4 @@
-import type Parser from "tree-sitter";
+import { buildTypeIndex, fieldNames, HAS_ERROR, lowerBound, MISSING, NAMED, type NodeStore, NONE, type TypeIndex, typeIdSet, typeNames } from "./node-store.js";
 import { childKey, fieldableChildren, fieldBearingTypes, rangeFromChildrenTypes, tokenTypes } from "./grammar-facts.js";
 
 /**
@@ -19,94 +19,9 @@ export interface Point {
   column: number;
 }
 
-const NONE = -1;
-const NAMED = 1;
-const MISSING = 2;
-const HAS_ERROR = 4;
 const NO_CHILDREN: readonly PyNode[] = Object.freeze([]);
-const LINE_CONTINUATION = "line_continuation";
-
-// Per grammar: names of node type ids and field ids, learnt from the cursor the first time each id
-// is seen (native calls per id for the whole process instead of per node).
-const typeNames: string[] = [];
-const typeIsNamed: boolean[] = [];
-const typeHasFields: boolean[] = [];
-/** Anonymous single-token types: their text is their name, so the end need not be read. */
-const typeIsPlainToken: boolean[] = [];
-/** Types that never have children: plain anonymous tokens and the grammar's named tokens. */
-const typeIsLeaf: boolean[] = [];
-/** Inner types whose range is their children's (grammar-facts.ts), so the copy need not read it. */
-const typeRangeFromChildren: boolean[] = [];
-const typeIdByName = new Map<string, number[]>();
-const fieldNames: string[] = [""];
-let typesWithFields: ReadonlySet<string> | null = null;
-let namedTokenTypes: ReadonlySet<string> | null = null;
-
-/**
- * Flat node store. Index 0 is the root; a node's subtree is the index range [i, last[i]]. All
- * columns live in one ArrayBuffer: a scan allocates one buffer per module rather than nine.
- */
-class NodeStore {
-  size = 0;
-  capacity = 0;
-  start!: Int32Array;
-  end!: Int32Array;
-  parent!: Int32Array;
-  firstChild!: Int32Array;
-  nextSibling!: Int32Array;
-  last!: Int32Array;
-  type!: Uint16Array;
-  field!: Uint16Array;
-  flags!: Uint8Array;
-
-  constructor(capacity: number) {
-    this.allocate(capacity);
-  }
-
-  private allocate(capacity: number): void {
-    // 6 Int32 columns, then 2 Uint16 columns, then 1 Uint8 column: every view stays aligned.
-    const buffer = new ArrayBuffer(capacity * (6 * 4 + 2 * 2 + 1));
-    const int32 = (k: number) => new Int32Array(buffer, k * capacity * 4, capacity);
-    const uint16 = (k: number) => new Uint16Array(buffer, 6 * capacity * 4 + k * capacity * 2, capacity);
-    const old = this.capacity > 0 ? { ...this } : null;
-    this.capacity = capacity;
-    this.start = int32(0);
-    this.end = int32(1);
-    this.parent = int32(2);
-    this.firstChild = int32(3);
-    this.nextSibling = int32(4);
-    this.last = int32(5);
-    this.type = uint16(0);
-    this.field = uint16(1);
-    this.flags = new Uint8Array(buffer, 6 * capacity * 4 + 2 * capacity * 2, capacity);
-    if (old) {
-      this.start.set(old.start);
-      this.end.set(old.end);
-      this.parent.set(old.parent);
-      this.firstChild.set(old.firstChild);
-      this.nextSibling.set(old.nextSibling);
-      this.last.set(old.last);
-      this.type.set(old.type);
-      this.field.set(old.field);
-      this.flags.set(old.flags);
-    }
-  }
-
-  add(type: number, flags: number, field: number, start: number, end: number, parent: number): number {
-    if (this.size === this.capacity) this.allocate(this.capacity * 2);
-    const i = this.size++;
-    this.type[i] = type;
-    this.flags[i] = flags;
-    this.field[i] = field;
-    this.start[i] = start;
-    this.end[i] = end;
-    this.parent[i] = parent;
-    this.firstChild[i] = NONE;
-    this.nextSibling[i] = NONE;
-    this.last[i] = i;
-    return i;
-  }
-}
+/** Below this many nodes a subtree is scanned rather than searched through the type index. */
+const INDEXED_SEARCH_MIN_NODES = 256;
 
 export class PyTree {
   readonly source: string;
@@ -115,6 +30,7 @@ export class PyTree {
   private readonly views: (PyNode | undefined)[] = [];
   private lineStarts: number[] | null = null;
   private memo: Map<object, Map<number, unknown>> | null = null;
+  private types: TypeIndex | null = null;
 
   /** @internal */
   constructor(source: string, store: NodeStore) {
@@ -137,6 +53,11 @@ export class PyTree {
    * here rather than in a WeakMap keyed by node: a WeakMap entry per short-lived node is an
    * ephemeron that every garbage collection has to visit.
    */
+  /** @internal The nodes grouped by type (node-store.ts), built on first use. */
+  typeIndex(): TypeIndex {
+    return (this.types ??= buildTypeIndex(this.store));
+  }
+
   memoTable<T>(key: object): Map<number, T> {
     const tables = (this.memo ??= new Map());
     let table = tables.get(key) as Map<number, T> | undefined;
@@ -183,33 +104,6 @@ function computeLineStarts(source: string): number[] {
   for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
-
-/** Bumped whenever a type id is learnt, which invalidates cached id sets. */
-let typesLearnt = 0;
-// Keyed by the names, not by the array: many callers pass a fresh array literal on every call,
-// which an identity-keyed cache never hits (each miss built a new set and a WeakMap entry). The
-// distinct lists are the code's own literals, so the map stays small.
-const idSetByNames = new Map<string, { learnt: number; set: Uint8Array }>();
-
-/**
- * Type ids for a type name or a list of them (a name can have a named and an anonymous id),
- * cached per list of names until a new type is learnt (the syntax checks alone search a dozen
- * single names per module).
- */
-function typeIdSet(types: string | readonly string[]): Uint8Array {
-  const key = typeof types === "string" ? types : types.length === 1 ? types[0]! : types.join("\u0000");
-  const cached = idSetByNames.get(key);
-  if (cached && cached.learnt === typesLearnt) return cached.set;
-  const set = new Uint8Array(typeNames.length);
-  for (const name of typeof types === "string" ? [types] : types) for (const id of typeIdByName.get(name) ?? []) set[id] = 1;
-  idSetByNames.set(key, { learnt: typesLearnt, set });
-  return set;
-}
-
-// tree-sitter's ERROR symbol is 0xFFFF; it is stored as 0 (the end-of-input symbol, which never
-// appears in a tree) so the per-id tables stay small, dense arrays.
-const NATIVE_ERROR = 0xffff;
-const ERROR_ID = 0;
 
 /** A node of a `PyTree`, with tree-sitter's `SyntaxNode` member names. */
 export class PyNode {
@@ -375,10 +269,33 @@ export class PyNode {
 
   /** Nodes of the given types in this subtree, this node included, in document order. */
   descendantsOfType(types: string | readonly string[]): PyNode[] {
-    const wanted = typeIdSet(types);
+    const { set: wanted, ids } = typeIdSet(types);
     const s = this.tree.store;
+    const from = this.id;
+    const last = s.last[from]!;
     const out: PyNode[] = [];
-    for (let j = this.id, last = s.last[this.id]!; j <= last; j++) if (wanted[s.type[j]!]) out.push(this.tree.node(j)!);
+    // A large subtree is searched through the tree's type index, when what it returns is small
+    // beside the subtree (a module's syntax checks and helpers ask for a dozen rare types each).
+    if (last - from >= INDEXED_SEARCH_MIN_NODES && ids.length <= 8) {
+      const { offsets, nodes } = this.tree.typeIndex();
+      let found = 0;
+      const bounds: number[] = [];
+      for (const t of ids) {
+        if (t + 1 >= offsets.length) continue;
+        const lo = lowerBound(nodes, offsets[t]!, offsets[t + 1]!, from);
+        const hi = lowerBound(nodes, lo, offsets[t + 1]!, last + 1);
+        if (hi > lo) bounds.push(lo, hi);
+        found += hi - lo;
+      }
+      if (found * 4 < last - from) {
+        const picked: number[] = [];
+        for (let b = 0; b < bounds.length; b += 2) for (let k = bounds[b]!; k < bounds[b + 1]!; k++) picked.push(nodes[k]!);
+        if (bounds.length > 2) picked.sort((x, y) => x - y);
+        for (const j of picked) out.push(this.tree.node(j)!);
+        return out;
+      }
+    }
+    for (let j = from; j <= last; j++) if (wanted[s.type[j]!]) out.push(this.tree.node(j)!);
     return out;
   }
 
@@ -486,155 +403,4 @@ export class PyCursor {
   }
 }
 
-/**
- * Per parent type id, per child type id: 1 when the child may fill a field (ask the cursor), 2 when
- * it never does; 0 until first seen. Filled lazily, as type ids are learnt from the cursor.
- */
-const fieldableByParent: Uint8Array[] = [];
-
-function mayFillField(parentType: number, childType: number): boolean {
-  const row = (fieldableByParent[parentType] ??= new Uint8Array(512));
-  if (childType >= row.length) return true;
-  let v = row[childType]!;
-  if (v === 0) {
-    const parentName = typeNames[parentType]!;
-    const allowed = parentName === "ERROR" ? undefined : fieldableTypes!.get(parentName);
-    const key = childKey(typeNames[childType]!, typeIsNamed[childType]! || typeNames[childType] === LINE_CONTINUATION);
-    v = row[childType] = allowed === undefined || allowed.has(key) ? 1 : 2;
-  }
-  return v === 1;
-}
-
-let fieldableTypes: ReadonlyMap<string, ReadonlySet<string>> | null = null;
-let rangeTypes: ReadonlySet<string> | null = null;
-
-/**
- * Copy a tree-sitter tree into a `PyTree`. Trees with errors (the native root says so) also get
- * the MISSING flags and `hasError`, which a clean tree does not need to ask for.
- *
- * Every cursor read crosses N-API (~0.1 µs), and the copy cost as much as the parse, so it reads
- * only what it cannot derive from the grammar (grammar-facts.ts): the range of an inner node
- * whose type can hold no invisible token is its children's, and a child whose type no field of
- * its parent can hold fills no field. In a tree with errors every range and field is read: error
- * recovery makes nodes the grammar does not describe.
- */
-export function copyTree(native: Parser.Tree, source: string, language: Parser.Language): PyTree {
-  typesWithFields ??= fieldBearingTypes(language);
-  namedTokenTypes ??= tokenTypes(language);
-  fieldableTypes ??= fieldableChildren(language);
-  rangeTypes ??= rangeFromChildrenTypes();
-  const withErrors = native.rootNode.hasError;
-  // Python has one node per two to four characters; the store doubles when this is short.
-  const store = new NodeStore(Math.max(64, source.length >> 1));
-  const c = native.walk();
-  const learn = (id: number) => {
-    typesLearnt++;
-    const name = id === ERROR_ID ? "ERROR" : c.nodeType;
-    typeNames[id] = name;
-    // A backslash line continuation is whitespace to Python, but tree-sitter gives it a named node
-    // wherever it occurs (between call arguments, parameters, operands), and every reader of
-    // `namedChildren` would take it for an argument or operand. It is kept as an anonymous token.
-    typeIsNamed[id] = c.nodeIsNamed && name !== LINE_CONTINUATION;
-    // ERROR nodes can hold children of any rule, fields included.
-    typeHasFields[id] = name === "ERROR" || (c.nodeIsNamed && typesWithFields!.has(name));
-    // `not in` and `is not` are anonymous nodes made of two tokens, with any spacing between.
-    typeIsPlainToken[id] = !c.nodeIsNamed && !/\s/.test(name);
-    typeIsLeaf[id] = typeIsPlainToken[id] || (c.nodeIsNamed && namedTokenTypes!.has(name));
-    typeRangeFromChildren[id] = !typeIsLeaf[id] && c.nodeIsNamed && rangeTypes!.has(name);
-    const ids = typeIdByName.get(name);
-    if (ids) ids.push(id);
-    else typeIdByName.set(name, [id]);
-    return name;
-  };
-  const rootNative = c.nodeTypeId;
-  const rootType = rootNative === NATIVE_ERROR ? ERROR_ID : rootNative;
-  if (typeNames[rootType] === undefined) learn(rootType);
-  store.add(rootType, typeIsNamed[rootType] ? NAMED : 0, 0, c.startIndex, c.endIndex, NONE);
-  if (c.gotoFirstChild()) {
-    let parent = 0;
-    let parentType = rootType;
-    let parentHasFields = typeHasFields[rootType]!;
-    let previous = NONE; // previous sibling of the node being added
-    // For each open ancestor: its previous-sibling link and whether its parent has fields.
-    const openPrevious: number[] = [];
-    const openHasFields: boolean[] = [];
-    for (;;) {
-      const nativeType = c.nodeTypeId;
-      const type = nativeType === NATIVE_ERROR ? ERROR_ID : nativeType;
-      const name = typeNames[type] ?? learn(type);
-      const named = typeIsNamed[type]!;
-      const leaf = typeIsLeaf[type]!;
-      const rangeFromChildren = !withErrors && typeRangeFromChildren[type]!;
-      let field = 0;
-      if (parentHasFields && (withErrors || mayFillField(parentType, type))) {
-        field = c.currentFieldId;
-        if (field && fieldNames[field] === undefined) fieldNames[field] = c.currentFieldName;
-      }
-      const flags = (named ? NAMED : 0) | (withErrors && c.nodeIsMissing ? MISSING : 0);
-      let i: number;
-      if (!rangeFromChildren) {
-        const start = c.startIndex;
-        // A plain anonymous token's text is its type, except a zero-width MISSING token (only in
-        // trees with errors, where the end is always read).
-        const end = typeIsPlainToken[type] && !withErrors ? start + name.length : c.endIndex;
-        i = store.add(type, flags, field, start, end, parent);
-      } else {
-        // The range is its children's, set when it is left (or read below if it has none).
-        i = store.add(type, flags, field, 0, 0, parent);
-      }
-      if (previous === NONE) store.firstChild[parent] = i;
-      else store.nextSibling[previous] = i;
-      // Tokens are leaves: the only anonymous nodes with children are the aliases `not in` and
-      // `is not`, and named tokens have none.
-      if (!leaf) {
-        if (c.gotoFirstChild()) {
-          openPrevious.push(i);
-          openHasFields.push(parentHasFields);
-          parent = i;
-          parentType = type;
-          parentHasFields = typeHasFields[type]!;
-          previous = NONE;
-          continue;
-        }
-        if (rangeFromChildren) {
-          store.start[i] = c.startIndex;
-          store.end[i] = c.endIndex;
-        }
-      }
-      previous = i;
-      let done = false;
-      while (!c.gotoNextSibling()) {
-        // Leaving `parent`: its subtree ends with the last node added, and so does its range.
-        store.last[parent] = store.size - 1;
-        if (parent !== 0 && !withErrors && typeRangeFromChildren[parentType]) {
-          store.start[parent] = store.start[store.firstChild[parent]!]!;
-          store.end[parent] = store.end[previous]!;
-        }
-        if (!c.gotoParent() || parent === 0) {
-          done = true;
-          break;
-        }
-        previous = openPrevious.pop()!;
-        parentHasFields = openHasFields.pop()!;
-        parent = store.parent[parent]!;
-        parentType = store.type[parent]!;
-      }
-      if (done) break;
-    }
-  }
-  store.last[0] = store.size - 1;
-  if (withErrors) markErrors(store);
-  return new PyTree(source, store);
-}
-
-/** `hasError` bottom-up: ERROR, MISSING, or any descendant with an error. */
-function markErrors(s: NodeStore): void {
-  // Pre-order indices: children come after their parent, so a reverse scan sees children first.
-  for (let i = s.size - 1; i >= 0; i--) {
-    if (s.type[i] === ERROR_ID || (s.flags[i]! & (MISSING | HAS_ERROR)) !== 0) {
-      s.flags[i] = s.flags[i]! | HAS_ERROR;
-      const p = s.parent[i]!;
-      if (p !== NONE) s.flags[p] = s.flags[p]! | HAS_ERROR;
-    }
-  }
-}
+export { copyTree } from "./tree-copy.js";

@@ -98,7 +98,7 @@ function compare(source: string): void {
 describe("plain syntax tree", () => {
   it("matches tree-sitter's native tree on every Python fixture in the repository", () => {
     const files = pythonFiles(resolve(import.meta.dirname, "../.."));
-    expect(files.length).toBeGreaterThan(50);
+    expect(files.length).toBeGreaterThan(100);
     for (const file of files) compare(readFileSync(file, "utf8"));
   });
 
@@ -130,6 +130,27 @@ describe("plain syntax tree", () => {
     const files = all.filter((_, i) => i % step === 0);
     expect(files.length).toBeGreaterThan(50);
     for (const file of files) compare(readFileSync(file, "utf8"));
+  });
+
+  it.skipIf(!existsSync(stdlib))("finds descendants by type as a walk of the subtree does (the type index and the scan agree)", () => {
+    const all = pythonFiles(stdlib);
+    const step = Math.max(1, Math.floor(all.length / 40));
+    const queries = [["call"], ["identifier", "string"], ["return_statement", "yield", "await"], ["block"], ["ERROR", "comment", "decorator", "lambda"]];
+    for (const file of all.filter((_, i) => i % step === 0)) {
+      const source = readFileSync(file, "utf8");
+      const root = copyTree(parser.parse(source, null, { bufferSize: source.length * 2 + 64 }), source, Python as unknown as Parser.Language).rootNode;
+      const scopes = [root, ...root.descendantsOfType(["class_definition", "function_definition"]).slice(0, 5)];
+      for (const scope of scopes) {
+        const walked: PyNode[] = [];
+        const stack = [scope];
+        while (stack.length > 0) {
+          const n = stack.pop()!;
+          walked.push(n);
+          for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+        }
+        for (const types of queries) expect(scope.descendantsOfType(types).map((n) => n.id)).toEqual(walked.filter((n) => types.includes(n.type)).map((n) => n.id));
+      }
+    }
   });
 
   it("answers tree-sitter's navigation and search questions", () => {

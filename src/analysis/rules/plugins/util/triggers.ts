@@ -39,10 +39,24 @@ export function calleeWords(names: readonly string[]): readonly string[] | null 
   return words;
 }
 
+// The engine asks every prefilter about one module in turn, and the shell rules share their word
+// lists: each word's answer is kept for the module being asked about (one full-text search each).
+let askedSource: string | null = null;
+const answers = new Map<string, boolean>();
+
 /** True when `source` contains one of `words` (always true for null: no prefilter possible). */
 export function mentionsAny(source: string, words: readonly string[] | null): boolean {
   if (words === null) return true;
-  for (const w of words) if (source.includes(w)) return true;
+  if (source !== askedSource) {
+    askedSource = source;
+    answers.clear();
+  }
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    let found = answers.get(w);
+    if (found === undefined) answers.set(w, (found = source.includes(w)));
+    if (found) return true;
+  }
   return false;
 }
 
