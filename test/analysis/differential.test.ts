@@ -6,7 +6,7 @@
  * nosec over a multi-line node's range.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scanPaths } from "../../src/analysis/scan/index.js";
@@ -72,7 +72,15 @@ describe.skipIf(!existsSync(BANDIT))("differential: securecoderl vs Bandit 1.6.2
     }
     expect(ours.errors).toEqual([]);
     const compared = new Set(COMPARED_IDS);
-    const pick = (rows: readonly Row[]) => rows.filter((r) => compared.has(r.test_id)).map(key).sort();
+    // A fixture line marked `# beyond-bandit` is a form Bandit misses on purpose of ours (a callee
+    // reached through the builtins module or a namespace lookup, docs/rules.md); its `# expect`
+    // marks hold it to our verdict instead.
+    const beyond = new Set(files.flatMap((f) => readFileSync(join(REPO_ROOT, f), "utf8").split("\n").flatMap((line, i) => (line.includes("# beyond-bandit") ? [`${f}:${i + 1}`] : []))));
+    const pick = (rows: readonly Row[]) =>
+      rows
+        .filter((r) => compared.has(r.test_id) && !beyond.has(`${r.filename}:${r.line_number}`))
+        .map(key)
+        .sort();
     const expected = pick(theirs.results);
     // Every compared id must actually be exercised, or the comparison proves nothing for it.
     for (const id of COMPARED_IDS) expect(expected.some((k) => k.includes(` ${id} `)), `${id} has no fixture hit`).toBe(true);

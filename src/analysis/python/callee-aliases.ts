@@ -80,7 +80,7 @@ function collect(root: SyntaxNode): ReadonlyMap<string, SyntaxNode> {
     // A bare name bound where the alias is, or around it (`def eval(...)`, a parameter `open`),
     // is that binding, not the builtin.
     if (value.type === "identifier" && boundAround(value, boundIn.get(value.text))) continue;
-    if (value.type === "call" || ((value.type === "identifier" || value.type === "attribute") && PLAIN_DOTTED.test(value.text) && value.text !== name)) out.set(name, value);
+    if (LOOKUP_TYPES.has(lookupHead(value).type) || ((value.type === "identifier" || value.type === "attribute") && PLAIN_DOTTED.test(value.text) && value.text !== name)) out.set(name, value);
   }
   return out;
 }
@@ -97,21 +97,44 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * What a lookup by constant name returns, by name: `getattr(os, "system")` is `os.system`,
  * `__import__("a.b")` is `a` (the top-level package), `importlib.import_module("a.b")` is `a.b`.
- * `qualify` names an expression the caller's way (its import rules), `text` reads a constant
- * string (by default `foldedString`; the taint engine also follows local names); null for other
- * calls and for computed names.
+ * A namespace read as a dict by a constant key is the same lookup: `vars(os)["system"]`,
+ * `os.__dict__["system"]` and `.get("system")` on either are `os.system`; `globals()["os"]` (and
+ * `vars()`, `locals()`) is the module's own name `os`; `sys.modules["os"]` is the module `os`;
+ * `__builtins__["eval"]` is `builtins.eval`.
+ * `qualify` names an expression the caller's way (its import rules), `qualifyName` a name the
+ * module binds as if written there (by default the name itself), `text` reads a constant string
+ * (by default `foldedString`; the taint engine also follows local names); null for anything else
+ * and for computed names.
  */
 export function lookupName(
-  call: SyntaxNode,
+  node: SyntaxNode,
   source: string,
   qualify: (n: SyntaxNode) => string | null,
   text: (n: SyntaxNode) => string | null = (n) => foldedString(n, source),
+  qualifyName: (name: string) => string | null = (name) => name,
 ): string | null {
-  const fn = call.childForFieldName("function");
-  const callee = fn ? qualify(fn) : null;
-  if (callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
-  const args = callArgs(call, source);
+  if (node.type === "subscript") {
+    const keys = node.childrenForFieldName("subscript");
+    const value = node.childForFieldName("value");
+    return keys.length === 1 && value ? namespaceMember(unparenthesize(value), text(keys[0]!), qualify, qualifyName) : null;
+  }
+  if (node.type !== "call") return null;
+  const fn = node.childForFieldName("function");
+  const f = fn ? unparenthesize(fn) : null;
+  if (!f) return null;
+  // `namespace.get(key)` and `namespace.get(key, default)`
+  const isGet = f.type === "attribute" && f.childForFieldName("attribute")?.text === "get";
+  const callee = isGet ? null : qualify(f);
+  // A namespace's `get` reached through a name (`get = os.__dict__.get`, `from os import __dict__`).
+  const boundGet = callee?.endsWith(".get") ? callee.slice(0, -".get".length) : null;
+  if (!isGet && boundGet === null && callee !== "getattr" && callee !== "__import__" && callee !== "importlib.import_module") return null;
+  const args = callArgs(node, source);
   if (args.keywords.size > 0 || args.hasStarArgs || args.hasStarStarKwargs) return null;
+  if (isGet || boundGet !== null) {
+    if (args.positional.length !== 1 && args.positional.length !== 2) return null;
+    const namespace = isGet ? unparenthesize(f.childForFieldName("object")!) : boundGet!;
+    return namespaceMember(namespace, text(args.positional[0]!), qualify, qualifyName);
+  }
   if (callee === "getattr") {
     const name = args.positional.length >= 2 ? text(args.positional[1]!) : null;
     const base = args.positional.length >= 2 ? qualify(args.positional[0]!) : null;
@@ -120,6 +143,62 @@ export function lookupName(
   const module = args.positional.length >= 1 ? text(args.positional[0]!) : null;
   if (module === null || !PLAIN_DOTTED.test(module)) return null;
   return callee === "__import__" ? module.split(".")[0]! : module;
+}
+
+/** Node types a lookup by constant name can be (`lookupName` answers null for other nodes). */
+export const LOOKUP_TYPES: ReadonlySet<string> = new Set(["call", "subscript"]);
+
+/** The expression an attribute chain starts at (`x` for `x.a.b`), or the node itself. */
+export function lookupHead(node: SyntaxNode): SyntaxNode {
+  let head = unparenthesize(node);
+  while (head.type === "attribute") head = unparenthesize(head.childForFieldName("object")!);
+  return head;
+}
+
+/**
+ * The dotted name a lookup by constant name reaches, or an attribute chain that starts at one
+ * (`__import__("os").path.join`, `globals()["os"].system`): `resolveHead` names the lookup (the
+ * caller's `lookupName`). Null for other expressions and for lookups it cannot name.
+ */
+export function throughLookup(node: SyntaxNode, resolveHead: (head: SyntaxNode) => string | null): string | null {
+  let head = unparenthesize(node);
+  let rest = "";
+  while (head.type === "attribute") {
+    rest = `.${head.childForFieldName("attribute")!.text}${rest}`;
+    head = unparenthesize(head.childForFieldName("object")!);
+  }
+  if (!LOOKUP_TYPES.has(head.type)) return null;
+  const base = resolveHead(head);
+  return base === null ? null : base + rest;
+}
+
+/**
+ * `namespace[key]` for the namespaces `lookupName` knows, given as an expression or as the dotted
+ * name one resolves to (`os.__dict__` after `from os import __dict__`); null for anything else.
+ */
+function namespaceMember(namespace: SyntaxNode | string, key: string | null, qualify: (n: SyntaxNode) => string | null, qualifyName: (name: string) => string | null): string | null {
+  if (key === null || !PLAIN_DOTTED.test(key)) return null;
+  const member = IDENTIFIER.test(key);
+  if (typeof namespace !== "string") {
+    if (namespace.type === "call") {
+      const fn = namespace.childForFieldName("function");
+      const callee = fn ? qualify(unparenthesize(fn)) : null;
+      const args = namespace.childForFieldName("arguments")?.namedChildren.filter((c) => c.type !== "comment") ?? [];
+      if ((callee === "globals" || callee === "locals" || callee === "vars") && args.length === 0) return member ? qualifyName(key) : null;
+      if (callee === "vars" && args.length === 1 && args[0]!.type !== "list_splat" && args[0]!.type !== "dictionary_splat" && args[0]!.type !== "keyword_argument") {
+        const owner = qualify(unparenthesize(args[0]!));
+        return owner && member ? `${owner}.${key}` : null;
+      }
+      return null;
+    }
+    // A module's `__builtins__` is the builtins module's namespace (a dict outside `__main__`).
+    if (namespace.type === "identifier" && namespace.text === "__builtins__") return member ? `builtins.${key}` : null;
+    if (namespace.type !== "identifier" && namespace.type !== "attribute") return null;
+  }
+  const q = typeof namespace === "string" ? namespace : qualify(namespace);
+  if (q === "sys.modules") return key;
+  if (q?.endsWith(".__dict__") && member) return `${q.slice(0, -".__dict__".length)}.${key}`;
+  return null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ALIASABLE_BUILTINS, calleeAliasValues, lookupName } from "./callee-aliases.js";
+import { ALIASABLE_BUILTINS, calleeAliasValues, LOOKUP_TYPES, lookupName, throughLookup } from "./callee-aliases.js";
 import type { ImportTable } from "./imports.js";
 import type { SyntaxNode } from "./source.js";
 import { nodeText } from "./source.js";
@@ -51,6 +51,15 @@ export function callee(call: SyntaxNode): SyntaxNode | null {
  * callee is neither a name nor an attribute, ".attr" forms when the chain starts at an expression.
  */
 export function callQualName(call: SyntaxNode, scope: NameScope): string {
+  const q = dottedCallName(call, scope);
+  // Beyond Bandit: `builtins.eval(x)` and `__builtins__.eval(x)` call the builtin `eval`.
+  const builtin = BUILTIN_MEMBER.exec(q);
+  return builtin ? builtin[1]! : q;
+}
+
+const BUILTIN_MEMBER = /^(?:builtins|__builtins__)\.([A-Za-z_][A-Za-z0-9_]*)$/;
+
+function dottedCallName(call: SyntaxNode, scope: NameScope): string {
   const fn = callee(call);
   if (!fn) return "";
   const type = fn.type;
@@ -65,10 +74,29 @@ export function callQualName(call: SyntaxNode, scope: NameScope): string {
     }
   }
   const f = unparenthesize(fn);
-  // Beyond Bandit: `getattr(os, "system")(cmd)` calls os.system (docs/rules.md).
-  if (f.type === "call") return lookupName(f, scope.source, (n) => plainQualName(n, scope, f.startIndex)) ?? "";
+  // Beyond Bandit: `getattr(os, "system")(cmd)` and `globals()["os"].system(cmd)` call os.system
+  // (docs/rules.md).
+  const looked = lookupQualName(f, scope, f.startIndex);
+  if (looked !== null || LOOKUP_TYPES.has(f.type)) return looked ?? "";
   if (f.type !== "identifier" && f.type !== "attribute") return "";
   return banditQualName(f, scope, call.startIndex);
+}
+
+/**
+ * A lookup by constant name (python/callee-aliases.ts), or an attribute chain that starts at one
+ * (`__import__("os").path.join`), as the dotted name it reaches; null for anything else.
+ */
+function lookupQualName(n: SyntaxNode, scope: NameScope, at: number, depth = 0): string | null {
+  if (depth > MAX_ALIAS_DEPTH) return null;
+  return throughLookup(n, (head) =>
+    lookupName(
+      head,
+      scope.source,
+      (x) => plainQualName(x, scope, at, depth + 1),
+      undefined,
+      (name) => resolveDotted(name, scope, at),
+    ),
+  );
 }
 
 /**
@@ -80,7 +108,8 @@ function aliasedCallee(head: string, call: SyntaxNode, scope: NameScope, depth =
   if (depth > MAX_ALIAS_DEPTH || scope.imports.bindsName(head, call.startIndex)) return null;
   const value = calleeAliasValues(call.tree.rootNode).get(head);
   if (!value) return null;
-  if (value.type === "call") return lookupName(value, scope.source, (n) => plainQualName(n, scope, value.startIndex, depth + 1));
+  const looked = lookupQualName(value, scope, value.startIndex, depth + 1);
+  if (looked !== null || LOOKUP_TYPES.has(value.type)) return looked;
   const text = nodeText(value, scope.source);
   const valueHead = text.split(".")[0]!;
   if (!scope.imports.bindsName(valueHead, value.startIndex) && !ALIASABLE_BUILTINS.has(valueHead)) return null;
@@ -90,7 +119,8 @@ function aliasedCallee(head: string, call: SyntaxNode, scope: NameScope, depth =
 /** A plain dotted name resolved through the imports, or a lookup by constant name; else null. */
 function plainQualName(node: SyntaxNode, scope: NameScope, at: number, depth = 0): string | null {
   const n = unparenthesize(node);
-  if (n.type === "call") return lookupName(n, scope.source, (x) => plainQualName(x, scope, at, depth + 1));
+  const looked = lookupQualName(n, scope, at, depth + 1);
+  if (looked !== null || LOOKUP_TYPES.has(n.type)) return looked;
   const text = nodeText(n, scope.source);
   if ((n.type !== "identifier" && n.type !== "attribute") || !PLAIN_DOTTED.test(text)) return null;
   const head = text.includes(".") ? text.slice(0, text.indexOf(".")) : text;

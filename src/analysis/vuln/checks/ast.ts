@@ -7,7 +7,7 @@
  * `if C: <always exits>` / `assert C`. For Python's structured control flow (no goto) this is the
  * same answer a CFG dominator tree gives for the conditions the checks ask about.
  */
-import { calleeAliasValues, lookupName, type SyntaxNode } from "../../python/index.js";
+import { calleeAliasValues, LOOKUP_TYPES, lookupHead, lookupName, throughLookup, type SyntaxNode } from "../../python/index.js";
 
 export type Node = SyntaxNode;
 
@@ -182,7 +182,7 @@ export function calleeTail(call: Node): string {
   if (fn.type === "identifier") {
     // `read = open` then `read(path)`: the tail of what the name is bound to (callee-aliases.ts).
     const value = calleeAliasValues(fn.tree.rootNode).get(fn.text);
-    const named = value ? (value.type === "call" ? lookupName(value, fn.tree.source, dottedName) : value.text) : null;
+    const named = value ? (LOOKUP_TYPES.has(lookupHead(value).type) ? throughLookup(value, (head) => lookupName(head, fn.tree.source, dottedName)) : value.text) : null;
     return named ? named.slice(named.lastIndexOf(".") + 1) : fn.text;
   }
   return "";

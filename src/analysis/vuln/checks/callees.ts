@@ -5,11 +5,12 @@
  * Python resolves to the same object as the dotted name. A policy that writes `h(x)` or
  * `getattr(hashlib, "md5")(x)` for `hashlib.md5(x)` must meet the same check.
  */
-import { ALIASABLE_BUILTINS, calleeAliasValues, lookupName } from "../../python/index.js";
+import { ALIASABLE_BUILTINS, calleeAliasValues, LOOKUP_TYPES, lookupHead, lookupName, throughLookup } from "../../python/index.js";
 import { dottedName, ofTypes, unwrap, type Node } from "./ast.js";
 
-function lookupOf(call: Node, aliases: Map<string, string>): string | null {
-  return lookupName(call, call.tree.source, (n) => qualifiedExpression(n, aliases));
+function lookupOf(lookup: Node, aliases: Map<string, string>): string | null {
+  const qualifyName = (name: string) => aliases.get(name) ?? name;
+  return lookupName(lookup, lookup.tree.source, (n) => qualifiedExpression(n, aliases), undefined, qualifyName);
 }
 
 /** Import aliases of a module: local name -> qualified name (`h` -> `hashlib`, `md5` -> `hashlib.md5`). */
@@ -51,15 +52,7 @@ export function qualifiedCallee(call: Node, aliases: Map<string, string>): strin
 /** The qualified name an identifier, attribute chain or constant-name lookup denotes, else null. */
 function qualifiedExpression(node: Node, aliases: Map<string, string>): string | null {
   const n = unwrap(node);
-  if (n.type === "call") return lookupOf(n, aliases);
-  if (n.type === "attribute") {
-    const obj = unwrap(n.childForFieldName("object")!);
-    const attr = n.childForFieldName("attribute")?.text;
-    if (obj.type === "call") {
-      const base = lookupOf(obj, aliases);
-      return base && attr ? `${base}.${attr}` : null;
-    }
-  }
+  if (LOOKUP_TYPES.has(lookupHead(n).type)) return throughLookup(n, (head) => lookupOf(head, aliases));
   const dotted = dottedName(n);
   if (!dotted) return null;
   const [head, ...rest] = dotted.split(".");
