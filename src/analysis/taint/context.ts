@@ -4,6 +4,7 @@
  */
 import type { FlowStep } from "../finding.js";
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
+import type { CallArgs } from "../python/index.js";
 import type { SsaForm } from "../python/ssa.js";
 import type { Taint, TaintSource } from "./facts.js";
 import type { VulnClass } from "./models/index.js";
@@ -67,10 +68,24 @@ export interface SummarySink {
   path: FlowStep[];
 }
 
+/**
+ * A call of a parameter's value inside a summarized function (`def apply(f, x): f(x)`): at each
+ * call site, the function handed in as that parameter is called with these arguments.
+ */
+export interface CalledParam {
+  param: number;
+  call: SyntaxNode;
+  args: CallArgs;
+  /** The arguments' taints, in terms of the summarized function's param sources. */
+  positional: Taint[];
+  keywords: Map<string, Taint>;
+}
+
 export interface Summary {
   /** Facts reaching the return value; param sources stand for the arguments. */
   ret: Taint;
   sinks: SummarySink[];
+  calledParams: CalledParam[];
   /**
    * Per parameter index: the classes the function validates its argument for when it returns
    * normally (a helper that raises or aborts unless the value passes a check). The caller's
@@ -100,6 +115,8 @@ export interface Run {
   returnElements?: Taint[] | null;
   isEntry: boolean;
   summarySinks: SummarySink[];
+  /** Calls of the summarized function's parameters (summary mode; see CalledParam). */
+  calledParams?: CalledParam[];
   depth: number;
 }
 

@@ -6,9 +6,9 @@
  * nested functions and lambdas back to the solver through `NestedAnalyzer`.
  */
 import type { SyntaxNode } from "../python/cfg.js";
-import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { recordCalledParam, SummaryCalls } from "./summary-calls.js";
 import { indirectCalls } from "./indirect-calls.js";
 import { requestObjectTaint } from "./request-objects.js";
 import { CLEAN, clear, dropFields, fieldKey, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
@@ -17,7 +17,7 @@ import { ALL_CLASSES_MASK, CLASS_BIT, ENCODED_BIT, HANDLE_BIT, classMask, type S
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
 import { BUFFER_WRITES, FIXED_URL, compositeKey, responseTupleTaint, storedKey, tupleParts, HANDLE_METHODS, MEMORY_BUFFERS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
-import { chosenVariant, clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot, quoteVariants } from "./quotes.js";
+import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
 
@@ -29,8 +29,7 @@ export interface NestedAnalyzer {
 export class Evaluator {
   /** Globals seen by functions: the module's state at its exit. */
   globals: State = new Map();
-  /** Per call of a same-file function returning a tuple: its elements' taint, from the last evaluation. */
-  private readonly elements = new Map<number, Taint[]>();
+  private readonly calls: SummaryCalls;
 
   constructor(
     private readonly p: Program,
@@ -38,7 +37,9 @@ export class Evaluator {
     private readonly g: Guards,
     private readonly summaries: Map<FunctionInfo, Summary>,
     private readonly nested: NestedAnalyzer,
-  ) {}
+  ) {
+    this.calls = new SummaryCalls(p, r, summaries, (state, key) => this.read(state, key));
+  }
 
   /** A dict key that is a constant string (for field-sensitive reads and writes). */
   constantKeyOf(n: SyntaxNode | null): string | null {
@@ -373,6 +374,14 @@ export class Evaluator {
       return undefined;
     };
     const allArgs = unionAll([...posTaints, ...kwTaints.values(), splatTaint]);
+    // `f(x)` where `f` holds a parameter of the function being summarized: its callers learn
+    // which function they handed in (`apply(os.system, cmd)`).
+    if (run.calledParams && run.summaryFn && fnU.type === "identifier") {
+      for (const f of rawRecv) {
+        const src = this.r.sources[f.src]!;
+        if (src.param && src.param.fn === run.summaryFn.qualname) recordCalledParam(run.calledParams, { param: src.param.index, call: node, args, positional: posTaints, keywords: kwTaints });
+      }
+    }
 
     // Sinks.
     if (run.report) {
@@ -401,14 +410,14 @@ export class Evaluator {
       const taintOf = (i: number | undefined, k: string | undefined): Taint | undefined => (k !== undefined && kw.has(k) ? kw.get(k) : i !== undefined ? pos[i] : undefined);
       if (run.report) for (const s of this.p.m.sinkCalls.byCallee.get(ind.callee) ?? []) this.r.checkCallSink(s, node, ind.args, taintOf, CLEAN, ind.callee, run);
       const own = !ind.callee.includes(".") ? this.p.byName.get(ind.callee) : undefined;
-      if (own) indirect = union(indirect, this.applySummary(own, own.isMethod ? 1 : 0, node, ind.args, pos, kw, CLEAN, run));
+      if (own) indirect = union(indirect, this.calls.apply(own, own.isMethod ? 1 : 0, node, ind.args, pos, kw, CLEAN, run, CLEAN, state));
     }
 
     // Same-file functions: summaries.
     const callee = this.calleeFunction(fnU, receiver);
     if (callee) {
       const self = callee.offset === 1 && receiver ? this.objectTaint(receiver, rawRecv, state) : CLEAN;
-      return union(indirect, this.applySummary(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run, self));
+      return union(indirect, this.calls.apply(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run, self, state));
     }
 
     // Sources.
@@ -589,58 +598,6 @@ export class Evaluator {
     return null;
   }
 
-  private applySummary(
-    fn: FunctionInfo,
-    offset: number,
-    call: SyntaxNode,
-    args: CallArgs,
-    posTaints: Taint[],
-    kwTaints: Map<string, Taint>,
-    splat: Taint,
-    run: Run,
-    selfTaint: Taint = CLEAN,
-  ): Taint {
-    const summary = this.summaries.get(fn);
-    const paramTaint = (index: number): Taint => {
-      const name = fn.params[index];
-      if (name !== undefined && kwTaints.has(name)) return kwTaints.get(name)!;
-      // A method called on an object: its `self` is that object, with what its fields hold.
-      if (offset === 1 && index === 0) return selfTaint;
-      const pos = index - offset;
-      if (pos >= 0 && pos < posTaints.length) return posTaints[pos]!;
-      return splat;
-    };
-    const callStep = step(call, `through ${fn.name}()`);
-    // Each argument fact goes through the one variant of the parameter that its quote marks choose.
-    const variants = quoteVariants(fn);
-    const viaVariant = (t: Taint, marks: number): Taint => (variants.length ? t.filter((g) => chosenVariant(g.cleared, variants) === marks) : t);
-    if (!summary) return withStep(unionAll([...posTaints, ...kwTaints.values(), splat]), callStep);
-    if (run.report) {
-      for (const s of summary.sinks) {
-        const t = viaVariant(paramTaint(s.param), s.marks);
-        const facts = clear(t, s.cleared);
-        const inner = [step(call, `passed to ${fn.name}() as ${fn.params[s.param] ?? "argument"}`), ...s.path];
-        this.r.reportFacts(s.cls, s.sink, s.sinkName, facts, run, inner);
-      }
-    }
-    const bind = (ret: Taint): Taint => {
-      let out: Taint = CLEAN;
-      for (const f of ret) {
-        const src = this.r.sources[f.src]!;
-        if (src.param && src.param.fn === fn.qualname) {
-          const t = clear(viaVariant(paramTaint(src.param.index), src.param.marks ?? 0), f.cleared);
-          out = union(out, t.map((g) => ({ src: g.src, cleared: g.cleared, path: [...g.path, callStep, ...f.path] })));
-        } else if (!src.param) {
-          out = union(out, [{ src: f.src, cleared: f.cleared, path: [...f.path, callStep] }]);
-        }
-      }
-      return out;
-    };
-    if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
-    else this.elements.delete(call.id);
-    return bind(summary.ret);
-  }
-
   /**
    * An object's taint with what its known fields hold (`job.cmd = x` then `job.run()`). Not for
    * `self`: its fields are the method's own state, and one field's taint is not another's (a
@@ -657,7 +614,7 @@ export class Evaluator {
 
   /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */
   returnedElements(call: SyntaxNode): Taint[] | null {
-    return this.elements.get(call.id) ?? null;
+    return this.calls.returnedElements(call);
   }
 
 }

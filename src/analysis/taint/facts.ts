@@ -15,6 +15,11 @@ export interface TaintSource {
   /** Synthetic source standing for parameter `index` of function `fn` (used to build summaries). */
   /** `marks`: the quote marks (quotes.ts) this variant of the parameter is assumed to carry. */
   param?: { fn: string; index: number; marks?: number };
+  /**
+   * Synthetic source standing for variable `name` of a function enclosing `fn`, which `fn` reads
+   * (its closure): bound, like a parameter, where `fn` is called (used to build summaries).
+   */
+  closure?: { fn: string; name: string };
   /** Who chooses the value: a remote client, or the program's caller (see SourceModel.trust). */
   trust: "remote" | "caller";
   /** Classes at whose sinks a whole value of this source counts as caller-chosen (SourceModel.callerFor). */

@@ -8,10 +8,11 @@
  * normalizing definition even though `p` is assigned twice. The other passes only ask questions
  * of this object; it never evaluates taint.
  */
-import { callArgs, lookupName, qualifiedName, stringValue, type ParsedModule } from "../python/index.js";
+import { callArgs, LOOKUP_TYPES, lookupName, qualifiedName, stringValue, type ParsedModule } from "../python/index.js";
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
+import { FileClasses } from "./classes.js";
 import { ConstantTables } from "./constant-tables.js";
 import { ContainerAliases } from "./container-aliases.js";
 import { Constants } from "./constants.js";
@@ -54,9 +55,9 @@ export class Program {
   private defined: Set<string> | null = null;
   private readonly tables: ConstantTables;
   private constantTables: Set<string> | null = null;
-  private classNodes: Map<string, SyntaxNode> | null = null;
+  private readonly classTable: FileClasses;
   private valueNames: Set<string> | null = null;
-  private readonly methodCache = new Map<string, { fn: FunctionInfo; offset: number } | null>();
+  private readonly closureCache = new Map<FunctionInfo, readonly string[]>();
   truncated: boolean;
 
   constructor(
@@ -94,6 +95,7 @@ export class Program {
       if (info.name === "<lambda>" && left?.type === "identifier" && !this.byName.has(left.text)) this.byName.set(left.text, info);
     }
     this.collectAssignments(mod.root, this.moduleAssigns, true);
+    this.classTable = new FileClasses(mod.root, this);
     const calls = mod.root.descendantsOfType("call");
     for (let i = 0; i < calls.length; i++) {
       if ((i & 4095) === 4095) this.checkTime();
@@ -111,7 +113,7 @@ export class Program {
 
   qname(n: SyntaxNode): string | null {
     const u = unparen(n);
-    if (u.type === "call") return this.lookedUpName(u);
+    if (LOOKUP_TYPES.has(u.type)) return this.lookedUpName(u);
     if (u.type !== "identifier" && u.type !== "attribute") return null;
     const cached = this.qnameCache.get(u.id);
     if (cached !== undefined) return cached;
@@ -141,7 +143,13 @@ export class Program {
       // only a lookup by constant name gives.
       const obj = unparen(u.childForFieldName("object")!);
       const attr = u.childForFieldName("attribute")?.text;
-      const base = obj.type === "call" ? this.lookedUpName(obj) : obj.type === "identifier" && this.qname(obj) === obj.text ? this.aliasedName(obj, true) : null;
+      const base = LOOKUP_TYPES.has(obj.type)
+        ? this.lookedUpName(obj)
+        : obj.type === "identifier" && this.qname(obj) === obj.text
+          ? this.aliasedName(obj, true)
+          : obj.type === "attribute" && q === null
+            ? this.qname(obj)
+            : null;
       if (base && attr) q = `${base}.${attr}`;
     }
     this.qnameCache.set(u.id, q);
@@ -159,108 +167,61 @@ export class Program {
     const rhs = this.resolveAssigned(id, this.enclosingFunction(id));
     if (!rhs) return null;
     const r = unparen(rhs);
-    if (r.type === "call" ? !this.lookedUpName(r) : lookupsOnly || (r.type !== "identifier" && r.type !== "attribute")) return null;
+    if (LOOKUP_TYPES.has(r.type) ? !this.lookedUpName(r) : lookupsOnly || (r.type !== "identifier" && r.type !== "attribute")) return null;
     // A name the file defines itself (`def eval(...)`) is that definition, not the builtin.
     if (r.type === "identifier" && this.definedNames().has(r.text) && !this.isImported(r)) return null;
     const q = this.qname(r);
     return q !== null && q !== id.text ? q : null;
   }
 
-  /** `getattr(os, "system")` is `os.system`, `__import__("os")` is `os` (python/callee-aliases.ts). */
-  private lookedUpName(call: SyntaxNode): string | null {
+  /**
+   * `getattr(os, "system")` is `os.system`, `__import__("os")` is `os`, `globals()["os"]` is the
+   * module's `os` (python/callee-aliases.ts).
+   */
+  private lookedUpName(lookup: SyntaxNode): string | null {
     return lookupName(
-      call,
+      lookup,
       this.mod.source,
       (n) => this.qname(n),
       (n) => this.constants.constantString(n, this.enclosingFunction(n)),
+      (name) => this.mod.imports.resolve(name, lookup.startIndex) ?? name,
     );
   }
 
-  /**
-   * The file's method that `receiver.name(...)` calls, where the receiver's class is known: an
-   * instance made here (`Job().run(x)`, `j = Job()` then `j.run(x)`), `super()` (the enclosing
-   * class's bases) or `self`/`cls` (the enclosing class); inherited methods are found through the
-   * bases the file defines. Null when the class or the method is not the file's.
-   */
+  /** The file's method that `receiver.name(...)` calls, where the receiver's class is known (classes.ts). */
   methodCalled(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
-    // Asked on every evaluation of every method call: the answer depends on the syntax only.
-    if (this.classes().size === 0) return null;
-    const key = `${receiver.id}.${name}`;
-    let known = this.methodCache.get(key);
-    if (known === undefined) this.methodCache.set(key, (known = this.resolveMethod(receiver, name)));
-    return known;
+    return this.classTable.methodCalled(receiver, name);
   }
 
-  private resolveMethod(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
-    const r = unparen(receiver);
-    let classes: string[] = [];
-    // `Tools.run(x)`: through the class, a plain method takes `self` as its first argument.
-    let viaClass = false;
-    if (r.type === "identifier" && (r.text === "self" || r.text === "cls")) classes = [this.enclosingClass(r)].filter((c): c is string => c !== null);
-    else if (r.type === "identifier" && this.classes().has(r.text) && !this.isImported(r)) {
-      classes = [r.text];
-      viaClass = true;
-    } else {
-      // `job.command = x` stores into the object: the SSA form counts it as a definition of
-      // `job`, so the name's single plain assignment answers too.
-      const fn = r.type === "identifier" ? this.enclosingFunction(r) : null;
-      const made = r.type === "call" ? r : r.type === "identifier" ? (this.resolveAssigned(r, fn) ?? (fn ? fn.assigns : this.moduleAssigns).get(r.text) ?? null) : null;
-      const callee = made?.type === "call" ? made.childForFieldName("function") : null;
-      if (callee?.type === "identifier" && callee.text === "super") classes = this.basesOf(this.enclosingClass(callee) ?? "");
-      else if (callee?.type === "identifier" && this.classes().has(callee.text) && !this.isImported(callee)) classes = [callee.text];
-    }
-    for (const c of classes) {
-      const m = this.methodIn(c, name, 0);
-      if (!m) continue;
-      const decorators = m.node.parent?.type === "decorated_definition" ? m.node.parent.namedChildren.filter((d) => d.type === "decorator").map((d) => d.text) : [];
-      const isStatic = decorators.some((d) => /\bstaticmethod\b/.test(d));
-      const isClassMethod = decorators.some((d) => /\bclassmethod\b/.test(d));
-      return { fn: m, offset: isStatic ? 0 : isClassMethod || !viaClass ? 1 : 0 };
-    }
-    return null;
-  }
-
-  /** Whether `n` is inside a class definition this file's top-level class table knows. */
+  /** Whether `n` is inside a class definition this file's class table knows. */
   inKnownClass(n: SyntaxNode): boolean {
-    const node = this.enclosingClassNode(n);
-    const name = node?.childForFieldName("name")?.text;
-    return name !== undefined && this.classes().get(name)?.id === node!.id;
+    return this.classTable.inKnownClass(n);
   }
 
-  private enclosingClassNode(n: SyntaxNode): SyntaxNode | null {
-    for (let x = n.parent; x; x = x.parent) if (x.type === "class_definition") return x;
-    return null;
-  }
-
-  private methodIn(cls: string, name: string, depth: number): FunctionInfo | null {
-    if (depth > 8) return null;
-    const own = this.functions.find((f) => f.isMethod && f.name === name && f.qualname === `${cls}.${name}`);
-    if (own) return own;
-    for (const base of this.basesOf(cls)) {
-      const m = this.methodIn(base, name, depth + 1);
-      if (m) return m;
+  /**
+   * Variables of enclosing functions that `fn` reads (its closure). Python reads them when `fn`
+   * runs, so a call of `fn` where they are in scope sees their values at the call.
+   */
+  closureVariables(fn: FunctionInfo): readonly string[] {
+    const cached = this.closureCache.get(fn);
+    if (cached) return cached;
+    const outer = new Set<string>();
+    for (let e = this.enclosingFunction(fn.node); e; e = this.enclosingFunction(e.node)) {
+      for (const p of e.params) outer.add(p);
+      for (const name of this.ssa(e).defined) outer.add(name);
     }
-    return null;
-  }
-
-  private basesOf(cls: string): string[] {
-    const node = this.classes().get(cls);
-    return (node?.childForFieldName("superclasses")?.namedChildren ?? []).filter((b) => b.type === "identifier").map((b) => b.text);
-  }
-
-  private enclosingClass(n: SyntaxNode): string | null {
-    return this.enclosingClassNode(n)?.childForFieldName("name")?.text ?? null;
-  }
-
-  /** Top-level classes of the file by name (the first definition of each). */
-  private classes(): Map<string, SyntaxNode> {
-    if (this.classNodes) return this.classNodes;
-    this.classNodes = new Map();
-    for (const c of this.mod.root.descendantsOfType("class_definition")) {
-      const name = c.childForFieldName("name")?.text;
-      if (name && !this.classNodes.has(name)) this.classNodes.set(name, c);
+    const out: string[] = [];
+    if (outer.size > 0) {
+      const own = this.ssa(fn).defined;
+      for (const id of fn.node.descendantsOfType("identifier")) {
+        const name = id.text;
+        if (!outer.has(name) || own.has(name) || fn.params.includes(name) || out.includes(name)) continue;
+        if (id.field === "attribute" || (id.field === "name" && id.parent?.type === "keyword_argument")) continue;
+        out.push(name);
+      }
     }
-    return this.classNodes;
+    this.closureCache.set(fn, out);
+    return out;
   }
 
   /** The value of the one definition that reaches an identifier where it is read, or null. */

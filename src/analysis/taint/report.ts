@@ -27,8 +27,13 @@ export class Reporter {
     this.taskClasses = new Set(opts.taskClasses ?? []);
   }
 
-  source(label: string, node: SyntaxNode, trust: TaintSource["trust"], extra: { param?: { fn: string; index: number; marks?: number }; entryParam?: boolean; callerFor?: readonly string[]; operatorFor?: readonly string[] } = {}): TaintSource {
-    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}:${extra.param.marks ?? 0}` : `${node.startIndex}:${label}`;
+  source(
+    label: string,
+    node: SyntaxNode,
+    trust: TaintSource["trust"],
+    extra: { param?: { fn: string; index: number; marks?: number }; closure?: { fn: string; name: string }; entryParam?: boolean; callerFor?: readonly string[]; operatorFor?: readonly string[] } = {},
+  ): TaintSource {
+    const key = extra.param ? `p:${extra.param.fn}:${extra.param.index}:${extra.param.marks ?? 0}` : extra.closure ? `c:${extra.closure.fn}:${extra.closure.name}` : `${node.startIndex}:${label}`;
     let s = this.sourceBySite.get(key);
     if (!s) {
       s = { id: this.sources.length, label, line: node.startPosition.row + 1, col: node.startPosition.column, trust, ...extra };
@@ -139,6 +144,8 @@ export class Reporter {
           run.summarySinks.push({ param: src.param.index, marks: src.param.marks ?? 0, cleared: f.cleared, cls, sink, sinkName, path: [...f.path, ...inner] });
         continue;
       }
+      // A closure's sinks are checked where it is defined, with the values it captures there.
+      if (src.closure) continue;
       // The whole caller-chosen value at a sink the task does not name: the value the code exists
       // to use (a URL to fetch, a path to open, a command to run), not an injection into it.
       if (src.operatorFor?.includes(cls) && !this.taskClasses.has(cls)) continue;

@@ -299,7 +299,7 @@ export class Solver implements NestedAnalyzer {
     const init = new Map(captured);
     for (const p of info.params) init.delete(p);
     // Findings inside a closure are reported against the enclosing function's sources.
-    const run: Run = { fn: info, summaryFn: outer.summaryFn, mode: outer.mode, report: true, returns: CLEAN, isEntry: false, summarySinks: outer.summarySinks, depth: outer.depth + 1 };
+    const run: Run = { fn: info, summaryFn: outer.summaryFn, mode: outer.mode, report: true, returns: CLEAN, isEntry: false, summarySinks: outer.summarySinks, calledParams: outer.calledParams, depth: outer.depth + 1 };
     this.solve(info.cfg, init, run);
   }
 
@@ -320,6 +320,14 @@ export class Solver implements NestedAnalyzer {
         s.set(p, [{ src: src.id, cleared: 0, path: [] }]);
       } else s.set(p, CLEAN);
     });
+    // A closure's captured variables are bound at each call, as parameters are.
+    if (mode === "summary") {
+      for (const name of this.p.closureVariables(fn)) {
+        if (s.has(name)) continue;
+        const src = this.r.source(`variable ${name} captured by ${fn.name}()`, fn.node, "caller", { closure: { fn: fn.qualname, name } });
+        s.set(name, [{ src: src.id, cleared: 0, path: [] }]);
+      }
+    }
     return s;
   }
 
@@ -337,17 +345,18 @@ export class Solver implements NestedAnalyzer {
       let changed = false;
       for (const fn of named) {
         this.p.checkTime();
-        const run: Run = { fn, summaryFn: fn, mode: "summary", report: true, returns: CLEAN, isEntry: false, summarySinks: [], depth: 0 };
+        const run: Run = { fn, summaryFn: fn, mode: "summary", report: true, returns: CLEAN, isEntry: false, summarySinks: [], calledParams: [], depth: 0 };
         const normalExit: State[] = [];
         const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run, undefined, normalExit);
         const validated = this.validatedParams(fn, normalExit);
         const retElements = run.returnElements ?? null;
         const elementsKey = retElements ? retElements.map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";") : "-";
-        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}`;
+        const calledKey = run.calledParams!.map((c) => `${c.param}@${c.call.id}:${[...c.positional, ...c.keywords.values()].map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";")}`).join("|");
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), validated, retElements, key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), calledParams: run.calledParams!, validated, retElements, key });
         }
       }
       if (!changed) break;
