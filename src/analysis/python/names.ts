@@ -51,8 +51,10 @@ export function callee(call: SyntaxNode): SyntaxNode | null {
  * callee is neither a name nor an attribute, ".attr" forms when the chain starts at an expression.
  */
 export function callQualName(call: SyntaxNode, scope: NameScope): string {
-  const q = dottedCallName(call, scope);
-  // Beyond Bandit: `builtins.eval(x)` and `__builtins__.eval(x)` call the builtin `eval`.
+  let q = dottedCallName(call, scope);
+  // Beyond Bandit: `os.system.__call__(cmd)` calls os.system; `builtins.eval(x)` and
+  // `__builtins__.eval(x)` call the builtin `eval`.
+  while (q.endsWith(".__call__")) q = q.slice(0, -".__call__".length);
   const builtin = BUILTIN_MEMBER.exec(q);
   return builtin ? builtin[1]! : q;
 }

@@ -38,6 +38,21 @@ export class FileClasses {
     return known;
   }
 
+  /** `X(...)` for a class `X` of the file runs `X.__init__` (its own or a base's of the file). */
+  constructorOf(callee: SyntaxNode): FunctionInfo | null {
+    const c = unparen(callee);
+    if (c.type !== "identifier" || !this.classes().has(c.text) || this.p.isImported(c)) return null;
+    return this.methodIn(c.text, "__init__", 0);
+  }
+
+  /** `obj(...)` for an instance of a class of the file runs its `__call__`. */
+  callMethodOf(callee: SyntaxNode): { fn: FunctionInfo; offset: number } | null {
+    const c = unparen(callee);
+    if (this.classes().size === 0 || (c.type === "identifier" && this.classes().has(c.text))) return null;
+    const m = this.methodCalled(c, "__call__");
+    return m ? { fn: m.fn, offset: 1 } : null;
+  }
+
   private resolveMethod(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
     const r = unparen(receiver);
     let classes: string[] = [];

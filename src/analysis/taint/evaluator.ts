@@ -413,6 +413,11 @@ export class Evaluator {
       if (own) indirect = union(indirect, this.calls.apply(own, own.isMethod ? 1 : 0, node, ind.args, pos, kw, CLEAN, run, CLEAN, state));
     }
 
+    // `X(cmd)` runs X.__init__ with the arguments: its sinks count here. The object made keeps
+    // the default taint below (its fields hold the arguments).
+    const ctor = fnU.type === "identifier" ? this.p.constructorOf(fnU) : null;
+    if (ctor) this.calls.apply(ctor, 1, node, args, posTaints, kwTaints, splatTaint, run, CLEAN, state);
+
     // Same-file functions: summaries.
     const callee = this.calleeFunction(fnU, receiver);
     if (callee) {
@@ -584,7 +589,14 @@ export class Evaluator {
     if (fnU.type === "identifier") {
       const f = this.p.byName.get(fnU.text);
       if (f && !this.p.isImported(fnU)) return { fn: f, offset: 0 };
-      return null;
+      return this.p.callMethodOf(fnU);
+    }
+    // `Runner()(cmd)`: the instance's `__call__`.
+    if (fnU.type === "call") return this.p.callMethodOf(fnU);
+    // `(lambda f: f(cmd))(os.system)`: the lambda itself.
+    if (fnU.type === "lambda") {
+      const f = this.p.byNode.get(fnU.id);
+      return f ? { fn: f, offset: 0 } : null;
     }
     if (fnU.type === "attribute" && receiver) {
       const name = fnU.childForFieldName("attribute")!.text;

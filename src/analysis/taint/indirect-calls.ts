@@ -124,6 +124,7 @@ function withArgs(v: FunctionValue, positional: SyntaxNode[], keywords: Map<stri
 /** Whether an identifier callee is bound to a value this module follows (a table element, a partial). */
 function boundToValue(id: SyntaxNode, p: Program): boolean {
   if (p.byName.has(id.text) && !p.isImported(id)) return false;
+  if (loopedDisplay(id, p)) return true;
   const b = p.bindingOf(id);
   const u = b ? unparen(b) : null;
   return !!u && (u.type === "subscript" || u.type === "call");
@@ -142,6 +143,8 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
     case "attribute": {
       const q = p.qname(e);
       if (e.type === "identifier" && !(p.byName.has(e.text) && !p.isImported(e))) {
+        const looped = loopedDisplay(e, p);
+        if (looped) return elementsOf(looped).flatMap((el) => functionValues(el, p, depth + 1, true));
         const b = p.bindingOf(e);
         if (b && ["subscript", "call", "list", "tuple", "dictionary", "set"].includes(unparen(b).type)) return functionValues(b, p, depth + 1, named);
       }
@@ -158,6 +161,13 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
       // `pick()(cmd)`: a function of this file that returns a function value (a sink, a closure).
       const own = f?.type === "identifier" && !p.isImported(f) ? p.byName.get(f.text) : undefined;
       if (own) return p.returnedValues(own).flatMap((v) => functionValues(v, p, depth + 1, true));
+      // `next(iter(table))`, `next(iter(table), default)`: an element of the table.
+      if (f && p.qname(f) === "next") {
+        const first = p.args(e).positional[0];
+        const inner = first ? unparen(first) : null;
+        const it = inner?.type === "call" && p.qname(inner.childForFieldName("function")!) === "iter" ? p.args(inner).positional[0] : undefined;
+        return it ? displayOf(it, p).flatMap((el) => functionValues(el, p, depth + 1, true)) : [];
+      }
       if (!fn || !PARTIALS.has(p.qname(unparen(fn)) ?? "")) return [];
       const a = p.args(e);
       if (!a.positional[0]) return [];
@@ -170,6 +180,32 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
     default:
       return [];
   }
+}
+
+/** The elements of a display, written there or bound to a name (`HANDLERS = [os.system]`). */
+function displayOf(expr: SyntaxNode, p: Program): SyntaxNode[] {
+  let d = unparen(expr);
+  if (d.type === "identifier") d = unparen(p.bindingOf(d) ?? d);
+  return d.type === "dictionary" ? [] : elementsOf(d);
+}
+
+/**
+ * `for f in (os.system, os.popen): f(cmd)`: the display a loop variable takes its values from,
+ * when the call is in that loop's body and the loop iterates a display (or a name bound to one).
+ */
+function loopedDisplay(id: SyntaxNode, p: Program): SyntaxNode | null {
+  for (let x = id.parent; x; x = x.parent) {
+    if (x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return null;
+    if (x.type !== "for_statement") continue;
+    const left = x.childForFieldName("left");
+    if (left?.type !== "identifier" || left.text !== id.text) continue;
+    const body = x.childForFieldName("body");
+    if (!body || id.startIndex < body.startIndex || id.endIndex > body.endIndex) continue;
+    let right = unparen(x.childForFieldName("right") ?? left);
+    if (right.type === "identifier") right = unparen(p.bindingOf(right) ?? right);
+    return right.type === "list" || right.type === "tuple" || right.type === "set" ? right : null;
+  }
+  return null;
 }
 
 /** Elements of a display a function may be picked from: list/tuple/set items, dict values. */

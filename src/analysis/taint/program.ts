@@ -152,6 +152,8 @@ export class Program {
             : null;
       if (base && attr) q = `${base}.${attr}`;
     }
+    // A function's `__call__` is the function: `os.system.__call__(cmd)` calls os.system.
+    if (q !== null && q.endsWith(".__call__")) q = q.slice(0, -".__call__".length);
     this.qnameCache.set(u.id, q);
     return q;
   }
@@ -191,6 +193,16 @@ export class Program {
   /** The file's method that `receiver.name(...)` calls, where the receiver's class is known (classes.ts). */
   methodCalled(receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
     return this.classTable.methodCalled(receiver, name);
+  }
+
+  /** The `__init__` a call of a class of the file runs (classes.ts). */
+  constructorOf(callee: SyntaxNode): FunctionInfo | null {
+    return this.classTable.constructorOf(callee);
+  }
+
+  /** The `__call__` a call of an instance of a class of the file runs (classes.ts). */
+  callMethodOf(callee: SyntaxNode): { fn: FunctionInfo; offset: number } | null {
+    return this.classTable.callMethodOf(callee);
   }
 
   /** Whether `n` is inside a class definition this file's class table knows. */

@@ -336,10 +336,18 @@ export class Solver implements NestedAnalyzer {
     // Only functions that are called somewhere in the file need summaries.
     const called = this.p.calledNames;
     const calledLambdas = new Set([...this.p.byName].filter(([name, f]) => f.name === "<lambda>" && called.has(name)).map(([, f]) => f));
+    // A lambda called where it is written: `(lambda f: f(x))(g)`.
+    for (const f of this.p.functions) {
+      if (f.name !== "<lambda>") continue;
+      let at = f.node;
+      while (at.parent?.type === "parenthesized_expression") at = at.parent;
+      if (at.field === "function" && at.parent?.type === "call") calledLambdas.add(f);
+    }
     // A function passed around as a value (returned, put in a table, handed to map) may be called
     // under no name of its own (indirect-calls.ts): it gets a summary too.
     const asValue = this.p.functions.some((f) => f.name !== "<lambda>" && !called.has(f.name)) ? this.p.namesUsedAsValues() : new Set<string>();
-    const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && (called.has(f.name) || asValue.has(f.name))) || calledLambdas.has(f));
+    // Python calls some methods itself: `X(...)` runs `__init__`, `obj(...)` runs `__call__`.
+    const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && (called.has(f.name) || asValue.has(f.name))) || calledLambdas.has(f) || (f.isMethod && IMPLICITLY_CALLED.has(f.name)));
     // Summaries to a fixpoint (recursion and call chains), bounded.
     for (let round = 0; round < 4; round++) {
       let changed = false;
@@ -528,3 +536,6 @@ function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
   }
   return false;
 }
+
+/** Methods Python calls without their name written at the call (see `run`). */
+const IMPLICITLY_CALLED = new Set(["__init__", "__call__"]);
