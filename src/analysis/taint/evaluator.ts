@@ -339,8 +339,10 @@ export class Evaluator {
     const args = this.p.args(node);
     const argNodes = node.childForFieldName("arguments")?.namedChildren ?? [];
     const fnU = unparen(fnNode);
-    const method = fnU.type === "attribute" ? fnU.childForFieldName("attribute")!.text : null;
-    const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : null;
+    // `getattr(cur, "execute")(q)` is `cur.execute(q)`: a method by a constant name.
+    const looked = fnU.type === "call" ? this.methodByName(fnU, run) : null;
+    const method = fnU.type === "attribute" ? fnU.childForFieldName("attribute")!.text : (looked?.method ?? null);
+    const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : (looked?.receiver ?? null);
     const q = this.p.qname(fnU);
 
     // A name called is read too: `get = request.args.get` then `get("q")` calls a bound method of
@@ -409,7 +411,7 @@ export class Evaluator {
       const kw = new Map([...ind.args.keywords].map(([k, v]) => [k, this.evalExpr(v, state, run, d)] as const));
       const taintOf = (i: number | undefined, k: string | undefined): Taint | undefined => (k !== undefined && kw.has(k) ? kw.get(k) : i !== undefined ? pos[i] : undefined);
       if (run.report) for (const s of this.p.m.sinkCalls.byCallee.get(ind.callee) ?? []) this.r.checkCallSink(s, node, ind.args, taintOf, CLEAN, ind.callee, run);
-      const own = !ind.callee.includes(".") ? this.p.byName.get(ind.callee) : undefined;
+      const own = ind.fn ?? (!ind.callee.includes(".") ? this.p.byName.get(ind.callee) : undefined);
       if (own) indirect = union(indirect, this.calls.apply(own, own.isMethod ? 1 : 0, node, ind.args, pos, kw, CLEAN, run, CLEAN, state));
     }
 
@@ -520,8 +522,13 @@ export class Evaluator {
       const attr = args.positional[1] ? this.p.literalString(args.positional[1], run.fn) : null;
       if (obj?.type === "identifier" && attr !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) {
         const key = `${obj.text}.${attr}`;
-        // No field known: the object's own taint, as evalAttribute reads it.
-        if (q === "getattr") return union(state.get(key) ?? CLEAN, withoutMarked(this.read(state, obj.text), HANDLE_BIT));
+        // No field known: the object's own taint, as evalAttribute reads it; a source object's
+        // attribute (`getattr(request, "args")`) is that source, as `request.args` is.
+        if (q === "getattr") {
+          const known = union(state.get(key) ?? CLEAN, withoutMarked(this.read(state, obj.text), HANDLE_BIT));
+          const model = known.length ? null : this.r.sourceObject(this.p.qname(node), `${obj.text}.${attr}`);
+          return model ? this.r.fresh(model, node) : known;
+        }
         if (args.positional.length === 3) {
           state.set(key, withStep(posTaints[2]!, step(node, `assigned to ${obj.text}.${attr}`)));
           return CLEAN;
@@ -583,6 +590,16 @@ export class Evaluator {
     }
     if (out.size && swallowsFailure(stmt)) out.clear();
     return out;
+  }
+
+  /** `getattr(obj, "name")` with a constant name: the receiver and the method it names. */
+  private methodByName(call: SyntaxNode, run: Run): { receiver: SyntaxNode; method: string } | null {
+    const fn = call.childForFieldName("function");
+    if (!fn || this.p.qname(unparen(fn)) !== "getattr") return null;
+    const a = this.p.args(call);
+    if (a.positional.length !== 2 || a.keywords.size > 0 || a.hasStarArgs || a.hasStarStarKwargs) return null;
+    const name = this.p.constants.constantString(a.positional[1]!, run.fn);
+    return name !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { receiver: unparen(a.positional[0]!), method: name } : null;
   }
 
   private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {

@@ -13,17 +13,20 @@
  */
 import type { CallArgs } from "../python/index.js";
 import type { SyntaxNode } from "../python/cfg.js";
-import { unparen } from "./context.js";
+import { unparen, type FunctionInfo } from "./context.js";
 import type { Program } from "./program.js";
 
 export interface IndirectCall {
   /** Qualified name of the function called (`os.system`), or a function of this file by name. */
   callee: string;
+  /** The file's function called, where it has no name to look up by (a lambda in a table). */
+  fn?: FunctionInfo;
   args: CallArgs;
 }
 
 interface FunctionValue {
   callee: string;
+  fn?: FunctionInfo;
   /** Arguments bound before the call's own (`partial(f, a, k=v)`). */
   positional: SyntaxNode[];
   keywords: Map<string, SyntaxNode>;
@@ -110,6 +113,7 @@ function withArgs(v: FunctionValue, positional: SyntaxNode[], keywords: Map<stri
   const kw = new Map([...v.keywords, ...keywords]);
   return {
     callee: v.callee,
+    ...(v.fn ? { fn: v.fn } : {}),
     args: {
       positional: [...v.positional, ...positional],
       keywords: kw,
@@ -173,9 +177,15 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
       if (!a.positional[0]) return [];
       return functionValues(a.positional[0], p, depth + 1, true).map((v) => ({
         callee: v.callee,
+        ...(v.fn ? { fn: v.fn } : {}),
         positional: [...v.positional, ...a.positional.slice(1)],
         keywords: new Map([...v.keywords, ...a.keywords]),
       }));
+    }
+    case "lambda": {
+      // `{"e": lambda s: eval(s)}[k](x)`: the lambda is a function of the file.
+      const fn = p.byNode.get(e.id);
+      return fn ? [{ callee: "<lambda>", fn, ...none }] : [];
     }
     default:
       return [];

@@ -336,13 +336,9 @@ export class Solver implements NestedAnalyzer {
     // Only functions that are called somewhere in the file need summaries.
     const called = this.p.calledNames;
     const calledLambdas = new Set([...this.p.byName].filter(([name, f]) => f.name === "<lambda>" && called.has(name)).map(([, f]) => f));
-    // A lambda called where it is written: `(lambda f: f(x))(g)`.
-    for (const f of this.p.functions) {
-      if (f.name !== "<lambda>") continue;
-      let at = f.node;
-      while (at.parent?.type === "parenthesized_expression") at = at.parent;
-      if (at.field === "function" && at.parent?.type === "call") calledLambdas.add(f);
-    }
+    // A lambda called where it is written (`(lambda f: f(x))(g)`), or kept in a table and
+    // called from there (`{"e": lambda s: eval(s)}[k](x)`): every lambda gets a summary.
+    for (const f of this.p.functions) if (f.name === "<lambda>") calledLambdas.add(f);
     // A function passed around as a value (returned, put in a table, handed to map) may be called
     // under no name of its own (indirect-calls.ts): it gets a summary too.
     const asValue = this.p.functions.some((f) => f.name !== "<lambda>" && !called.has(f.name)) ? this.p.namesUsedAsValues() : new Set<string>();
