@@ -38,11 +38,20 @@ export class FileClasses {
     return known;
   }
 
-  /** `X(...)` for a class `X` of the file runs `X.__init__` (its own or a base's of the file). */
-  constructorOf(callee: SyntaxNode): FunctionInfo | null {
+  /**
+   * `X(...)` for a class `X` of the file runs `X.__init__` (its own or a base's of the file); a
+   * dataclass without one stores the arguments in its fields and runs `__post_init__`, whose
+   * `self` then holds the arguments (`argsToSelf`).
+   */
+  constructorOf(callee: SyntaxNode): { fn: FunctionInfo; argsToSelf: boolean } | null {
     const c = unparen(callee);
     if (c.type !== "identifier" || !this.classes().has(c.text) || this.p.isImported(c)) return null;
-    return this.methodIn(c.text, "__init__", 0);
+    const init = this.methodIn(c.text, "__init__", 0);
+    if (init) return { fn: init, argsToSelf: false };
+    const node = this.classes().get(c.text)!;
+    const decorators = node.parent?.type === "decorated_definition" ? node.parent.namedChildren.filter((d) => d.type === "decorator") : [];
+    const post = decorators.some((d) => /\bdataclass\b/.test(d.text)) ? this.methodIn(c.text, "__post_init__", 0) : null;
+    return post ? { fn: post, argsToSelf: true } : null;
   }
 
   /** `obj(...)` for an instance of a class of the file runs its `__call__`. */

@@ -6,6 +6,7 @@
  * nested functions and lambdas back to the solver through `NestedAnalyzer`.
  */
 import type { SyntaxNode } from "../python/cfg.js";
+import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { recordCalledParam, SummaryCalls } from "./summary-calls.js";
@@ -20,6 +21,8 @@ import { BUFFER_WRITES, FIXED_URL, compositeKey, responseTupleTaint, storedKey, 
 import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
+/** A call's arguments when none reach the callee's parameters (a dataclass's `__post_init__`). */
+const NO_ARGS: CallArgs = { positional: [], keywords: new Map(), keywordNodes: [], hasStarArgs: false, hasStarStarKwargs: false, isGeneratorArgument: false };
 
 /** Analyzes a nested function or lambda with the state captured where it is defined. */
 export interface NestedAnalyzer {
@@ -418,7 +421,8 @@ export class Evaluator {
     // `X(cmd)` runs X.__init__ with the arguments: its sinks count here. The object made keeps
     // the default taint below (its fields hold the arguments).
     const ctor = fnU.type === "identifier" ? this.p.constructorOf(fnU) : null;
-    if (ctor) this.calls.apply(ctor, 1, node, args, posTaints, kwTaints, splatTaint, run, CLEAN, state);
+    if (ctor?.argsToSelf) this.calls.apply(ctor.fn, 1, node, NO_ARGS, [], new Map(), CLEAN, run, allArgs, state);
+    else if (ctor) this.calls.apply(ctor.fn, 1, node, args, posTaints, kwTaints, splatTaint, run, CLEAN, state);
 
     // Same-file functions: summaries.
     const callee = this.calleeFunction(fnU, receiver);

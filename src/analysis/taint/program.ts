@@ -13,6 +13,7 @@ import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { buildModuleCfgs, type ModuleCfgs } from "../python/cfg.js";
 import { buildSsa, targetNames, type SsaDef, type SsaForm } from "../python/ssa.js";
 import { FileClasses } from "./classes.js";
+import { capturedNames } from "./closures.js";
 import { ConstantTables } from "./constant-tables.js";
 import { ContainerAliases } from "./container-aliases.js";
 import { Constants } from "./constants.js";
@@ -195,8 +196,8 @@ export class Program {
     return this.classTable.methodCalled(receiver, name);
   }
 
-  /** The `__init__` a call of a class of the file runs (classes.ts). */
-  constructorOf(callee: SyntaxNode): FunctionInfo | null {
+  /** The `__init__` (or a dataclass's `__post_init__`) a call of a class of the file runs (classes.ts). */
+  constructorOf(callee: SyntaxNode): { fn: FunctionInfo; argsToSelf: boolean } | null {
     return this.classTable.constructorOf(callee);
   }
 
@@ -211,29 +212,17 @@ export class Program {
   }
 
   /**
-   * Variables of enclosing functions that `fn` reads (its closure). Python reads them when `fn`
-   * runs, so a call of `fn` where they are in scope sees their values at the call.
+   * Variables of enclosing functions that `fn` reads (its closure, closures.ts). Python reads them
+   * when `fn` runs, so a call of `fn` where they are in scope sees their values at the call.
    */
   closureVariables(fn: FunctionInfo): readonly string[] {
-    const cached = this.closureCache.get(fn);
-    if (cached) return cached;
-    const outer = new Set<string>();
-    for (let e = this.enclosingFunction(fn.node); e; e = this.enclosingFunction(e.node)) {
-      for (const p of e.params) outer.add(p);
-      for (const name of this.ssa(e).defined) outer.add(name);
+    let known = this.closureCache.get(fn);
+    if (!known) {
+      const enclosing: FunctionInfo[] = [];
+      for (let e = this.enclosingFunction(fn.node); e; e = this.enclosingFunction(e.node)) enclosing.push(e);
+      this.closureCache.set(fn, (known = capturedNames(fn, enclosing)));
     }
-    const out: string[] = [];
-    if (outer.size > 0) {
-      const own = this.ssa(fn).defined;
-      for (const id of fn.node.descendantsOfType("identifier")) {
-        const name = id.text;
-        if (!outer.has(name) || own.has(name) || fn.params.includes(name) || out.includes(name)) continue;
-        if (id.field === "attribute" || (id.field === "name" && id.parent?.type === "keyword_argument")) continue;
-        out.push(name);
-      }
-    }
-    this.closureCache.set(fn, out);
-    return out;
+    return known;
   }
 
   /** The value of the one definition that reaches an identifier where it is read, or null. */

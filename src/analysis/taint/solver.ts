@@ -342,7 +342,8 @@ export class Solver implements NestedAnalyzer {
     // A function passed around as a value (returned, put in a table, handed to map) may be called
     // under no name of its own (indirect-calls.ts): it gets a summary too.
     const asValue = this.p.functions.some((f) => f.name !== "<lambda>" && !called.has(f.name)) ? this.p.namesUsedAsValues() : new Set<string>();
-    // Python calls some methods itself: `X(...)` runs `__init__`, `obj(...)` runs `__call__`.
+    // Python calls some methods itself: `X(...)` runs `__init__` (a dataclass's `__post_init__`),
+    // `obj(...)` runs `__call__`.
     const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && (called.has(f.name) || asValue.has(f.name))) || calledLambdas.has(f) || (f.isMethod && IMPLICITLY_CALLED.has(f.name)));
     // Summaries to a fixpoint (recursion and call chains), bounded.
     for (let round = 0; round < 4; round++) {
@@ -534,4 +535,4 @@ function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
 }
 
 /** Methods Python calls without their name written at the call (see `run`). */
-const IMPLICITLY_CALLED = new Set(["__init__", "__call__"]);
+const IMPLICITLY_CALLED = new Set(["__init__", "__call__", "__post_init__"]);

@@ -15,8 +15,8 @@ export const SOURCES: SourceModel[] = [
   {
     label: "flask request data",
     trust: "remote",
-    objects: ["flask.request"],
-    rationale: "Every attribute of the Flask request (args, form, values, json, get_json(), cookies, headers, files, data, path) comes from the client.",
+    objects: ["flask.request", "flask.globals.request"],
+    rationale: "Every attribute of the Flask request (args, form, values, json, get_json(), cookies, headers, files, data, path) comes from the client; `flask.globals.request` is the object Flask re-exports as `flask.request`.",
   },
   { label: "django request data", trust: "remote", requestParts: true, dotted: ["request.GET", "request.POST", "request.body", "request.COOKIES", "request.META", "request.FILES", "request.headers", "request.data", "request.query_params"], rationale: "Django/DRF request mappings hold client-controlled data: the parts of a view's request parameter, recognised by what the function reads from it, how it is registered or typed (never by its name), and `self.request` in class-based views." },
   { label: "bottle/tornado request data", trust: "remote", objects: ["bottle.request"], methods: ["get_argument", "get_arguments", "get_query_argument", "get_body_argument"], rationale: "Framework request accessors return client data." },
