@@ -9,6 +9,7 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { calleeFunction, isMemoryBuffer, methodByName, objectTaint } from "./callees.js";
 import { recordCalledParam, SummaryCalls } from "./summary-calls.js";
 import { indirectCalls } from "./indirect-calls.js";
 import { requestObjectTaint } from "./request-objects.js";
@@ -17,7 +18,7 @@ import { swallowsFailure, type Guards } from "./guards.js";
 import { ALL_CLASSES_MASK, CLASS_BIT, ENCODED_BIT, HANDLE_BIT, classMask, type SinkModel } from "./models/index.js";
 import type { Program } from "./program.js";
 import type { Reporter } from "./report.js";
-import { BUFFER_WRITES, FIXED_URL, compositeKey, responseTupleTaint, storedKey, tupleParts, HANDLE_METHODS, MEMORY_BUFFERS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
+import { BUFFER_WRITES, FIXED_URL, compositeKey, responseTupleTaint, storedKey, tupleParts, HANDLE_METHODS, MUTATORS, READ_METHODS, READ_ONLY_BUILTINS, constantKey, contents, embedded, fill, leadingField, spliced } from "./value-rules.js";
 import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, percentQuoted, plainInterpolation, plusSlot } from "./quotes.js";
 
 const MAX_EXPR_DEPTH = 400;
@@ -343,7 +344,7 @@ export class Evaluator {
     const argNodes = node.childForFieldName("arguments")?.namedChildren ?? [];
     const fnU = unparen(fnNode);
     // `getattr(cur, "execute")(q)` is `cur.execute(q)`: a method by a constant name.
-    const looked = fnU.type === "call" ? this.methodByName(fnU, run) : null;
+    const looked = fnU.type === "call" ? methodByName(this.p, fnU, run.fn) : null;
     const method = fnU.type === "attribute" ? fnU.childForFieldName("attribute")!.text : (looked?.method ?? null);
     const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : (looked?.receiver ?? null);
     const q = this.p.qname(fnU);
@@ -393,7 +394,7 @@ export class Evaluator {
       const sinks: SinkModel[] = [];
       // A module-level function of this file named like a builtin sink (py_compile's own
       // `compile(file)`) shadows the builtin: its summary decides, not the builtin's model.
-      const shadowing = fnU.type === "identifier" ? this.calleeFunction(fnU, receiver) : null;
+      const shadowing = fnU.type === "identifier" ? calleeFunction(this.p, fnU, receiver) : null;
       if (q && !(shadowing && !shadowing.fn.isMethod)) sinks.push(...(this.p.m.sinkCalls.byCallee.get(q) ?? []));
       if (method && !(q && this.p.m.sinkCalls.byCallee.has(q))) {
         const recvText = (receiver?.text ?? "").toLowerCase();
@@ -425,9 +426,9 @@ export class Evaluator {
     else if (ctor) this.calls.apply(ctor.fn, 1, node, args, posTaints, kwTaints, splatTaint, run, CLEAN, state);
 
     // Same-file functions: summaries.
-    const callee = this.calleeFunction(fnU, receiver);
+    const callee = calleeFunction(this.p, fnU, receiver);
     if (callee) {
-      const self = callee.offset === 1 && receiver ? this.objectTaint(receiver, rawRecv, state) : CLEAN;
+      const self = callee.offset === 1 && receiver ? objectTaint(receiver, rawRecv, state) : CLEAN;
       return union(indirect, this.calls.apply(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run, self, state));
     }
 
@@ -521,7 +522,7 @@ export class Evaluator {
     if (built) return built;
 
     // `setattr(o, "cmd", v)` is `o.cmd = v`; `getattr(o, "cmd")` reads it back.
-    if ((q === "setattr" || q === "getattr") && !this.calleeFunction(fnU, null) && args.keywords.size === 0) {
+    if ((q === "setattr" || q === "getattr") && !calleeFunction(this.p, fnU, null) && args.keywords.size === 0) {
       const obj = args.positional[0] ? unparen(args.positional[0]) : null;
       const attr = args.positional[1] ? this.p.literalString(args.positional[1], run.fn) : null;
       if (obj?.type === "identifier" && attr !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(attr)) {
@@ -541,7 +542,7 @@ export class Evaluator {
     }
 
     // Mutating methods add their arguments to the receiver (and may overwrite any of its fields).
-    if (method && receiver && (MUTATORS.has(method) || (BUFFER_WRITES.has(method) && this.isMemoryBuffer(receiver, run)))) {
+    if (method && receiver && (MUTATORS.has(method) || (BUFFER_WRITES.has(method) && isMemoryBuffer(this.p, receiver, run.fn)))) {
       // `conf.set("section", "key", v)` / `cache.set("key", v)`: a field under constant keys, read
       // back by a `get` with the same keys; the other fields stay what they were.
       const stored = method === "set" && receiver.type === "identifier" ? storedKey(args.positional) : null;
@@ -554,16 +555,6 @@ export class Evaluator {
     // given to a library stays marked: `closing(f)` is still the handle, while `json.load(f)`'s
     // items are still untrusted text for every class but paths).
     return unionAll([recvTaint, allArgs, indirect]);
-  }
-
-  /** A name bound to `io.StringIO()`/`io.BytesIO()`: writing to it keeps the text in memory. */
-  private isMemoryBuffer(receiver: SyntaxNode, run: Run): boolean {
-    const r = unparen(receiver);
-    const made = r.type === "identifier" ? this.p.resolveAssigned(r, run.fn) : r;
-    const call = made ? unparen(made) : null;
-    if (call?.type !== "call") return false;
-    const q = this.p.qname(call.childForFieldName("function")!);
-    return q !== null && MEMORY_BUFFERS.has(q);
   }
 
   /**
@@ -580,7 +571,7 @@ export class Evaluator {
       if (!fnNode) continue;
       const fnU = unparen(fnNode);
       const receiver = fnU.type === "attribute" ? fnU.childForFieldName("object") : null;
-      const callee = this.calleeFunction(fnU, receiver);
+      const callee = calleeFunction(this.p, fnU, receiver);
       const validated = callee && this.summaries.get(callee.fn)?.validated;
       if (!callee || !validated?.some((m) => m !== 0)) continue;
       const args = this.p.args(call);
@@ -594,55 +585,6 @@ export class Evaluator {
     }
     if (out.size && swallowsFailure(stmt)) out.clear();
     return out;
-  }
-
-  /** `getattr(obj, "name")` with a constant name: the receiver and the method it names. */
-  private methodByName(call: SyntaxNode, run: Run): { receiver: SyntaxNode; method: string } | null {
-    const fn = call.childForFieldName("function");
-    if (!fn || this.p.qname(unparen(fn)) !== "getattr") return null;
-    const a = this.p.args(call);
-    if (a.positional.length !== 2 || a.keywords.size > 0 || a.hasStarArgs || a.hasStarStarKwargs) return null;
-    const name = this.p.constants.constantString(a.positional[1]!, run.fn);
-    return name !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { receiver: unparen(a.positional[0]!), method: name } : null;
-  }
-
-  private calleeFunction(fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
-    if (fnU.type === "identifier") {
-      const f = this.p.byName.get(fnU.text);
-      if (f && !this.p.isImported(fnU)) return { fn: f, offset: 0 };
-      return this.p.callMethodOf(fnU);
-    }
-    // `Runner()(cmd)`: the instance's `__call__`.
-    if (fnU.type === "call") return this.p.callMethodOf(fnU);
-    // `(lambda f: f(cmd))(os.system)`: the lambda itself.
-    if (fnU.type === "lambda") {
-      const f = this.p.byNode.get(fnU.id);
-      return f ? { fn: f, offset: 0 } : null;
-    }
-    if (fnU.type === "attribute" && receiver) {
-      const name = fnU.childForFieldName("attribute")!.text;
-      const known = this.p.methodCalled(receiver, name);
-      if (known) return known;
-      // `self.m()` in a class the file defines is that class's or its file bases' method, found
-      // above, or else one it inherits from elsewhere (`dict.get`), never another class's.
-      const f = this.p.inKnownClass(receiver) ? undefined : this.p.byName.get(name);
-      if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
-    }
-    return null;
-  }
-
-  /**
-   * An object's taint with what its known fields hold (`job.cmd = x` then `job.run()`). Not for
-   * `self`: its fields are the method's own state, and one field's taint is not another's (a
-   * password cached on `self` is not the path a later `self.open()` reads).
-   */
-  private objectTaint(receiver: SyntaxNode, own: Taint, state: State): Taint {
-    const r = unparen(receiver);
-    if (r.type !== "identifier" || r.text === "self" || r.text === "cls") return own;
-    const prefix = `${r.text}.`;
-    let t = own;
-    for (const [k, v] of state) if (k.startsWith(prefix)) t = union(t, v);
-    return t;
   }
 
   /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */

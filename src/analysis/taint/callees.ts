@@ -1,0 +1,69 @@
+/**
+ * Which code a call reaches, for the evaluator: the file's function or method (`calleeFunction`),
+ * a method looked up by a constant name, an in-memory buffer, and the object a method runs on.
+ */
+import type { SyntaxNode } from "../python/cfg.js";
+import { unparen, type FunctionInfo } from "./context.js";
+import { union, type State, type Taint } from "./facts.js";
+import type { Program } from "./program.js";
+import { MEMORY_BUFFERS } from "./value-rules.js";
+
+/** The file's function a call runs, and where its own arguments start (1 past an implicit `self`). */
+export function calleeFunction(p: Program, fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
+  if (fnU.type === "identifier") {
+    const f = p.byName.get(fnU.text);
+    if (f && !p.isImported(fnU)) return { fn: f, offset: 0 };
+    return p.callMethodOf(fnU);
+  }
+  // `Runner()(cmd)`: the instance's `__call__`.
+  if (fnU.type === "call") return p.callMethodOf(fnU);
+  // `(lambda f: f(cmd))(os.system)`: the lambda itself.
+  if (fnU.type === "lambda") {
+    const f = p.byNode.get(fnU.id);
+    return f ? { fn: f, offset: 0 } : null;
+  }
+  if (fnU.type === "attribute" && receiver) {
+    const name = fnU.childForFieldName("attribute")!.text;
+    const known = p.methodCalled(receiver, name);
+    if (known) return known;
+    // `self.m()` in a class the file defines is that class's or its file bases' method, found
+    // above, or else one it inherits from elsewhere (`dict.get`), never another class's.
+    const f = p.inKnownClass(receiver) ? undefined : p.byName.get(name);
+    if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
+  }
+  return null;
+}
+
+/** `getattr(obj, "name")` with a constant name: the receiver and the method it names. */
+export function methodByName(p: Program, call: SyntaxNode, fn: FunctionInfo | null): { receiver: SyntaxNode; method: string } | null {
+  const callee = call.childForFieldName("function");
+  if (!callee || p.qname(unparen(callee)) !== "getattr") return null;
+  const a = p.args(call);
+  if (a.positional.length !== 2 || a.keywords.size > 0 || a.hasStarArgs || a.hasStarStarKwargs) return null;
+  const name = p.constants.constantString(a.positional[1]!, fn);
+  return name !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { receiver: unparen(a.positional[0]!), method: name } : null;
+}
+
+/** A name bound to `io.StringIO()`/`io.BytesIO()`: writing to it keeps the text in memory. */
+export function isMemoryBuffer(p: Program, receiver: SyntaxNode, fn: FunctionInfo | null): boolean {
+  const r = unparen(receiver);
+  const made = r.type === "identifier" ? p.resolveAssigned(r, fn) : r;
+  const call = made ? unparen(made) : null;
+  if (call?.type !== "call") return false;
+  const q = p.qname(call.childForFieldName("function")!);
+  return q !== null && MEMORY_BUFFERS.has(q);
+}
+
+/**
+ * An object's taint with what its known fields hold (`job.cmd = x` then `job.run()`). Not for
+ * `self`: its fields are the method's own state, and one field's taint is not another's (a
+ * password cached on `self` is not the path a later `self.open()` reads).
+ */
+export function objectTaint(receiver: SyntaxNode, own: Taint, state: State): Taint {
+  const r = unparen(receiver);
+  if (r.type !== "identifier" || r.text === "self" || r.text === "cls") return own;
+  const prefix = `${r.text}.`;
+  let t = own;
+  for (const [k, v] of state) if (k.startsWith(prefix)) t = union(t, v);
+  return t;
+}
