@@ -5,7 +5,7 @@
  * Renaming by (scope, name) is then alpha-renaming: every reference that resolved to the binding
  * resolves to the renamed binding, and nothing else changes.
  */
-import type { SyntaxNode } from "../python/index.js";
+import { isWithin, type SyntaxNode } from "../python/index.js";
 
 export const FUNCTION_SCOPES = new Set(["function_definition", "lambda"]);
 export const COMPREHENSIONS = new Set(["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"]);
@@ -67,10 +67,6 @@ function belongsTo(scope: SyntaxNode, child: SyntaxNode, node: SyntaxNode): bool
     return !(firstFor && child.startIndex === firstFor.startIndex && isWithin(node, firstFor.childForFieldName("right")));
   }
   return true;
-}
-
-function isWithin(node: SyntaxNode, outer: SyntaxNode | null): boolean {
-  return !!outer && node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
 }
 
 export class Scopes {

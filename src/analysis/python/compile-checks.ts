@@ -1,5 +1,6 @@
 import type { SyntaxNode } from "./source.js";
 import type { InvalidForm } from "./py3-syntax.js";
+import { isWithin } from "./walk.js";
 
 /**
  * Errors CPython's `compile()` raises after its parser accepted the text (scope and context rules
@@ -41,10 +42,6 @@ function comprehensionScopeOf(node: SyntaxNode): SyntaxNode | null {
     return p;
   }
   return null;
-}
-
-function isWithin(node: SyntaxNode, outer: SyntaxNode): boolean {
-  return node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
 }
 
 /** `break`/`continue` must sit in a loop's body (not its else) within the same function or class. */

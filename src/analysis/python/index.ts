@@ -18,5 +18,5 @@ export type { PyValue, StringToken, BanditValue } from "./literals.js";
 export { callArgs, argument } from "./calls.js";
 export { ALIASABLE_BUILTINS, calleeAliasValues, LOOKUP_TYPES, lookupHead, lookupName, throughLookup } from "./callee-aliases.js";
 export type { CallArgs } from "./calls.js";
-export { walkPreorder, walkTypes, walkStatements, STATEMENT_CONTAINERS, ancestors, enclosingScope, unparenthesize } from "./walk.js";
+export { walkPreorder, walkTypes, walkStatements, STATEMENT_CONTAINERS, ancestors, enclosingScope, isWithin, unparenthesize } from "./walk.js";
 export type { Visitor } from "./walk.js";

@@ -99,6 +99,11 @@ export function enclosingScope(node: SyntaxNode): SyntaxNode {
   return last;
 }
 
+/** Does `node` lie inside `outer`'s range (`outer` itself included)? */
+export function isWithin(node: SyntaxNode, outer: SyntaxNode | null): boolean {
+  return !!outer && node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+}
+
 /**
  * Strip grouping parentheses as Python's `ast` does: `((x))` is `x`, and so is a group holding
  * comments (`(  # why\n    "text"\n)`): the parser keeps comments as named children of the

@@ -10,7 +10,7 @@ import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { calleeFunction, isMemoryBuffer, methodByName, objectTaint } from "./callees.js";
-import { recordCalledParam, SummaryCalls } from "./summary-calls.js";
+import { SummaryCalls } from "./summary-calls.js";
 import { indirectCalls } from "./indirect-calls.js";
 import { requestObjectTaint } from "./request-objects.js";
 import { CLEAN, clear, dropFields, fieldKey, unclear, union, unionAll, withoutMarked, withStep, type State, type Taint } from "./facts.js";
@@ -382,12 +382,7 @@ export class Evaluator {
     const allArgs = unionAll([...posTaints, ...kwTaints.values(), splatTaint]);
     // `f(x)` where `f` holds a parameter of the function being summarized: its callers learn
     // which function they handed in (`apply(os.system, cmd)`).
-    if (run.calledParams && run.summaryFn && fnU.type === "identifier") {
-      for (const f of rawRecv) {
-        const src = this.r.sources[f.src]!;
-        if (src.param && src.param.fn === run.summaryFn.qualname) recordCalledParam(run.calledParams, { param: src.param.index, call: node, args, positional: posTaints, keywords: kwTaints });
-      }
-    }
+    if (fnU.type === "identifier") this.calls.noteParamCalled(run, rawRecv, node, args, posTaints, kwTaints);
 
     // Sinks.
     if (run.report) {

@@ -4,7 +4,7 @@
  * at one call site. Split from the evaluator, which asks it at every such call.
  */
 import type { SyntaxNode } from "../python/cfg.js";
-import type { CallArgs } from "../python/index.js";
+import { isWithin, type CallArgs } from "../python/index.js";
 import { step, unparen, type CalledParam, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, union, unionAll, withStep, type State, type Taint } from "./facts.js";
 import type { Program } from "./program.js";
@@ -93,16 +93,23 @@ export class SummaryCalls {
       const own = q !== null && !q.includes(".") ? this.p.byName.get(q) : undefined;
       if (own && own !== fn && run.depth < MAX_HANDED_DEPTH) this.apply(own, own.isMethod ? 1 : 0, c.call, c.args, positional, keywords, CLEAN, { ...run, depth: run.depth + 1 });
       // Handed on again (`def outer(f, x): apply(f, x)`): the summarized function's parameter.
-      if (run.calledParams && run.summaryFn && unparen(handed).type === "identifier" && state) {
-        for (const f of this.read(state, unparen(handed).text)) {
-          const src = this.r.sources[f.src]!;
-          if (src.param && src.param.fn === run.summaryFn.qualname) recordCalledParam(run.calledParams, { param: src.param.index, call: c.call, args: c.args, positional, keywords });
-        }
-      }
+      if (unparen(handed).type === "identifier" && state) this.noteParamCalled(run, this.read(state, unparen(handed).text), c.call, c.args, positional, keywords);
     }
     if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
     else this.elements.delete(call.id);
     return bind(summary.ret);
+  }
+
+  /**
+   * `f(x)` where `f` holds a parameter of the function being summarized (its taint `callee`
+   * carries that parameter's source): its callers learn which function they handed in.
+   */
+  noteParamCalled(run: Run, callee: Taint, call: SyntaxNode, args: CallArgs, positional: Taint[], keywords: Map<string, Taint>): void {
+    if (!run.calledParams || !run.summaryFn) return;
+    for (const f of callee) {
+      const src = this.r.sources[f.src]!;
+      if (src.param && src.param.fn === run.summaryFn.qualname) recordCalledParam(run.calledParams, { param: src.param.index, call, args, positional, keywords });
+    }
   }
 
   /** The elements of the tuple a same-file call returns, as last evaluated (see Summary.retElements). */
@@ -111,16 +118,11 @@ export class SummaryCalls {
   }
 }
 
-/** Is `node` inside `scope` (a function definition or lambda)? */
-function isWithin(node: SyntaxNode, scope: SyntaxNode): boolean {
-  return node.startIndex >= scope.startIndex && node.endIndex <= scope.endIndex && node.tree === scope.tree;
-}
-
 /** Functions handed in through parameters are followed this many calls deep. */
 const MAX_HANDED_DEPTH = 4;
 
 /** Keep one record per call and parameter, joining what the solver's passes saw there. */
-export function recordCalledParam(list: CalledParam[], c: CalledParam): void {
+function recordCalledParam(list: CalledParam[], c: CalledParam): void {
   const known = list.find((k) => k.call.id === c.call.id && k.param === c.param);
   if (!known) {
     list.push({ ...c, positional: [...c.positional], keywords: new Map(c.keywords) });
