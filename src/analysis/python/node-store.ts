@@ -26,6 +26,9 @@ export const fieldNames: string[] = [""];
 export const NATIVE_ERROR = 0xffff;
 export const ERROR_ID = 0;
 
+/** Bytes a node takes in a store's buffer, across its nine columns. */
+export const BYTES_PER_NODE = 6 * 4 + 2 * 2 + 1;
+
 /**
  * Flat node store. Index 0 is the root; a node's subtree is the index range [i, last[i]]. All
  * columns live in one ArrayBuffer: a scan allocates one buffer per module rather than nine.
@@ -43,26 +46,23 @@ export class NodeStore {
   field!: Uint16Array;
   flags!: Uint8Array;
 
-  constructor(capacity: number) {
-    this.allocate(capacity);
+  /**
+   * An empty store with room for `capacity` nodes, or one over columns filled elsewhere
+   * (native/tree_export.c writes this same layout): `filled.size` nodes in a buffer of `capacity`
+   * rows.
+   */
+  constructor(capacity: number, filled?: { buffer: ArrayBuffer; size: number }) {
+    if (filled) {
+      this.view(filled.buffer, capacity);
+      this.size = filled.size;
+    } else {
+      this.allocate(capacity);
+    }
   }
 
   private allocate(capacity: number): void {
-    // 6 Int32 columns, then 2 Uint16 columns, then 1 Uint8 column: every view stays aligned.
-    const buffer = new ArrayBuffer(capacity * (6 * 4 + 2 * 2 + 1));
-    const int32 = (k: number) => new Int32Array(buffer, k * capacity * 4, capacity);
-    const uint16 = (k: number) => new Uint16Array(buffer, 6 * capacity * 4 + k * capacity * 2, capacity);
     const old = this.capacity > 0 ? { ...this } : null;
-    this.capacity = capacity;
-    this.start = int32(0);
-    this.end = int32(1);
-    this.parent = int32(2);
-    this.firstChild = int32(3);
-    this.nextSibling = int32(4);
-    this.last = int32(5);
-    this.type = uint16(0);
-    this.field = uint16(1);
-    this.flags = new Uint8Array(buffer, 6 * capacity * 4 + 2 * capacity * 2, capacity);
+    this.view(new ArrayBuffer(capacity * BYTES_PER_NODE), capacity);
     if (old) {
       this.start.set(old.start);
       this.end.set(old.end);
@@ -74,6 +74,22 @@ export class NodeStore {
       this.field.set(old.field);
       this.flags.set(old.flags);
     }
+  }
+
+  private view(buffer: ArrayBuffer, capacity: number): void {
+    // 6 Int32 columns, then 2 Uint16 columns, then 1 Uint8 column: every view stays aligned.
+    const int32 = (k: number) => new Int32Array(buffer, k * capacity * 4, capacity);
+    const uint16 = (k: number) => new Uint16Array(buffer, 6 * capacity * 4 + k * capacity * 2, capacity);
+    this.capacity = capacity;
+    this.start = int32(0);
+    this.end = int32(1);
+    this.parent = int32(2);
+    this.firstChild = int32(3);
+    this.nextSibling = int32(4);
+    this.last = int32(5);
+    this.type = uint16(0);
+    this.field = uint16(1);
+    this.flags = new Uint8Array(buffer, 6 * capacity * 4 + 2 * capacity * 2, capacity);
   }
 
   add(type: number, flags: number, field: number, start: number, end: number, parent: number): number {

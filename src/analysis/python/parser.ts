@@ -8,6 +8,7 @@ import { copyTree } from "./tree.js";
 import { mayNeedRespelling, respellIdentifiers } from "./identifiers.js";
 import { invalidPython3Forms } from "./py3-syntax.js";
 import { walkTypes } from "./walk.js";
+import { nativeTree, parseBudgetSeconds, unparsedTree } from "./native-tree.js";
 
 /** Where tree-sitter found a syntax error. Lines are 1-based, columns 0-based (UTF-16 units). */
 export interface SyntaxErrorRange {
@@ -117,8 +118,13 @@ function findSyntaxErrors(root: SyntaxNode, source: string): SyntaxErrorRange[] 
   return errors;
 }
 
-/** tree-sitter's tree for `source`, copied out of the native tree (which is freed at once). */
-function parseTree(source: string): PyTree {
+/**
+ * tree-sitter's tree for `source`: exported by our addon when it is built (native-tree.ts), else
+ * copied out of the Node binding's tree (which is freed at once).
+ */
+function parseTree(source: string): PyTree | "budget" {
+  const exported = nativeTree(source, Python as unknown as Parser.Language);
+  if (exported !== null) return exported;
   // The Node binding cannot take strings over its default buffer in one piece; a generous
   // bufferSize makes large files (10 MB) parse in one call.
   const native = parser().parse(source, null, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
@@ -136,7 +142,9 @@ export function parsePython(input: string, filename = "<string>"): ParsedModule 
   // neither. Replacing CR by LF keeps every offset; the BOM is dropped before anything is measured.
   let source = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (source.includes("\r")) source = source.replace(/\r(?!\n)/g, "\n");
-  let tree = parseTree(source);
+  const parsed = parseTree(source);
+  if (parsed === "budget") return unparsedModule(source, filename);
+  let tree = parsed;
   let errorRanges = findSyntaxErrors(tree.rootNode, source);
   if (mayNeedRespelling(source)) {
     // Identifiers as Python reads them (identifiers.ts). A respelling that would turn a file we
@@ -146,6 +154,7 @@ export function parsePython(input: string, filename = "<string>"): ParsedModule 
       const respelt = respellIdentifiers(tree.rootNode, source, keywordLike);
       if (respelt === null) break;
       const respeltTree = parseTree(respelt);
+      if (respeltTree === "budget") break;
       const respeltErrors = findSyntaxErrors(respeltTree.rootNode, respelt);
       if (respeltErrors.length > 0 && errorRanges.length === 0) continue;
       source = respelt;
@@ -154,8 +163,19 @@ export function parsePython(input: string, filename = "<string>"): ParsedModule 
       break;
     }
   }
-  const root = tree.rootNode;
+  return moduleOf(source, filename, tree, errorRanges);
+}
+
+/** A file whose parse was given up (native-tree.ts, parseBudgetSeconds): one error over all of it. */
+function unparsedModule(source: string, filename: string): ParsedModule {
   const text = new SourceText(source);
+  const last = text.lines.length;
+  const message = `not parsed: tree-sitter's parse took over ${parseBudgetSeconds(source.length).toFixed(1)} s of CPU on this file and was given up`;
+  return moduleOf(source, filename, unparsedTree(source), [{ line: 1, col: 0, endLine: last, endCol: text.lines[last - 1]?.length ?? 0, message }], text);
+}
+
+function moduleOf(source: string, filename: string, tree: PyTree, errorRanges: SyntaxErrorRange[], text = new SourceText(source)): ParsedModule {
+  const root = tree.rootNode;
   return {
     source,
     filename,

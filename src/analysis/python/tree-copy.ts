@@ -46,6 +46,37 @@ function mayFillField(parentType: number, childType: number): boolean {
 let fieldableTypes: ReadonlyMap<string, ReadonlySet<string>> | null = null;
 let rangeTypes: ReadonlySet<string> | null = null;
 
+function loadGrammarFacts(language: Parser.Language): void {
+  typesWithFields ??= fieldBearingTypes(language);
+  namedTokenTypes ??= tokenTypes(language);
+  fieldableTypes ??= fieldableChildren(language);
+  rangeTypes ??= rangeFromChildrenTypes();
+}
+
+/**
+ * Enter type `id` in the per-grammar tables (node-store.ts), from its name and whether tree-sitter
+ * calls it named. The cursor copy learns each type the first time it meets one; the native export
+ * (native-tree.ts) learns them all up front.
+ */
+export function learnType(id: number, name: string, nativeNamed: boolean, language: Parser.Language): void {
+  loadGrammarFacts(language);
+  noteTypeLearnt();
+  typeNames[id] = name;
+  // A backslash line continuation is whitespace to Python, but tree-sitter gives it a named node
+  // wherever it occurs (between call arguments, parameters, operands), and every reader of
+  // `namedChildren` would take it for an argument or operand. It is kept as an anonymous token.
+  typeIsNamed[id] = nativeNamed && name !== LINE_CONTINUATION;
+  // ERROR nodes can hold children of any rule, fields included.
+  typeHasFields[id] = name === "ERROR" || (nativeNamed && typesWithFields!.has(name));
+  // `not in` and `is not` are anonymous nodes made of two tokens, with any spacing between.
+  typeIsPlainToken[id] = !nativeNamed && !/\s/.test(name);
+  typeIsLeaf[id] = typeIsPlainToken[id] || (nativeNamed && namedTokenTypes!.has(name));
+  typeRangeFromChildren[id] = !typeIsLeaf[id] && nativeNamed && rangeTypes!.has(name);
+  const ids = typeIdByName.get(name);
+  if (ids) ids.push(id);
+  else typeIdByName.set(name, [id]);
+}
+
 /**
  * Copy a tree-sitter tree into a `PyTree`. Trees with errors (the native root says so) also get
  * the MISSING flags and `hasError`, which a clean tree does not need to ask for.
@@ -57,31 +88,14 @@ let rangeTypes: ReadonlySet<string> | null = null;
  * recovery makes nodes the grammar does not describe.
  */
 export function copyTree(native: Parser.Tree, source: string, language: Parser.Language): PyTree {
-  typesWithFields ??= fieldBearingTypes(language);
-  namedTokenTypes ??= tokenTypes(language);
-  fieldableTypes ??= fieldableChildren(language);
-  rangeTypes ??= rangeFromChildrenTypes();
+  loadGrammarFacts(language);
   const withErrors = native.rootNode.hasError;
   // Python has one node per two to four characters; the store doubles when this is short.
   const store = new NodeStore(Math.max(64, source.length >> 1));
   const c = native.walk();
   const learn = (id: number) => {
-    noteTypeLearnt();
     const name = id === ERROR_ID ? "ERROR" : c.nodeType;
-    typeNames[id] = name;
-    // A backslash line continuation is whitespace to Python, but tree-sitter gives it a named node
-    // wherever it occurs (between call arguments, parameters, operands), and every reader of
-    // `namedChildren` would take it for an argument or operand. It is kept as an anonymous token.
-    typeIsNamed[id] = c.nodeIsNamed && name !== LINE_CONTINUATION;
-    // ERROR nodes can hold children of any rule, fields included.
-    typeHasFields[id] = name === "ERROR" || (c.nodeIsNamed && typesWithFields!.has(name));
-    // `not in` and `is not` are anonymous nodes made of two tokens, with any spacing between.
-    typeIsPlainToken[id] = !c.nodeIsNamed && !/\s/.test(name);
-    typeIsLeaf[id] = typeIsPlainToken[id] || (c.nodeIsNamed && namedTokenTypes!.has(name));
-    typeRangeFromChildren[id] = !typeIsLeaf[id] && c.nodeIsNamed && rangeTypes!.has(name);
-    const ids = typeIdByName.get(name);
-    if (ids) ids.push(id);
-    else typeIdByName.set(name, [id]);
+    learnType(id, name, c.nodeIsNamed, language);
     return name;
   };
   const rootNative = c.nodeTypeId;
@@ -166,7 +180,7 @@ export function copyTree(native: Parser.Tree, source: string, language: Parser.L
 }
 
 /** `hasError` bottom-up: ERROR, MISSING, or any descendant with an error. */
-function markErrors(s: NodeStore): void {
+export function markErrors(s: NodeStore): void {
   // Pre-order indices: children come after their parent, so a reverse scan sees children first.
   for (let i = s.size - 1; i >= 0; i--) {
     if (s.type[i] === ERROR_ID || (s.flags[i]! & (MISSING | HAS_ERROR)) !== 0) {

@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import { describe, expect, it } from "vitest";
-import { copyTree, type PyNode } from "../../../src/analysis/python/tree.js";
+import { nativeTree, nativeTreeStatus } from "../../../src/analysis/python/native-tree.js";
+import { copyTree, type PyNode, PyTree } from "../../../src/analysis/python/tree.js";
 import { pythonFiles } from "../../helpers.js";
 
 // The plain tree must say exactly what tree-sitter's native tree says: every analysis reads it
@@ -83,19 +84,54 @@ function plainShapes(root: PyNode): Shape[] {
   return out;
 }
 
+const language = Python as unknown as Parser.Language;
+// The addon is built at install (scripts/build-native.mjs); SECURECODERL_NATIVE_TREE=0 turns it off.
+const exportOn = process.env.SECURECODERL_NATIVE_TREE !== "0";
+
+/** Both ways of getting our tree, the cursor copy and the addon's export, against tree-sitter's. */
 function compare(source: string): void {
   const native = parser.parse(source, null, { bufferSize: source.length * 2 + 64 });
-  const plain = copyTree(native, source, Python as unknown as Parser.Language);
-  // The one deliberate difference: a line continuation is whitespace to Python, so the copy keeps
-  // it as an anonymous token (a named one read as an argument or operand wherever it appears).
-  const want = nativeShapes(native).map((s) => ((s as { type?: string }).type === "line_continuation" ? { ...s, named: false } : s));
-  const got = plainShapes(plain.rootNode);
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ index: i, ...got[i] }).toEqual({ index: i, ...want[i] });
+  // Two deliberate differences. A line continuation is whitespace to Python, so our tree keeps it
+  // as an anonymous token (a named one read as an argument or operand wherever it appears). And
+  // every ERROR node has an error: tree-sitter says otherwise of the leaf it makes for a character
+  // no token starts with (a NUL byte), inside an ERROR that does.
+  const want = nativeShapes(native).map((s) => (s.type === "line_continuation" ? { ...s, named: false } : s.type === "ERROR" ? { ...s, hasError: true } : s));
+  const trees = [copyTree(native, source, language)];
+  if (exportOn) {
+    const exported = nativeTree(source, language);
+    expect(exported).toBeInstanceOf(PyTree);
+    trees.push(exported as PyTree);
+  }
+  for (const plain of trees) {
+    const got = plainShapes(plain.rootNode);
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) if (JSON.stringify(got[i]) !== JSON.stringify(want[i])) expect({ index: i, ...got[i] }).toEqual({ index: i, ...want[i] });
+  }
 }
 
 
 describe("plain syntax tree", () => {
+  it.skipIf(!exportOn)("is exported by the native addon, built at install (skipped under SECURECODERL_NATIVE_TREE=0)", () => {
+    expect(nativeTreeStatus(language)).toEqual({ native: true, reason: "" });
+  });
+
+  it.skipIf(!exportOn)("gives up a parse past its CPU budget, and parses the next file afresh", () => {
+    // An unclosed bracket at the top: tree-sitter's error recovery grows faster than the length.
+    const block = "def f{i}(a, b=1):\n    return [x * {i} for x in a if x] or g(b, *a)\n\n";
+    const hostile = "x = (\n" + Array.from({ length: 3_000 }, (_, i) => block.replaceAll("{i}", String(i))).join("");
+    expect(nativeTree(hostile, language, 0.02)).toBe("budget");
+    const next = nativeTree("x = 1\n", language, 0.02);
+    expect(next !== null && next !== "budget" ? next.rootNode.toString() : next).toBe("(module (expression_statement (assignment left: (identifier) right: (integer))))");
+    compare(hostile.slice(0, 5_000));
+  });
+
+  it("reads large files, NUL bytes and text beyond the BMP as tree-sitter does", () => {
+    const block = 'def f{i}(a, b=1):\n    """doc 🎉 ü"""\n    return [x * {i} for x in a if x] or g(b, *a, **{"k": b"\\x00"})\n\n';
+    const large = Array.from({ length: 3_000 }, (_, i) => block.replaceAll("{i}", String(i))).join("");
+    expect(large.length).toBeGreaterThan(300_000);
+    for (const source of [large, "x = 1\0\ny = 2\n", "\0", "s = '𝔘𝔫𝔦' + \"\\N{SNAKE}\"\n𝔁 = 1\n", "x = (\n" + large.slice(0, 20_000)]) compare(source);
+  });
+
   it("matches tree-sitter's native tree on every Python fixture in the repository", () => {
     const files = pythonFiles(resolve(import.meta.dirname, "../.."));
     expect(files.length).toBeGreaterThan(100);
