@@ -5,7 +5,8 @@
  * bound to it), a function handed to `map`, `filter` or a `key=` argument, which calls it on each
  * element, and one handed to a thread, a process, an executor or an event loop with its arguments
  * (`Thread(target=os.system, args=(cmd,))`, `pool.submit(os.system, cmd)`), and the function value
- * a function of this file returns (`pick()(cmd)`). Each is given as the qualified name called and the arguments it gets, so the sink
+ * a function of this file returns (`pick()(cmd)`), and `operator.methodcaller(name, ...)` called on an
+ * object (`methodcaller("system", cmd)(os)` is `os.system(cmd)`). Each is given as the qualified name called and the arguments it gets, so the sink
  * models apply as they do to a direct call. Without this, passing the sink around as a value hid
  * every call of it.
  *
@@ -27,6 +28,11 @@ export interface IndirectCall {
 interface FunctionValue {
   callee: string;
   fn?: FunctionInfo;
+  /**
+   * `operator.methodcaller("system", cmd)`: a function that calls this method of its first
+   * argument, with the bound arguments (`callee` is unused then).
+   */
+  method?: string;
   /** Arguments bound before the call's own (`partial(f, a, k=v)`). */
   positional: SyntaxNode[];
   keywords: Map<string, SyntaxNode>;
@@ -104,7 +110,14 @@ function compute(call: SyntaxNode, q: string | null, p: Program): IndirectCall[]
   }
   // A callee named at the site (`os.system`, `run`) is the direct call's business.
   if (f.type === "subscript" || f.type === "call" || (f.type === "identifier" && boundToValue(f, p))) {
-    for (const v of functionValues(f, p, 0, false)) out.push(withArgs(v, own.positional, own.keywords, own));
+    for (const v of functionValues(f, p, 0, false)) {
+      if (v.method === undefined) out.push(withArgs(v, own.positional, own.keywords, own));
+      else if (own.positional[0]) {
+        // `methodcaller("system", cmd)(os)` is `os.system(cmd)`.
+        const receiver = unparen(own.positional[0]);
+        out.push(withArgs({ ...v, callee: `${p.qname(receiver) ?? receiver.text}.${v.method}` }, own.positional.slice(1), own.keywords, own));
+      }
+    }
   }
   return out;
 }
@@ -171,6 +184,11 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
         const inner = first ? unparen(first) : null;
         const it = inner?.type === "call" && p.qname(inner.childForFieldName("function")!) === "iter" ? p.args(inner).positional[0] : undefined;
         return it ? displayOf(it, p).flatMap((el) => functionValues(el, p, depth + 1, true)) : [];
+      }
+      if (f && p.qname(f) === "operator.methodcaller") {
+        const a = p.args(e);
+        const name = a.positional[0] ? p.literalString(a.positional[0], null) : null;
+        return name ? [{ callee: "", method: name, positional: a.positional.slice(1), keywords: a.keywords }] : [];
       }
       if (!fn || !PARTIALS.has(p.qname(unparen(fn)) ?? "")) return [];
       const a = p.args(e);
