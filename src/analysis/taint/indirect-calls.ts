@@ -3,12 +3,14 @@
  * (`{"run": os.system}[action](cmd)`, `HANDLERS[k](x)` after `HANDLERS = [os.system]`), a
  * `functools.partial` of one (`partial(subprocess.call, shell=True)(cmd)`, also through a name
  * bound to it), a function handed to `map`, `filter` or a `key=` argument, which calls it on each
- * element, and one handed to a thread, a process, an executor or an event loop with its arguments
- * (`Thread(target=os.system, args=(cmd,))`, `pool.submit(os.system, cmd)`), and the function value
- * a function of this file returns (`pick()(cmd)`), and `operator.methodcaller(name, ...)` called on an
- * object (`methodcaller("system", cmd)(os)` is `os.system(cmd)`). Each is given as the qualified name called and the arguments it gets, so the sink
- * models apply as they do to a direct call. Without this, passing the sink around as a value hid
- * every call of it.
+ * element, one handed to `functools.reduce` (called with the accumulator and each element), one
+ * handed to a thread, a process, an executor or an event loop with its arguments
+ * (`Thread(target=os.system, args=(cmd,))`, `pool.submit(os.system, cmd)`), the function value a
+ * function of this file returns (`pick()(cmd)`), a member of a class built by `type(name, bases,
+ * namespace)`, and `operator.methodcaller(name, ...)` called on an object
+ * (`methodcaller("system", cmd)(os)` is `os.system(cmd)`). Each is given as the
+ * qualified name called and the arguments it gets, so the sink models apply as they do to a
+ * direct call. Without this, passing the sink around as a value hid every call of it.
  *
  *   indirectCalls(call, p) -> [{ callee: "os.system", args }]
  */
@@ -93,6 +95,13 @@ function compute(call: SyntaxNode, q: string | null, p: Program): IndirectCall[]
   if (q && ELEMENT_CALLERS.has(q) && own.positional.length >= 2) {
     for (const v of functionValues(own.positional[0]!, p, 0, true)) out.push(withArgs(v, own.positional.slice(1), new Map()));
   }
+  // `functools.reduce(f, xs, init)`: f(acc, x) for each element x, acc first init (or an element).
+  if (q === "functools.reduce" && own.positional.length >= 2) {
+    const xs = own.positional[1]!;
+    const acc = own.positional[2] ?? xs;
+    const elements = displayOf(xs, p);
+    for (const v of functionValues(own.positional[0]!, p, 0, true)) for (const el of elements.length > 0 ? elements : [xs]) out.push(withArgs(v, [acc, el], new Map()));
+  }
   const key = q && KEY_CALLERS.has(q) ? own.keywords.get("key") : undefined;
   if (key && own.positional[0]) for (const v of functionValues(key, p, 0, true)) out.push(withArgs(v, [own.positional[0]], new Map()));
   const f = unparen(fnNode);
@@ -109,7 +118,7 @@ function compute(call: SyntaxNode, q: string | null, p: Program): IndirectCall[]
     for (const v of functionValues(own.positional[0]!, p, 0, true)) out.push(withArgs(v, own.positional.slice(1), new Map()));
   }
   // A callee named at the site (`os.system`, `run`) is the direct call's business.
-  if (f.type === "subscript" || f.type === "call" || (f.type === "identifier" && boundToValue(f, p))) {
+  if (f.type === "subscript" || f.type === "call" || (f.type === "identifier" && boundToValue(f, p)) || (f.type === "attribute" && typeBuiltMember(f, p))) {
     for (const v of functionValues(f, p, 0, false)) {
       if (v.method === undefined) out.push(withArgs(v, own.positional, own.keywords, own));
       else if (own.positional[0]) {
@@ -158,6 +167,10 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
   switch (e.type) {
     case "identifier":
     case "attribute": {
+      if (e.type === "attribute") {
+        const member = typeBuiltMember(e, p);
+        if (member) return functionValues(member, p, depth + 1, true);
+      }
       const q = p.qname(e);
       if (e.type === "identifier" && !(p.byName.has(e.text) && !p.isImported(e))) {
         const looped = loopedDisplay(e, p);
@@ -208,6 +221,32 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
     default:
       return [];
   }
+}
+
+/**
+ * `T.run` where `T = type("T", (), {"run": staticmethod(os.system)})`: the value the class
+ * namespace given to `type` holds under the attribute's name (through staticmethod or
+ * classmethod), or null.
+ */
+function typeBuiltMember(attr: SyntaxNode, p: Program): SyntaxNode | null {
+  let cls = unparen(attr.childForFieldName("object") ?? attr);
+  if (cls.type === "identifier") cls = unparen(p.bindingOf(cls) ?? cls);
+  const fn = cls.type === "call" ? cls.childForFieldName("function") : null;
+  if (!fn || p.qname(unparen(fn)) !== "type") return null;
+  const namespace = p.args(cls).positional[2];
+  const ns = namespace ? unparen(namespace) : null;
+  if (ns?.type !== "dictionary") return null;
+  const name = attr.childForFieldName("attribute")?.text;
+  for (const pair of ns.namedChildren) {
+    const key = pair.type === "pair" ? pair.childForFieldName("key") : null;
+    if (!key || p.literalString(key, null) !== name) continue;
+    let value = unparen(pair.childForFieldName("value") ?? key);
+    const wrapper = value.type === "call" ? value.childForFieldName("function") : null;
+    const wrapped = wrapper ? p.qname(unparen(wrapper)) : null;
+    if ((wrapped === "staticmethod" || wrapped === "classmethod") && p.args(value).positional[0]) value = unparen(p.args(value).positional[0]!);
+    return value;
+  }
+  return null;
 }
 
 /** The elements of a display, written there or bound to a name (`HANDLERS = [os.system]`). */
