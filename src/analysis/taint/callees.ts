@@ -44,6 +44,19 @@ export function methodByName(p: Program, call: SyntaxNode, fn: FunctionInfo | nu
   return name !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { receiver: unparen(a.positional[0]!), method: name } : null;
 }
 
+/**
+ * `run = cur.execute` then `run(q)`: a name bound to a method of an object of the program (not of a
+ * module, which qname resolves as a function): the receiver and the method.
+ */
+export function boundMethod(p: Program, id: SyntaxNode, fn: FunctionInfo | null): { receiver: SyntaxNode; method: string } | null {
+  const bound = p.resolveAssigned(id, fn);
+  const attr = bound ? unparen(bound) : null;
+  if (attr?.type !== "attribute") return null;
+  const receiver = unparen(attr.childForFieldName("object")!);
+  const method = attr.childForFieldName("attribute")?.text;
+  return method && (receiver.type !== "identifier" || (p.qname(receiver) === receiver.text && !p.isImported(receiver))) ? { receiver, method } : null;
+}
+
 /** A name bound to `io.StringIO()`/`io.BytesIO()`: writing to it keeps the text in memory. */
 export function isMemoryBuffer(p: Program, receiver: SyntaxNode, fn: FunctionInfo | null): boolean {
   const r = unparen(receiver);

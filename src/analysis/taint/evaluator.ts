@@ -9,7 +9,7 @@ import type { SyntaxNode } from "../python/cfg.js";
 import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
 import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
-import { calleeFunction, isMemoryBuffer, methodByName, objectTaint } from "./callees.js";
+import { boundMethod, calleeFunction, isMemoryBuffer, methodByName, objectTaint } from "./callees.js";
 import { SummaryCalls } from "./summary-calls.js";
 import { indirectCalls } from "./indirect-calls.js";
 import { requestObjectTaint } from "./request-objects.js";
@@ -130,6 +130,11 @@ export class Evaluator {
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /** The value `with ctx as v` binds to v (summary-calls.ts, `entered`). */
+  enteredValue(ctx: SyntaxNode, state: State, run: Run): Taint {
+    return this.calls.entered(ctx, this.evalExpr(ctx, state, run, 0), run, state);
+  }
 
   evalExpr(node: SyntaxNode, state: State, run: Run, depth: number): Taint {
     // What a quote check proved holds of the checked text, not of what is computed from it.
@@ -344,7 +349,8 @@ export class Evaluator {
     const argNodes = node.childForFieldName("arguments")?.namedChildren ?? [];
     const fnU = unparen(fnNode);
     // `getattr(cur, "execute")(q)` is `cur.execute(q)`: a method by a constant name.
-    const looked = fnU.type === "call" ? methodByName(this.p, fnU, run.fn) : null;
+    // `run = cur.execute` then `run(q)`: a bound method called through a name.
+    const looked = fnU.type === "call" ? methodByName(this.p, fnU, run.fn) : fnU.type === "identifier" ? boundMethod(this.p, fnU, run.fn) : null;
     const method = fnU.type === "attribute" ? fnU.childForFieldName("attribute")!.text : (looked?.method ?? null);
     const receiver = fnU.type === "attribute" ? unparen(fnU.childForFieldName("object")!) : (looked?.receiver ?? null);
     const q = this.p.qname(fnU);

@@ -147,7 +147,8 @@ export class Program {
       const base = LOOKUP_TYPES.has(obj.type)
         ? this.lookedUpName(obj)
         : obj.type === "identifier" && this.qname(obj) === obj.text
-          ? this.aliasedName(obj, true)
+          ? // `p.__call__(cmd)` calls p: read through its alias as any callee is.
+            this.aliasedName(obj, attr !== "__call__")
           : obj.type === "attribute" && q === null
             ? this.qname(obj)
             : null;

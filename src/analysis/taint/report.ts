@@ -11,7 +11,7 @@ import { unparen, type FunctionInfo, type Run, type TaintHit, type TaintOptions 
 import { CLEAN, union, unionAll, type Fact, type Taint, type TaintSource } from "./facts.js";
 import { CLASS_BIT, EMBEDDED_BIT, HANDLE_BIT, type SinkModel, type SourceModel, type VulnClass } from "./models/index.js";
 import type { Program } from "./program.js";
-import { runsShellOnString } from "./shell-argv.js";
+import { runsShellOnString, startsShellOnArgs } from "./shell-argv.js";
 
 export class Reporter {
   readonly sources: TaintSource[] = [];
@@ -106,7 +106,7 @@ export class Reporter {
     }
     let t: Taint = CLEAN;
     if (s.args === "receiver") t = recvTaint;
-    else if (s.args === "all") t = unionAll([...args.positional.keys()].map((i) => argTaint(i, undefined) ?? CLEAN));
+    else if (s.args === "all" || (s.argvShell && startsShellOnArgs(args.positional, run.fn, this.p))) t = unionAll([...args.positional.keys()].map((i) => argTaint(i, undefined) ?? CLEAN));
     else for (const a of s.args) t = union(t, argTaint(a.pos, a.kw) ?? CLEAN);
     if (remoteOnly) t = t.filter((f) => this.remoteFact(f, s.class));
     this.reportFacts(s.class, call, name, t, run, []);

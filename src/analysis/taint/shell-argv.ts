@@ -28,6 +28,14 @@ export function runsShellOnString(argv: SyntaxNode | undefined, fn: FunctionInfo
   return namesShell(literalItems(value, fn, p)) || (fn !== null && appendsShell(list.text, fn.node, p, fn));
 }
 
+/**
+ * Whether arguments given one by one (`asyncio.create_subprocess_exec("sh", "-c", cmd)`) start a
+ * shell on a command string: the first two are a shell and its command flag.
+ */
+export function startsShellOnArgs(positional: readonly SyntaxNode[], fn: FunctionInfo | null, p: Program): boolean {
+  return namesShell(positional.slice(0, 2).map((a) => p.literalString(a, fn)));
+}
+
 /** A same-file helper that builds the vector and returns it (`argv = build_argv()`). */
 function helperReturnsShell(call: SyntaxNode, p: Program, depth: number): boolean {
   const callee = call.childForFieldName("function");

@@ -68,7 +68,7 @@ export class Solver implements NestedAnalyzer {
         const value = n.childForFieldName("value");
         if (!value) return;
         if (value.type === "as_pattern") {
-          const t = this.e.evalExpr(value.namedChildren[0]!, state, run, 0);
+          const t = this.e.enteredValue(value.namedChildren[0]!, state, run);
           const alias = value.childForFieldName("alias");
           for (const name of targetNames(alias)) state.set(name, withStep(t, step(n, `bound to ${name}`)));
         } else this.e.evalExpr(value, state, run, 0);
@@ -343,7 +343,7 @@ export class Solver implements NestedAnalyzer {
     // under no name of its own (indirect-calls.ts): it gets a summary too.
     const asValue = this.p.functions.some((f) => f.name !== "<lambda>" && !called.has(f.name)) ? this.p.namesUsedAsValues() : new Set<string>();
     // Python calls some methods itself: `X(...)` runs `__init__` (a dataclass's `__post_init__`),
-    // `obj(...)` runs `__call__`.
+    // `obj(...)` runs `__call__`, `with obj as v` runs `__enter__`.
     const named = this.p.functions.filter((f) => (f.name !== "<lambda>" && (called.has(f.name) || asValue.has(f.name))) || calledLambdas.has(f) || (f.isMethod && IMPLICITLY_CALLED.has(f.name)));
     // Summaries to a fixpoint (recursion and call chains), bounded.
     for (let round = 0; round < 4; round++) {
@@ -535,4 +535,4 @@ function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
 }
 
 /** Methods Python calls without their name written at the call (see `run`). */
-const IMPLICITLY_CALLED = new Set(["__init__", "__call__", "__post_init__"]);
+const IMPLICITLY_CALLED = new Set(["__init__", "__call__", "__post_init__", "__enter__"]);

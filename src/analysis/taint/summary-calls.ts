@@ -22,6 +22,16 @@ export class SummaryCalls {
     private readonly read: (state: State, key: string) => Taint,
   ) {}
 
+  /**
+   * `with ctx as v` binds what `ctx.__enter__()` returns: for an object of a class of the file,
+   * that method's result joined with the object's own taint (`return self` is the common case).
+   */
+  entered(ctx: SyntaxNode, ctxTaint: Taint, run: Run, state: State): Taint {
+    const m = this.p.methodCalled(ctx, "__enter__");
+    const none: CallArgs = { positional: [], keywords: new Map(), keywordNodes: [], hasStarArgs: false, hasStarStarKwargs: false, isGeneratorArgument: false };
+    return m ? union(ctxTaint, this.apply(m.fn, m.offset, ctx, none, [], new Map(), CLEAN, run, ctxTaint, state)) : ctxTaint;
+  }
+
   apply(
     fn: FunctionInfo,
     offset: number,

@@ -86,6 +86,11 @@ export const sinkModel = z.object({
   args: z.union([z.array(argRef).min(1), z.literal("all"), z.literal("receiver")]),
   /** Only a sink when this keyword argument is present and truthy (`shell=True`). */
   requiresTruthyKeyword: z.string().optional(),
+  /**
+   * The positional arguments are a program and its arguments one by one: every one of them is
+   * also a sink when the first two name a shell and its command flag (`"sh", "-c", cmd`).
+   */
+  argvShell: z.boolean().optional(),
   /** Not a sink when this argument's text contains one of these words (`Loader=SafeLoader`). */
   safeWhenArg: z.object({ pos: z.number().int().optional(), kw: z.string(), contains: z.array(z.string()) }).optional(),
   /** Only a sink when the method's receiver text contains one of these (narrowing generic names). */
