@@ -145,6 +145,19 @@ export function lookupName(
   return callee === "__import__" ? module.split(".")[0]! : module;
 }
 
+/**
+ * Whether `source` may look a name up by a string (`lookupName`): every such lookup spells one of
+ * these words, at the lookup or where its function or namespace is bound (`g = getattr`,
+ * `from sys import modules`). Where none occurs, a callee's name is written out in the text, which
+ * text prefilters rely on (rules/plugins/util/triggers.ts); where one does, a name may be built from
+ * pieces (`vars(os)["sys" + "tem"]`) that spell no callee.
+ */
+export function mayLookUpByString(source: string): boolean {
+  return LOOKUP_WORDS.test(source);
+}
+
+const LOOKUP_WORDS = /\b(?:getattr|__import__|import_module|globals|locals|vars|__dict__|modules|__builtins__)\b/;
+
 /** Node types a lookup by constant name can be (`lookupName` answers null for other nodes). */
 export const LOOKUP_TYPES: ReadonlySet<string> = new Set(["call", "subscript"]);
 

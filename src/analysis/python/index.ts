@@ -16,7 +16,7 @@ export type { NameScope } from "./names.js";
 export { literalValue, stringValue, intValue, isTruthy, readStringToken, banditValue, SIMPLE_ESCAPES } from "./literals.js";
 export type { PyValue, StringToken, BanditValue } from "./literals.js";
 export { callArgs, argument } from "./calls.js";
-export { ALIASABLE_BUILTINS, calleeAliasValues, LOOKUP_TYPES, lookupHead, lookupName, throughLookup } from "./callee-aliases.js";
+export { ALIASABLE_BUILTINS, calleeAliasValues, LOOKUP_TYPES, lookupHead, lookupName, mayLookUpByString, throughLookup } from "./callee-aliases.js";
 export type { CallArgs } from "./calls.js";
 export { walkPreorder, walkTypes, walkStatements, STATEMENT_CONTAINERS, ancestors, enclosingScope, isWithin, unparenthesize } from "./walk.js";
 export type { Visitor } from "./walk.js";

@@ -1,7 +1,7 @@
 import type { Finding } from "../finding.js";
 import { cweRef } from "../finding.js";
 import type { ParsedModule, SyntaxNode } from "../python/index.js";
-import { colOffset, endColOffset, lineNumber, nodeText } from "../python/index.js";
+import { colOffset, endColOffset, lineNumber, mayLookUpByString, nodeText } from "../python/index.js";
 import { codeSnippet, makeRuleContext, newModuleMemo } from "./context.js";
 import type { RuleOptionsByKey, RuleSelection } from "./config.js";
 import { selectionPredicate } from "./config.js";
@@ -99,9 +99,10 @@ export class RuleEngine {
    * a module whose text has no "nosec" (or a run that ignores nosec) does not fetch them.
    */
   private tableFor(source: string): DispatchTable {
-    // `getattr(os, "sys" + "tem")` calls os.system (python/callee-aliases.ts): there a callee's
-    // last name is spelt inside strings, which the text tests (util/triggers.ts) do not read.
-    if (this.filtered.length === 0 || source.includes("getattr")) return this.full;
+    // `getattr(os, "sys" + "tem")` and `vars(os)["sys" "tem"]` call os.system
+    // (python/callee-aliases.ts): there a callee's last name may be spelt in pieces, which the text
+    // tests (util/triggers.ts) cannot see.
+    if (this.filtered.length === 0 || mayLookUpByString(source)) return this.full;
     let key = "";
     // Indexed loops in the per-module path: a scan runs mostly unoptimized code (src/cli/jit.ts),
     // where each for-of step allocates an iterator result.

@@ -68,6 +68,13 @@ const BINDING_FORMS = [
   // The callee's last name is spelt only in pieces, inside strings.
   "import os\ngetattr(os, 'sys' + 'tem')(cmd)\n",
   "import subprocess as s\ngetattr(s, 'Po' + 'pen')(c, shell=True)\n",
+  // ... and through a namespace read as a dict, with no getattr in the file.
+  "import os\nvars(os)['sys' + 'tem'](cmd)\n",
+  "import os\nos.__dict__['sys' 'tem'](cmd)\n",
+  "import subprocess as sp\nf = vars(sp)['Po' + 'pen']\nf('ls', shell=True)\n",
+  "import sys\nsys.modules['o' + 's'].__dict__.get('sys' + 'tem')(cmd)\n",
+  "from os import __dict__ as d\nd['sys' + 'tem'](cmd)\n",
+  "__builtins__['ev' + 'al'](code)\n",
 ];
 
 describe("rule prefilters (appliesTo) never change findings", () => {

@@ -6,9 +6,9 @@
  * still spells `system`). So a rule that can only fire for callees in a list cannot fire in a file
  * whose text contains the last component of none of them; the same holds for a keyword argument a
  * rule requires (`shell=True` spells `shell`). String values are never used as triggers: escapes and
- * implicit concatenation let a string mean text it does not spell. The one place a callee name is
- * read from strings, `getattr(os, "system")`, is why the engine runs every rule on a file that
- * mentions `getattr` (RuleEngine.tableFor).
+ * implicit concatenation let a string mean text it does not spell. Callee names read from strings,
+ * `getattr(os, "sys" + "tem")` or `vars(os)["system"]`, are why the engine runs every rule on a
+ * file that may look names up that way (`mayLookUpByString`, RuleEngine.tableFor).
  */
 
 const GLOB = /[*?[\]]/;
