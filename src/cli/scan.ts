@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 // Light modules only (no parser, no rules): scanPaths starts any worker threads first, then loads
 // the parser and the rules in this thread while the workers boot (src/analysis/scan/paths.ts).
 import { LEVELS, parseLevel, type Level } from "../analysis/rules/filters.js";
-import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, parseAnalyzerList } from "../analysis/scan/analyzers.js";
+import { AnalyzerUnavailableError, DEFAULT_ANALYZERS, INCOMPLETE_REASON, parseAnalyzerList } from "../analysis/scan/analyzers.js";
 import { ConfigError, resolveConfig } from "../analysis/scan/config.js";
 import { DEFAULT_EXCLUDE_DIRS } from "../analysis/scan/files.js";
 import { FILES_PER_THREAD, scanPaths } from "../analysis/scan/paths.js";
@@ -30,6 +30,7 @@ interface ScanCliOptions {
   exitZero?: boolean;
   baseline?: string;
   maxFileSize?: string;
+  analysisBudget?: string;
   tests?: string;
   skips?: string;
   config?: string;
@@ -82,6 +83,8 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
     const severity = levelOf(opts.severityLevel, opts.level);
     const confidence = levelOf(opts.confidenceLevel, opts.confidence);
     const maxFileBytes = opts.maxFileSize === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize(opts.maxFileSize);
+    const analysisBudgetMs = opts.analysisBudget === undefined ? undefined : Number(opts.analysisBudget);
+    if (analysisBudgetMs !== undefined && !(Number.isFinite(analysisBudgetMs) && analysisBudgetMs > 0)) throw new UsageError(`--analysis-budget must be a positive number of milliseconds, got ${opts.analysisBudget}`);
     checkTargets(paths);
     const baseline = opts.baseline ? (await import("../analysis/scan/baseline.js")).loadBaseline(opts.baseline) : undefined;
     const analyzers = opts.analyzer ? parseAnalyzerList(opts.analyzer) : DEFAULT_ANALYZERS;
@@ -92,7 +95,7 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
     const jobs = opts.jobs === undefined || opts.jobs === "auto" ? undefined : Number(opts.jobs);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs must be a positive integer or auto, got ${opts.jobs}`);
     // Rejects unknown analyzers and test ids or names before scanning any file.
-    const report = await scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs, maxFileBytes });
+    const report = await scanPaths(paths, { analyzers, ignoreNosec: opts.ignoreNosec ?? false, tests, skips, ruleOptions: config.ruleOptions, severity, confidence, excludeDirs, jobs, maxFileBytes, ...(analysisBudgetMs !== undefined ? { analysisBudgetMs } : {}) });
     if (baseline) {
       const { newSinceBaseline } = await import("../analysis/scan/baseline.js");
       report.results = newSinceBaseline(report.results, baseline);
@@ -101,7 +104,10 @@ async function runScan(paths: string[], opts: ScanCliOptions): Promise<number> {
     if (opts.output) writeFileSync(opts.output, text);
     else process.stdout.write(text);
     if (!opts.quiet && !opts.silent && report.errors.length > 0 && (opts.output || opts.format !== "text")) {
-      process.stderr.write(`securecoderl scan: ${report.errors.length} file${report.errors.length === 1 ? "" : "s"} could not be scanned (listed under errors in the report)\n`);
+      const incomplete = report.errors.filter((e) => e.reason === INCOMPLETE_REASON).length;
+      const failed = report.errors.length - incomplete;
+      const parts = [failed > 0 ? `${failed} file${failed === 1 ? "" : "s"} could not be scanned` : "", incomplete > 0 ? `${incomplete} file${incomplete === 1 ? " was" : "s were"} not fully analysed` : ""].filter(Boolean);
+      process.stderr.write(`securecoderl scan: ${parts.join(", ")} (listed under errors in the report)\n`);
     }
     return report.results.length > 0 && !opts.exitZero ? 1 : 0;
   } catch (err) {
@@ -153,6 +159,7 @@ export function registerScan(program: Command): void {
     .option("--exit-zero", "exit 0 even when findings are reported (errors still exit 2)")
     .option("-q, --quiet", "no notes on stderr (the report is still written)")
     .addOption(new Option("--silent", "same as --quiet (Bandit's spelling)").hideHelp())
+    .option("--analysis-budget <ms>", "CPU milliseconds the detector (vuln) may spend on one file; a file past it keeps its findings so far and is listed under errors as not fully analysed (default 2000)")
     .option("--max-file-size <size>", `skip files larger than this, each with an error (bytes, or K/M/G; default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
     .option("-t, --tests <ids>", "comma-separated test ids or names to run (default: all)")
     .option("-s, --skips <ids>", "comma-separated test ids or names to skip")

@@ -3,7 +3,7 @@
  * that rules, CFG/SSA and taint analysis share. Positions follow Bandit (1-based lines, UTF-8 byte
  * columns).
  */
-export { parsePython } from "./parser.js";
+export { analysisClock, parsePython } from "./parser.js";
 export { parameterKind } from "./py3-syntax.js";
 export type { ParameterKind } from "./py3-syntax.js";
 export type { ParsedModule, SyntaxErrorRange } from "./parser.js";

@@ -17,6 +17,7 @@ import { PyTree } from "./tree.js";
 interface TreeExport {
   setLanguage(language: unknown): { names: string[]; named: boolean[]; fields: string[] };
   parse(source: string, named: Uint8Array, budgetSeconds: number): [ArrayBuffer, number, boolean] | "budget" | null;
+  threadCpuMs(): number;
 }
 
 /**
@@ -97,6 +98,16 @@ export function nativeTree(source: string, language: Parser.Language, budgetSeco
   const store = new NodeStore(buffer.byteLength / BYTES_PER_NODE, { buffer, size });
   if (hasError) markErrors(store);
   return new PyTree(source, store);
+}
+
+/**
+ * The clock analysis time budgets are measured by: this thread's CPU time in milliseconds through
+ * the addon, so results do not depend on the machine's load; wall time where the addon is not
+ * built.
+ */
+export function budgetClock(language: Parser.Language): { now: () => number; cpu: boolean } {
+  const exporter = load(language);
+  return exporter ? { now: () => exporter.threadCpuMs(), cpu: true } : { now: Date.now, cpu: false };
 }
 
 /** Whether parses go through the addon, and if not, why (loads it on first call). */

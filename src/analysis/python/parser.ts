@@ -8,7 +8,7 @@ import { copyTree } from "./tree.js";
 import { mayNeedRespelling, respellIdentifiers } from "./identifiers.js";
 import { invalidPython3Forms } from "./py3-syntax.js";
 import { walkTypes } from "./walk.js";
-import { nativeTree, parseBudgetSeconds, unparsedTree } from "./native-tree.js";
+import { budgetClock, nativeTree, parseBudgetSeconds, unparsedTree } from "./native-tree.js";
 
 /** Where tree-sitter found a syntax error. Lines are 1-based, columns 0-based (UTF-16 units). */
 export interface SyntaxErrorRange {
@@ -134,6 +134,11 @@ function parseTree(source: string): PyTree | "budget" {
     // The copy is all anyone reads; free the native tree now rather than at some later GC.
     (native as unknown as { delete?: () => void }).delete?.();
   }
+}
+
+/** The clock of analysis time budgets (native-tree.ts): this thread's CPU time where it can be read. */
+export function analysisClock(): { now: () => number; cpu: boolean } {
+  return budgetClock(Python as unknown as Parser.Language);
 }
 
 /** Parse Python source with tree-sitter (shared native parser). Never throws on bad code. */

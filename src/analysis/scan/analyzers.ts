@@ -8,6 +8,8 @@ export interface AnalyzerContext {
   ignoreNosec: boolean;
   selection: RuleSelection;
   ruleOptions: RuleOptionsByKey;
+  /** The detector's per-file budget in ms of the analysing thread's CPU (default 2000). */
+  analysisBudgetMs?: number;
 }
 
 /**
@@ -19,7 +21,15 @@ export interface Analyzer {
   analyze(module: ParsedModule, ctx: AnalyzerContext): Finding[];
   /** Per-module counters an analyzer wants in the metrics (the rules analyzer: nosec counts). */
   lastCounters?(): { nosec: number; skippedTests: number };
+  /**
+   * Work on the last module the analyzer could not finish (the detector's time budget): its
+   * findings still count, and the file is listed under `errors` as incompletely analysed.
+   */
+  lastErrors?(): readonly string[];
 }
+
+/** A file an analyzer could not finish (`lastErrors`): its findings so far are reported. */
+export const INCOMPLETE_REASON = "analysis incomplete";
 
 export type AnalyzerFactory = (ctx: Omit<AnalyzerContext, "filename">) => Analyzer;
 

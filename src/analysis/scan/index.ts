@@ -1,5 +1,6 @@
 /** `securecoderl scan` as a library: scan sources or paths with the registered analyzers. */
 export { scanSource, SYNTAX_ERROR_REASON, EXCEPTION_REASON } from "./scanner.js";
+export { INCOMPLETE_REASON } from "./analyzers.js";
 export type { ScanOptions, ScanReport, ScanError } from "./scanner.js";
 export { scanPaths, autoJobs, FILES_PER_THREAD } from "./paths.js";
 export type { ScanPathsOptions } from "./paths.js";

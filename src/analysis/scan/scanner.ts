@@ -3,7 +3,7 @@ import { parsePython, type ParsedModule } from "../python/index.js";
 import type { Level, RuleOptionsByKey } from "../rules/index.js";
 import { compareFindings, filterFindings, selectionPredicate } from "../rules/index.js";
 import type { Analyzer, AnalyzerContext } from "./analyzers.js";
-import { DEFAULT_ANALYZERS, createAnalyzers, loadAnalyzers } from "./analyzers.js";
+import { DEFAULT_ANALYZERS, INCOMPLETE_REASON, createAnalyzers, loadAnalyzers } from "./analyzers.js";
 import { decodePythonSource } from "./decode.js";
 import type { FileMetrics } from "./metrics.js";
 import { addFindingCounts, countLoc, emptyMetrics } from "./metrics.js";
@@ -25,6 +25,8 @@ export interface ScanOptions {
   filename?: string;
   /** Files larger than this many bytes are not analysed, each an error of its own (default 2 MiB). */
   maxFileBytes?: number;
+  /** The detector's per-file budget in ms (vuln/index.ts); a file past it is reported as incomplete. */
+  analysisBudgetMs?: number;
 }
 
 /** A file or sample that could not be analysed, with Bandit's reason text. */
@@ -49,6 +51,7 @@ function prepare(options: ScanOptions): Prepared {
     ignoreNosec: options.ignoreNosec ?? false,
     selection: { tests: options.tests, skips: options.skips },
     ruleOptions: options.ruleOptions ?? {},
+    ...(options.analysisBudgetMs !== undefined ? { analysisBudgetMs: options.analysisBudgetMs } : {}),
   };
   return {
     analyzers: createAnalyzers(options.analyzers ?? ["rules"], ctx),
@@ -77,6 +80,7 @@ function analyzeText(input: string | ParsedModule, filename: string, p: Prepared
     return { findings: [], metrics, error: { filename, reason: SYNTAX_ERROR_REASON, detail: `line ${e.line}: ${e.message}` } };
   }
   const findings: Finding[] = [];
+  const unfinished: string[] = [];
   try {
     for (const a of p.analyzers) {
       findings.push(...a.analyze(module, { filename, ignoreNosec, selection, ruleOptions }));
@@ -85,13 +89,15 @@ function analyzeText(input: string | ParsedModule, filename: string, p: Prepared
         metrics.nosec += c.nosec;
         metrics.skipped_tests += c.skippedTests;
       }
+      const e = a.lastErrors?.();
+      if (e && e.length > 0) unfinished.push(...e.map((m) => `${a.name}: ${m}`));
     }
   } catch (err) {
     return { findings: [], metrics, error: { filename, reason: EXCEPTION_REASON, detail: err instanceof Error ? err.message : String(err) } };
   }
   findings.sort(compareFindings);
   addFindingCounts(metrics, findings);
-  return { findings, metrics };
+  return unfinished.length > 0 ? { findings, metrics, error: { filename, reason: INCOMPLETE_REASON, detail: unfinished.join("; ") } } : { findings, metrics };
 }
 
 // scanSource is called per sample in reward loops: keep prepared analyzers per option set.
@@ -104,7 +110,7 @@ const preparedCache = new Map<string, Prepared>();
  * loaded first with `loadAnalyzers`. Findings are filtered by `severity`/`confidence` (default: all).
  */
 export function scanSource(code: string | ParsedModule, options: ScanOptions = {}): { findings: Finding[]; errors: ScanError[] } {
-  const key = JSON.stringify([options.analyzers, options.ignoreNosec, options.tests, options.skips, options.ruleOptions, options.severity, options.confidence]);
+  const key = JSON.stringify([options.analyzers, options.ignoreNosec, options.tests, options.skips, options.ruleOptions, options.severity, options.confidence, options.analysisBudgetMs]);
   let p = preparedCache.get(key);
   if (!p) {
     p = prepare(options);
@@ -143,7 +149,8 @@ function scanFile(file: string, p: Prepared, options: ScanOptions): FileOutcome 
   const decoded = decodePythonSource(bytes);
   if (!decoded.ok) return { file, metrics: emptyMetrics(), findings: [], error: { filename: file, reason: SYNTAX_ERROR_REASON, detail: decoded.reason } };
   const out = analyzeText(decoded.text, file, p, options.ignoreNosec ?? false, { tests: options.tests, skips: options.skips }, options.ruleOptions ?? {});
-  return { file, metrics: out.metrics, findings: out.error ? [] : filterFindings(out.findings, p.severity, p.confidence), error: out.error };
+  const kept = !out.error || out.error.reason === INCOMPLETE_REASON;
+  return { file, metrics: out.metrics, findings: kept ? filterFindings(out.findings, p.severity, p.confidence) : [], error: out.error };
 }
 
 /** Throws UnknownTestError for a test id or name in `tests` or `skips` that no rule has. */

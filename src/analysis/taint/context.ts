@@ -31,8 +31,10 @@ export interface TaintOptions {
    * (a CWE-22 task's existence checks) apply only to these classes.
    */
   taskClasses?: VulnClass[];
-  /** Absolute time (ms since epoch) after which analysis stops. */
+  /** The time on `clock` (default: wall time, ms since epoch) after which analysis stops. */
   deadline?: number;
+  /** The clock `deadline` is read on: the analysing thread's CPU time where it can be read. */
+  clock?: () => number;
 }
 
 export interface TaintHit {

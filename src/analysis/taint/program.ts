@@ -107,7 +107,7 @@ export class Program {
   }
 
   checkTime(): void {
-    if (this.opts.deadline !== undefined && Date.now() > this.opts.deadline) throw new TaintTimeout();
+    if (this.opts.deadline !== undefined && (this.opts.clock ?? Date.now)() > this.opts.deadline) throw new TaintTimeout();
   }
 
   // ---------------------------------------------------------------- names

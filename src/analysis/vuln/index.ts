@@ -8,7 +8,7 @@
  * Test ids are `VULN-CWE-<id>`; taint findings carry their source-to-sink path in `flow`.
  */
 import { cweRef, type Finding } from "../finding.js";
-import { parsePython, type ParsedModule } from "../python/index.js";
+import { analysisClock, parsePython, type ParsedModule } from "../python/index.js";
 import { analyzeTaint, TaintTimeout, type TaintHit } from "../taint/engine.js";
 import { CLASS_CWES, CLASS_SEVERITY, CLASS_TITLES, classOfCwe, type VulnClass } from "../taint/models/index.js";
 import { runChecks } from "./checks/index.js";
@@ -20,7 +20,11 @@ export interface VulnContext {
   untrustedParams?: string[];
   /** The task's CWE ("89"): picks the reported id among sibling CWEs and enables return-value sinks. */
   cwe?: string;
-  /** Per-file analysis budget in milliseconds (default 2000). */
+  /**
+   * Per-file analysis budget in milliseconds (default 2000): CPU time of the analysing thread
+   * where the native addon can read it (so the machine's load does not change results), else
+   * wall time.
+   */
   timeBudgetMs?: number;
 }
 
@@ -132,7 +136,8 @@ export function analyzeVuln(parsed: ParsedModule, filename = parsed.filename, co
   const errors: string[] = [];
   const contextCwe = context.cwe !== undefined && /^\d+$/.test(context.cwe) ? Number(context.cwe) : undefined;
   const returnCls = contextCwe !== undefined ? RETURN_SINK_CWES[contextCwe] : undefined;
-  const deadline = Date.now() + (context.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
+  const clock = analysisClock();
+  const deadline = clock.now() + (context.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
   const findings: Finding[] = [];
   let timedOut = false;
   try {
@@ -143,12 +148,13 @@ export function analyzeVuln(parsed: ParsedModule, filename = parsed.filename, co
       ...(contextCwe === 77 ? { returnSinkSplicedOnly: true } : {}),
       taskClasses: taskClassesOf(contextCwe),
       deadline,
+      clock: clock.now,
     });
     for (const h of hits) findings.push(hitToFinding(h, parsed, filename, contextCwe));
   } catch (err) {
     if (err instanceof TaintTimeout) {
       timedOut = true;
-      errors.push(`${filename}: taint analysis stopped after ${context.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS} ms (time budget)`);
+      errors.push(`${filename}: taint analysis stopped after ${context.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS} ms of ${clock.cpu ? "CPU" : "wall"} time (time budget)`);
     } else errors.push(`${filename}: taint analysis failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   const depth = treeDepth(parsed);

@@ -6,11 +6,18 @@
 import { registerAnalyzer } from "../scan/analyzers.js";
 import { analyzeVuln } from "./index.js";
 
-registerAnalyzer("vuln", () => ({
-  name: "vuln",
-  analyze(module, ctx) {
-    const { findings, errors } = analyzeVuln(module, ctx.filename);
-    if (errors.length && process.env.SECURECODERL_DEBUG) for (const e of errors) process.stderr.write(`vuln: ${e}\n`);
-    return findings;
-  },
-}));
+registerAnalyzer("vuln", (setup) => {
+  // What the detector could not finish on the last module (its time budget, a nesting too deep
+  // for the CWE checks): reported with the file, never dropped in silence.
+  let unfinished: readonly string[] = [];
+  return {
+    name: "vuln",
+    analyze(module, ctx) {
+      const { findings, errors } = analyzeVuln(module, ctx.filename, setup.analysisBudgetMs !== undefined ? { timeBudgetMs: setup.analysisBudgetMs } : {});
+      const prefix = `${ctx.filename}: `;
+      unfinished = errors.map((e) => (e.startsWith(prefix) ? e.slice(prefix.length) : e));
+      return findings;
+    },
+    lastErrors: () => unfinished,
+  };
+});

@@ -172,7 +172,12 @@ describe("securecoderl scan", () => {
     const report = JSON.parse(r.stdout);
     expect(status).toBe(1);
     expect(report.results.map((r: { filename: string; test_id: string }) => `${r.filename}:${r.test_id}`)).toEqual(["hostile/big.py:B307", "hostile/deep.py:B307"]);
-    expect(report.errors).toEqual([{ filename: "hostile/nul.py", reason: "syntax error while parsing AST from file", detail: "source code cannot contain null bytes" }]);
+    // What the detector could not finish on them is said, file by file, with their findings kept.
+    expect(report.errors).toEqual([
+      { filename: "hostile/big.py", reason: "analysis incomplete", detail: expect.stringMatching(/^vuln: taint analysis stopped after 2000 ms of (CPU|wall) time \(time budget\)$/) },
+      { filename: "hostile/deep.py", reason: "analysis incomplete", detail: "vuln: CWE checks skipped: syntax nesting depth 1001 exceeds 1000" },
+      { filename: "hostile/nul.py", reason: "syntax error while parsing AST from file", detail: "source code cannot contain null bytes" },
+    ]);
   });
   it("runs the rules and the vulnerability detector by default, with taint paths in JSON and SARIF codeFlows", () => {
     writeFileSync(join(dir, "handler.py"), "import os\n\ndef handler():\n    name = input()\n    cmd = 'ls ' + name\n    os.system(cmd)\n");
@@ -195,6 +200,20 @@ describe("securecoderl scan", () => {
     // The detector alone still reports its own finding.
     const alone = JSON.parse(runCli(["scan", "--format", "json", "-a", "vuln", "handler.py"], { cwd: dir }).stdout);
     expect(alone.results.map((f: { test_id: string }) => f.test_id)).toEqual(["VULN-CWE-78"]);
+  });
+
+  it("lists a file the detector could not finish within --analysis-budget, and keeps its findings", () => {
+    mkdirSync(join(dir, "budget"), { recursive: true });
+    const views = Array.from({ length: 300 }, (_, i) => `def view${i}(x):\n    y = x + request.args["a"]\n    return view${i + 1}(y) if y else os.system(y)\n`).join("");
+    writeFileSync(join(dir, "budget", "app.py"), `import os\nfrom flask import request\n${views}`);
+    const r = runCli(["scan", "--format", "json", "--analysis-budget", "1", "budget"], { cwd: dir });
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.errors).toEqual([{ filename: "budget/app.py", reason: "analysis incomplete", detail: expect.stringMatching(/^vuln: taint analysis stopped after 1 ms of (CPU|wall) time/) }]);
+    // The rules finish: their findings are reported with the file.
+    expect(report.results.filter((f: { test_id: string }) => f.test_id === "B605")).toHaveLength(300);
+    expect(r.stderr).toContain("1 file was not fully analysed");
+    expect(runCli(["scan", "--analysis-budget", "0", "budget"], { cwd: dir }).status).toBe(2);
   });
 
   it("adds pyright's type findings with --analyzer types, in the same report", () => {
