@@ -104,7 +104,9 @@ function compute(call: SyntaxNode, q: string | null, p: Program): IndirectCall[]
   }
   const key = q && KEY_CALLERS.has(q) ? own.keywords.get("key") : undefined;
   if (key && own.positional[0]) for (const v of functionValues(key, p, 0, true)) out.push(withArgs(v, [own.positional[0]], new Map()));
-  const f = unparen(fnNode);
+  let f = unparen(fnNode);
+  // `g.__call__(x)` is `g(x)`.
+  while (f.type === "attribute" && f.childForFieldName("attribute")?.text === "__call__") f = unparen(f.childForFieldName("object")!);
   const method = f.type === "attribute" ? (f.childForFieldName("attribute")?.text ?? "") : "";
   const applier = (q ? APPLIERS_BY_CALLEE.get(q) : undefined) ?? (method ? APPLIERS_BY_METHOD.get(method) : undefined);
   const target = applier ? ((applier.fn.kw !== undefined ? own.keywords.get(applier.fn.kw) : undefined) ?? (applier.fn.pos !== undefined ? own.positional[applier.fn.pos] : undefined)) : undefined;
@@ -177,6 +179,8 @@ function functionValues(expr: SyntaxNode, p: Program, depth: number, named: bool
         if (looped) return elementsOf(looped).flatMap((el) => functionValues(el, p, depth + 1, true));
         const b = p.bindingOf(e);
         if (b && ["subscript", "call", "list", "tuple", "dictionary", "set"].includes(unparen(b).type)) return functionValues(b, p, depth + 1, named);
+        // `launch = os.popen; return launch`: a name bound to a function is that function.
+        if (named && b && ["attribute", "identifier"].includes(unparen(b).type)) return functionValues(b, p, depth + 1, named);
       }
       return named && q ? [{ callee: q, ...none }] : [];
     }

@@ -19,7 +19,7 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
     keys: /^rules B605 /,
     seenIn: "fixtures",
     reason:
-      "The Bandit-compatible rules read one call at a time: a function value bound to a name and handed to a helper as a parameter is, inside the helper, a parameter called, not the callee it was bound to. The detector follows it (docs/vuln/README.md, functions handed to a function of the file).",
+      "The Bandit-compatible rules read one call at a time: a function value bound to a name and handed to a helper as a parameter is, inside the helper, a parameter called, not the callee it was bound to; one a helper returns is the helper's result, not a callee. The detector follows both (docs/vuln/README.md, functions handed to a function of the file, and function values it returns).",
   },
 ];
 
