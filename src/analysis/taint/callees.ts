@@ -8,30 +8,35 @@ import { union, type State, type Taint } from "./facts.js";
 import type { Program } from "./program.js";
 import { MEMORY_BUFFERS } from "./value-rules.js";
 
-/** The file's function a call runs, and where its own arguments start (1 past an implicit `self`). */
-export function calleeFunction(p: Program, fnU: SyntaxNode, receiver: SyntaxNode | null): { fn: FunctionInfo; offset: number } | null {
+/**
+ * The file's function a call runs, and where its own arguments start (1 past an implicit `self`).
+ * `method`: the method a callee that is not an attribute names on `receiver` (`getattr(self, "run")`,
+ * `run = self.run`).
+ */
+export function calleeFunction(p: Program, fnU: SyntaxNode, receiver: SyntaxNode | null, method?: string | null): { fn: FunctionInfo; offset: number } | null {
   if (fnU.type === "identifier") {
     const f = p.byName.get(fnU.text);
     if (f && !p.isImported(fnU)) return { fn: f, offset: 0 };
-    return p.callMethodOf(fnU);
+    return p.callMethodOf(fnU) ?? (receiver && method ? methodOf(p, receiver, method) : null);
   }
-  // `Runner()(cmd)`: the instance's `__call__`.
-  if (fnU.type === "call") return p.callMethodOf(fnU);
+  // `Runner()(cmd)`: the instance's `__call__`; `getattr(self, "run")(cmd)`: the method named.
+  if (fnU.type === "call") return (receiver && method ? methodOf(p, receiver, method) : null) ?? p.callMethodOf(fnU);
   // `(lambda f: f(cmd))(os.system)`: the lambda itself.
   if (fnU.type === "lambda") {
     const f = p.byNode.get(fnU.id);
     return f ? { fn: f, offset: 0 } : null;
   }
-  if (fnU.type === "attribute" && receiver) {
-    const name = fnU.childForFieldName("attribute")!.text;
-    const known = p.methodCalled(receiver, name);
-    if (known) return known;
-    // `self.m()` in a class the file defines is that class's or its file bases' method, found
-    // above, or else one it inherits from elsewhere (`dict.get`), never another class's.
-    const f = p.inKnownClass(receiver) ? undefined : p.byName.get(name);
-    if (f && f.isMethod && (receiver.text === "self" || receiver.text === "cls")) return { fn: f, offset: 1 };
-  }
+  if (fnU.type === "attribute" && receiver) return methodOf(p, receiver, fnU.childForFieldName("attribute")!.text);
   return null;
+}
+
+function methodOf(p: Program, receiver: SyntaxNode, name: string): { fn: FunctionInfo; offset: number } | null {
+  const known = p.methodCalled(receiver, name);
+  if (known) return known;
+  // `self.m()` in a class the file defines is that class's or its file bases' method, found
+  // above, or else one it inherits from elsewhere (`dict.get`), never another class's.
+  const f = p.inKnownClass(receiver) ? undefined : p.byName.get(name);
+  return f && f.isMethod && (receiver.text === "self" || receiver.text === "cls") ? { fn: f, offset: 1 } : null;
 }
 
 /** `getattr(obj, "name")` with a constant name: the receiver and the method it names. */

@@ -427,7 +427,7 @@ export class Evaluator {
     else if (ctor) this.calls.apply(ctor.fn, 1, node, args, posTaints, kwTaints, splatTaint, run, CLEAN, state);
 
     // Same-file functions: summaries.
-    const callee = calleeFunction(this.p, fnU, receiver);
+    const callee = calleeFunction(this.p, fnU, receiver, method);
     if (callee) {
       const self = callee.offset === 1 && receiver ? objectTaint(receiver, rawRecv, state) : CLEAN;
       return union(indirect, this.calls.apply(callee.fn, callee.offset, node, args, posTaints, kwTaints, splatTaint, run, self, state));

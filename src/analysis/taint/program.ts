@@ -34,6 +34,9 @@ interface SsaIndex {
   defined: Set<string>;
 }
 
+/** Names bound to names bound to a function (`t = os.popen; run = t`) are followed this far. */
+const MAX_ALIAS_CHAIN = 8;
+
 export class Program {
   readonly m: IndexedModels = models();
   readonly cfgs: ModuleCfgs;
@@ -103,6 +106,12 @@ export class Program {
       const fn = calls[i]!.childForFieldName("function");
       if (fn?.type === "identifier") this.calledNames.add(fn.text);
       else if (fn?.type === "attribute") this.calledNames.add(fn.childForFieldName("attribute")?.text ?? "");
+      else if (fn?.type === "call" && fn.childForFieldName("function")?.text === "getattr") {
+        // `getattr(self, "run")(x)` calls a method named by a string written there.
+        const name = fn.childForFieldName("arguments")?.namedChildren[1];
+        const text = name ? stringValue(name, mod.source) : null;
+        if (text) this.calledNames.add(text);
+      }
     }
   }
 
@@ -167,13 +176,18 @@ export class Program {
    * `lookupsOnly`: only a binding by a constant-name lookup (`m = __import__("os")`), which always
    * gives a module or one of its members, never request data.
    */
-  private aliasedName(id: SyntaxNode, lookupsOnly: boolean): string | null {
+  private aliasedName(id: SyntaxNode, lookupsOnly: boolean, depth = 0): string | null {
     const rhs = this.resolveAssigned(id, this.enclosingFunction(id));
     if (!rhs) return null;
     const r = unparen(rhs);
     if (LOOKUP_TYPES.has(r.type) ? !this.lookedUpName(r) : lookupsOnly || (r.type !== "identifier" && r.type !== "attribute")) return null;
-    // A name the file defines itself (`def eval(...)`) is that definition, not the builtin.
-    if (r.type === "identifier" && this.definedNames().has(r.text) && !this.isImported(r)) return null;
+    if (r.type === "identifier") {
+      // `t = os.popen; run = t`: through a chain of names to what the first one binds.
+      const chained = depth < MAX_ALIAS_CHAIN ? this.aliasedName(r, lookupsOnly, depth + 1) : null;
+      if (chained !== null) return chained !== id.text ? chained : null;
+      // A name the file defines itself (`def eval(...)`) is that definition, not the builtin.
+      if (this.definedNames().has(r.text) && !this.isImported(r)) return null;
+    }
     const q = this.qname(r);
     return q !== null && q !== id.text ? q : null;
   }

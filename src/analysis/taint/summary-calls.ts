@@ -11,6 +11,25 @@ import type { Program } from "./program.js";
 import { chosenVariant, quoteVariants } from "./quotes.js";
 import type { Reporter } from "./report.js";
 
+const restCache = new WeakMap<FunctionInfo, { args: number; kwargs: number }>();
+
+/** The indices in `fn.params` of its `*args` and `**kw` parameters (-1 where it has none). */
+function restParams(fn: FunctionInfo): { args: number; kwargs: number } {
+  let known = restCache.get(fn);
+  if (!known) {
+    known = { args: -1, kwargs: -1 };
+    for (const p of fn.node.childForFieldName("parameters")?.namedChildren ?? []) {
+      const pattern = p.type === "typed_parameter" ? p.namedChildren.find((c) => c.type.endsWith("splat_pattern")) : p;
+      const name = pattern?.type.endsWith("splat_pattern") ? pattern.namedChildren[0]?.text : undefined;
+      if (name === undefined) continue;
+      if (pattern!.type === "list_splat_pattern") known.args = fn.params.indexOf(name);
+      else known.kwargs = fn.params.indexOf(name);
+    }
+    restCache.set(fn, known);
+  }
+  return known;
+}
+
 export class SummaryCalls {
   /** Per call of a same-file function returning a tuple: its elements' taint, from the last evaluation. */
   private readonly elements = new Map<number, Taint[]>();
@@ -49,12 +68,16 @@ export class SummaryCalls {
     // that defines `fn` is running (elsewhere a name may be another variable).
     const definer = this.p.enclosingFunction(fn.node);
     const captures = state !== undefined && definer !== null && isWithin(call, definer.node);
+    const star = restParams(fn);
     const paramTaint = (index: number): Taint => {
       const name = fn.params[index];
+      // `**kw` collects the keywords no other parameter names; `*args` the positions from its own.
+      if (index === star.kwargs) return unionAll([splat, ...[...kwTaints].filter(([k]) => !fn.params.includes(k)).map(([, t]) => t)]);
       if (name !== undefined && kwTaints.has(name)) return kwTaints.get(name)!;
       // A method called on an object: its `self` is that object, with what its fields hold.
       if (offset === 1 && index === 0) return selfTaint;
       const pos = index - offset;
+      if (index === star.args) return unionAll([splat, ...posTaints.slice(Math.max(0, pos))]);
       if (pos >= 0 && pos < posTaints.length) return posTaints[pos]!;
       return splat;
     };
