@@ -96,6 +96,12 @@ export interface Summary {
   validated: number[];
   /** The returned tuple's elements, when every return returns a tuple of one length (see Run). */
   retElements: Taint[] | null;
+  /**
+   * Facts an exception raised out of the function carries (`raise ValueError(x)`), param sources
+   * standing for the arguments: a caller's `except ... as e` gets them. Raised and handled inside
+   * counts too (an over-approximation: a handler's state keeps what it caught).
+   */
+  raised: Taint;
   key: string;
 }
 
@@ -109,6 +115,8 @@ export interface Run {
   mode: Mode;
   report: boolean;
   returns: Taint;
+  /** What leaves the graph raised (the exit state's `RAISED`), set by the solver. */
+  raised?: Taint;
   /**
    * Per element, when every return returns a tuple of the same length (`return name, cur`):
    * callers that unpack the result keep the elements apart. null once some return is not such a
@@ -121,6 +129,9 @@ export interface Run {
   calledParams?: CalledParam[];
   depth: number;
 }
+
+/** State key of what the exception being handled holds (set by `raise`, read by `except ... as e`). */
+export const RAISED = "@raised";
 
 export function step(node: SyntaxNode, message: string): FlowStep {
   return { line: node.startPosition.row + 1, col: node.startPosition.column, message };

@@ -11,7 +11,7 @@
 import type { Cfg, SyntaxNode } from "../python/cfg.js";
 import { isNoReturnStatement, reversePostorder } from "../python/cfg.js";
 import { targetNames } from "../python/ssa.js";
-import { step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
+import { RAISED, step, unparen, type FunctionInfo, type Mode, type Run, type SummarySink, type Summary, type TaintOptions } from "./context.js";
 import { MUTATORS, responseTupleTaint, tupleParts } from "./value-rules.js";
 import { CLEAN, dropFields, fieldKey, joinInto, mark, unclear, union, withStep, type Fact, type State, type Taint } from "./facts.js";
 import type { Evaluator, NestedAnalyzer } from "./evaluator.js";
@@ -269,6 +269,7 @@ export class Solver implements NestedAnalyzer {
         }
       }
     }
+    run.raised = ins[cfg.exit]?.get(RAISED) ?? CLEAN;
     if (exitOut) {
       const exit = ins[cfg.exit];
       if (exit) for (const [k, v] of exit) if (!k.startsWith("@")) exitOut.set(k, v);
@@ -357,11 +358,13 @@ export class Solver implements NestedAnalyzer {
         const retElements = run.returnElements ?? null;
         const elementsKey = retElements ? retElements.map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";") : "-";
         const calledKey = run.calledParams!.map((c) => `${c.param}@${c.call.id}:${[...c.positional, ...c.keywords.values()].map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";")}`).join("|");
-        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}`;
+        const raised = run.raised ?? CLEAN;
+        const raisedKey = raised.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}|${raisedKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), calledParams: run.calledParams!, validated, retElements, key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), calledParams: run.calledParams!, validated, retElements, raised, key });
         }
       }
       if (!changed) break;
@@ -439,7 +442,6 @@ export class Solver implements NestedAnalyzer {
 }
 
 /** State key: what this path has raised so far (an exception edge takes it to the handler). */
-const RAISED = "@raised";
 
 // Rounds of function runs feeding each other's stores into module-level containers: a store seen
 // only after this many rounds (a chain of helpers each reading the last one's) is not followed.

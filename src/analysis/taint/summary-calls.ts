@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from "../python/cfg.js";
 import { isWithin, type CallArgs } from "../python/index.js";
-import { step, unparen, type CalledParam, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { RAISED, step, unparen, type CalledParam, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, union, unionAll, withStep, type State, type Taint } from "./facts.js";
 import type { Program } from "./program.js";
 import { chosenVariant, quoteVariants } from "./quotes.js";
@@ -128,6 +128,8 @@ export class SummaryCalls {
       // Handed on again (`def outer(f, x): apply(f, x)`): the summarized function's parameter.
       if (unparen(handed).type === "identifier" && state) this.noteParamCalled(run, this.read(state, unparen(handed).text), c.call, c.args, positional, keywords);
     }
+    // What it raises reaches this caller's handlers (`except ValueError as e` after `check(x)`).
+    if (state && summary.raised.length) state.set(RAISED, union(state.get(RAISED) ?? CLEAN, withStep(bind(summary.raised), step(call, `raised by ${fn.name}()`))));
     if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
     else this.elements.delete(call.id);
     return bind(summary.ret);
