@@ -130,6 +130,9 @@ export interface Run {
   depth: number;
 }
 
+/** The arguments of a call Python makes with none (`__enter__`, a dataclass's `__post_init__`). */
+export const NO_ARGS: CallArgs = { positional: [], keywords: new Map(), keywordNodes: [], hasStarArgs: false, hasStarStarKwargs: false, isGeneratorArgument: false };
+
 /** State key of what the exception being handled holds (set by `raise`, read by `except ... as e`). */
 export const RAISED = "@raised";
 

@@ -6,9 +6,8 @@
  * nested functions and lambdas back to the solver through `NestedAnalyzer`.
  */
 import type { SyntaxNode } from "../python/cfg.js";
-import type { CallArgs } from "../python/index.js";
 import { targetNames } from "../python/ssa.js";
-import { step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { NO_ARGS, step, unparen, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { boundMethod, calleeFunction, isMemoryBuffer, methodByName, objectTaint } from "./callees.js";
 import { SummaryCalls } from "./summary-calls.js";
 import { indirectCalls } from "./indirect-calls.js";
@@ -23,7 +22,6 @@ import { clearQuoted, formatQuoted, fstringSlots, joinQuoted, keepQuoteMarks, pe
 
 const MAX_EXPR_DEPTH = 400;
 /** A call's arguments when none reach the callee's parameters (a dataclass's `__post_init__`). */
-const NO_ARGS: CallArgs = { positional: [], keywords: new Map(), keywordNodes: [], hasStarArgs: false, hasStarStarKwargs: false, isGeneratorArgument: false };
 
 /** Analyzes a nested function or lambda with the state captured where it is defined. */
 export interface NestedAnalyzer {

@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from "../python/cfg.js";
 import { isWithin, type CallArgs } from "../python/index.js";
-import { RAISED, step, unparen, type CalledParam, type FunctionInfo, type Run, type Summary } from "./context.js";
+import { NO_ARGS, RAISED, step, unparen, type CalledParam, type FunctionInfo, type Run, type Summary } from "./context.js";
 import { CLEAN, clear, union, unionAll, withStep, type State, type Taint } from "./facts.js";
 import type { Program } from "./program.js";
 import { chosenVariant, quoteVariants } from "./quotes.js";
@@ -47,8 +47,7 @@ export class SummaryCalls {
    */
   entered(ctx: SyntaxNode, ctxTaint: Taint, run: Run, state: State): Taint {
     const m = this.p.methodCalled(ctx, "__enter__");
-    const none: CallArgs = { positional: [], keywords: new Map(), keywordNodes: [], hasStarArgs: false, hasStarStarKwargs: false, isGeneratorArgument: false };
-    return m ? union(ctxTaint, this.apply(m.fn, m.offset, ctx, none, [], new Map(), CLEAN, run, ctxTaint, state)) : ctxTaint;
+    return m ? union(ctxTaint, this.apply(m.fn, m.offset, ctx, NO_ARGS, [], new Map(), CLEAN, run, ctxTaint, state)) : ctxTaint;
   }
 
   apply(
