@@ -109,6 +109,9 @@ export const extractHelper: Transform = (mod) => {
   for (const fn of root.descendantsOfType("function_definition")) {
     const fnScope = scopes.scopeOf(fn);
     if (fnScope.dynamic || fnScope.globals.size || fnScope.nonlocals.size) continue;
+    // A nested function that rebinds one of this function's variables (`nonlocal`) would rebind
+    // the original, not the copy a helper is handed: moving code that reads it changes meaning.
+    if (fn.descendantsOfType("nonlocal_statement").length > 0) continue;
     const body = fn.childForFieldName("body");
     if (!body || body.startPosition.row === fn.startPosition.row) continue;
     const stmts = body.namedChildren.filter((s) => s.type !== "comment");

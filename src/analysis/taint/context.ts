@@ -102,6 +102,11 @@ export interface Summary {
    * counts too (an over-approximation: a handler's state keeps what it caught).
    */
   raised: Taint;
+  /**
+   * What the function's `nonlocal` names hold when it returns (captured sources standing for the
+   * enclosing function's variables): a call where they are in scope rebinds them.
+   */
+  nonlocals: Map<string, Taint>;
   key: string;
 }
 
@@ -117,6 +122,8 @@ export interface Run {
   returns: Taint;
   /** What leaves the graph raised (the exit state's `RAISED`), set by the solver. */
   raised?: Taint;
+  /** What the function's `nonlocal` names hold when it returns, set by the solver. */
+  nonlocals?: Map<string, Taint>;
   /**
    * Per element, when every return returns a tuple of the same length (`return name, cur`):
    * callers that unpack the result keep the elements apart. null once some return is not such a

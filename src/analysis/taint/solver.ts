@@ -270,6 +270,7 @@ export class Solver implements NestedAnalyzer {
       }
     }
     run.raised = ins[cfg.exit]?.get(RAISED) ?? CLEAN;
+    if (run.fn) run.nonlocals = new Map(nonlocalNames(run.fn).map((name) => [name, ins[cfg.exit]?.get(name) ?? CLEAN]));
     if (exitOut) {
       const exit = ins[cfg.exit];
       if (exit) for (const [k, v] of exit) if (!k.startsWith("@")) exitOut.set(k, v);
@@ -360,11 +361,13 @@ export class Solver implements NestedAnalyzer {
         const calledKey = run.calledParams!.map((c) => `${c.param}@${c.call.id}:${[...c.positional, ...c.keywords.values()].map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";")}`).join("|");
         const raised = run.raised ?? CLEAN;
         const raisedKey = raised.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
-        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}|${raisedKey}`;
+        const nonlocals = run.nonlocals ?? new Map<string, Taint>();
+        const nonlocalKey = [...nonlocals].map(([n, t]) => `${n}:${t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")}`).join(";");
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}|${raisedKey}|${nonlocalKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
-          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), calledParams: run.calledParams!, validated, retElements, raised, key });
+          this.summaries.set(fn, { ret, sinks: dedupeSinks(run.summarySinks), calledParams: run.calledParams!, validated, retElements, raised, nonlocals, key });
         }
       }
       if (!changed) break;
@@ -534,6 +537,23 @@ function storesIntoGlobals(fn: FunctionInfo, p: Program): boolean {
     if (l && (l.type === "subscript" || l.type === "attribute") && reachesGlobal(l)) return true;
   }
   return false;
+}
+
+const nonlocalCache = new WeakMap<FunctionInfo, string[]>();
+
+/** Names a function's own `nonlocal` statements name (not those of functions nested in it). */
+function nonlocalNames(fn: FunctionInfo): string[] {
+  let out = nonlocalCache.get(fn);
+  if (!out) {
+    out = [];
+    for (const s of fn.node.descendantsOfType("nonlocal_statement")) {
+      let owner = s.parent;
+      while (owner && owner.type !== "function_definition" && owner.type !== "lambda") owner = owner.parent;
+      if (owner?.id === fn.node.id) for (const c of s.namedChildren) if (c.type === "identifier") out.push(c.text);
+    }
+    nonlocalCache.set(fn, out);
+  }
+  return out;
 }
 
 /** Methods Python calls without their name written at the call (see `run`). */

@@ -127,6 +127,8 @@ export class SummaryCalls {
       // Handed on again (`def outer(f, x): apply(f, x)`): the summarized function's parameter.
       if (unparen(handed).type === "identifier" && state) this.noteParamCalled(run, this.read(state, unparen(handed).text), c.call, c.args, positional, keywords);
     }
+    // `nonlocal c` then `c = v` in a nested function: a call where c is in scope rebinds it.
+    if (captures) for (const [name, t] of summary.nonlocals) if (t.length) state!.set(name, union(this.read(state!, name), withStep(bind(t), step(call, `set by ${fn.name}()`))));
     // What it raises reaches this caller's handlers (`except ValueError as e` after `check(x)`).
     if (state && summary.raised.length) state.set(RAISED, union(state.get(RAISED) ?? CLEAN, withStep(bind(summary.raised), step(call, `raised by ${fn.name}()`))));
     if (summary.retElements) this.elements.set(call.id, summary.retElements.map(bind));
