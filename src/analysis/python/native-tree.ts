@@ -23,7 +23,7 @@ interface TreeExport {
 /**
  * CPU seconds a parse may take before it is given up: tree-sitter's error recovery can take time
  * quadratic in the length (an unclosed bracket at the top of 1.4 MB took 12 s), while a clean
- * parse takes ~0.2 µs a character (10 MB: ~2 s), so this leaves 20 times that and more.
+ * parse takes ~0.3 µs a character (10 MB: ~3 s), so this leaves 13 times that and more.
  */
 export function parseBudgetSeconds(length: number): number {
   return 2 + length * 4e-6;

@@ -357,13 +357,12 @@ export class Solver implements NestedAnalyzer {
         const ret = this.solve(fn.cfg, this.paramState(fn, "summary", false), run, undefined, normalExit);
         const validated = this.validatedParams(fn, normalExit);
         const retElements = run.returnElements ?? null;
-        const elementsKey = retElements ? retElements.map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";") : "-";
-        const calledKey = run.calledParams!.map((c) => `${c.param}@${c.call.id}:${[...c.positional, ...c.keywords.values()].map((t) => t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")).join(";")}`).join("|");
+        const elementsKey = retElements ? retElements.map(factsKey).join(";") : "-";
+        const calledKey = run.calledParams!.map((c) => `${c.param}@${c.call.id}:${[...c.positional, ...c.keywords.values()].map(factsKey).join(";")}`).join("|");
         const raised = run.raised ?? CLEAN;
-        const raisedKey = raised.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
         const nonlocals = run.nonlocals ?? new Map<string, Taint>();
-        const nonlocalKey = [...nonlocals].map(([n, t]) => `${n}:${t.map((f) => `${f.src}/${f.cleared}`).sort().join(",")}`).join(";");
-        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}|${raisedKey}|${nonlocalKey}`;
+        const nonlocalKey = [...nonlocals].map(([n, t]) => `${n}:${factsKey(t)}`).join(";");
+        const key = `${summaryKey(ret, run.summarySinks)}|${validated.join(",")}|${elementsKey}|${calledKey}|${factsKey(raised)}|${nonlocalKey}`;
         const prev = this.summaries.get(fn);
         if (!prev || prev.key !== key) {
           changed = true;
@@ -484,8 +483,13 @@ function boundNames(target: SyntaxNode | null): string[] {
   return out;
 }
 
+/** A taint's facts, in an order-free text: summaries compare equal when these do. */
+function factsKey(t: Taint): string {
+  return t.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
+}
+
 function summaryKey(ret: Taint, sinks: SummarySink[]): string {
-  const r = ret.map((f) => `${f.src}/${f.cleared}`).sort().join(",");
+  const r = factsKey(ret);
   const s = sinks.map((x) => `${x.param}/${x.marks}/${x.cleared}/${x.cls}/${x.sink.startIndex}`).sort().join(",");
   return `${r}|${s}`;
 }
